@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { InvalidInputError } from './errors.js';
+import { parseOrThrow } from './validate.js';
+
+const HeadSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('linear') }),
+  z.strictObject({ kind: z.literal('mlp'), width: z.int().min(4).max(512) }),
+]);
+
+/**
+ * How the strong student learns from the weak teacher's labels. Every field is optional:
+ * training hyperparameters left out take the task's tuned defaults, and every technique left
+ * out is off, so `{}` is the naive baseline.
+ */
+export const MethodSchema = z.strictObject({
+  /** A short tag people and bots use to refer to the method (and to veto it). */
+  name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/i).optional(),
+  /** Train on the weak teacher's probabilities (soft) or on its argmax (hard). */
+  labels: z.enum(['soft', 'hard']).default('soft'),
+  /** Burns et al.'s auxiliary confidence loss: mix in the student's own hardened predictions. */
+  auxConf: z
+    .strictObject({
+      alphaMax: z.number().min(0).max(1),
+      /** Fraction of training over which alpha ramps linearly from 0 to alphaMax. */
+      warmup: z.number().min(0).max(1).default(0.2),
+      /** adaptive: threshold so the batch's predicted class shares match the weak labels'; fixed: `fixedThreshold`. */
+      threshold: z.enum(['adaptive', 'fixed']).default('adaptive'),
+      fixedThreshold: z.number().gt(0).lt(1).default(0.5),
+    })
+    .optional(),
+  /** Keep only the most confident fraction of weak labels. */
+  filter: z.strictObject({ keep: z.number().gt(0).max(1) }).optional(),
+  /** Mix targets with the uniform distribution by this much. */
+  labelSmoothing: z.number().min(0).max(0.5).default(0),
+  /** Stop when agreement with held-out weak labels stops improving; keep the best epoch. */
+  earlyStopping: z.strictObject({ patience: z.int().min(1).max(50).default(3) }).optional(),
+  /** Retrain on a mix of the previous student's predictions and the weak labels. */
+  selfTraining: z
+    .strictObject({
+      rounds: z.int().min(1).max(5),
+      /** Weight of the previous student's (hardened) predictions in the new targets. */
+      mix: z.number().min(0).max(1).default(0.5),
+    })
+    .optional(),
+  /** Average the probabilities of several students trained from different initialisations. */
+  ensemble: z.strictObject({ size: z.int().min(1).max(9) }).optional(),
+  head: HeadSchema.optional(),
+  epochs: z.int().min(1).max(200).optional(),
+  lr: z.number().min(1e-5).max(1).optional(),
+  l2: z.number().min(0).max(1).optional(),
+  batchSize: z.int().min(1).max(4096).optional(),
+});
+
+export type MethodInput = z.input<typeof MethodSchema>;
+export type Method = z.output<typeof MethodSchema>;
+
+/** Named methods anyone can refer to; `naive` and `aux-conf` are Burns et al.'s baselines. */
+export const BUILTIN_METHODS: Record<string, MethodInput> = {
+  naive: { name: 'naive' },
+  'aux-conf': { name: 'aux-conf', auxConf: { alphaMax: 0.75, warmup: 0.2, threshold: 'adaptive' } },
+  'hard-labels': { name: 'hard-labels', labels: 'hard' },
+  'early-stop': { name: 'early-stop', earlyStopping: { patience: 3 } },
+  'confident-half': { name: 'confident-half', filter: { keep: 0.5 } },
+  bootstrap: { name: 'bootstrap', selfTraining: { rounds: 2, mix: 0.5 } },
+  ensemble: { name: 'ensemble', ensemble: { size: 5 } },
+};
+
+/** Validates a method object; the error names each bad field and the accepted values. */
+export function parseMethod(input: unknown): Method {
+  return parseOrThrow(MethodSchema, input, 'method', 'method');
+}
+
+/** A built-in method by name; an unknown name is an error listing the names accepted. */
+export function builtinMethod(name: string): Method {
+  const found = Object.hasOwn(BUILTIN_METHODS, name) ? BUILTIN_METHODS[name] : undefined;
+  if (!found) {
+    throw new InvalidInputError('method', [
+      { field: 'method', problem: `unknown method "${name}"; accepted: ${Object.keys(BUILTIN_METHODS).join(', ')} or a path to a .json file` },
+    ]);
+  }
+  return parseMethod(found);
+}
