@@ -40,7 +40,7 @@ export function validatePredictions(vault: LabelVault, predictions: Readonly<Rec
     }
     const c = predictions[id];
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= vault.classes) {
-      if (problems.length < 3) problems.push(`"${id}": class must be an integer in 0..${vault.classes - 1}, got ${JSON.stringify(c)}`);
+      if (problems.length < 3) problems.push(`"${id}": class must be an integer in 0..${vault.classes - 1}, got ${typeof c === 'number' ? String(c) : JSON.stringify(c)}`);
     }
   }
   if (problems.length) throw new InvalidPredictionsError(`${who}: ${problems.join('; ')}`);

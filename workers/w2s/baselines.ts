@@ -33,7 +33,7 @@ export function getBaselines(
   cacheDir: string | undefined,
 ): Baselines {
   const key = `${features.task}-s${seed}-v${FEATURES_VERSION}-${hash32(JSON.stringify(settings)).toString(16)}`;
-  const hit = memo.get(key);
+  const hit = cacheDir ? memo.get(key) : undefined;
   if (hit) return hit;
   const path = cacheDir ? join(cacheDir, 'baselines', `${key}.json`) : undefined;
   let baselines: Baselines;
@@ -54,7 +54,7 @@ export function getBaselines(
       renameSync(`${path}.${process.pid}.tmp`, path);
     }
   }
-  memo.set(key, baselines);
+  if (cacheDir) memo.set(key, baselines);
   return baselines;
 }
 

@@ -7,7 +7,7 @@ import { buildSpam } from './spam.js';
 import type { ProgressFn, TaskFeatures, TaskName } from './types.js';
 
 /** Bump when a builder changes what it produces, so stale caches are rebuilt, not reused. */
-export const FEATURES_VERSION = 1;
+export const FEATURES_VERSION = 2;
 
 const BUILDERS: Record<TaskName, (progress: ProgressFn) => TaskFeatures> = {
   spam: buildSpam,

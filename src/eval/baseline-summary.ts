@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtinMethod } from '../domain/method.js';
+import { FEATURES_VERSION, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import type { ProgressFn, TaskName } from '../../workers/w2s/data/types.js';
+import { hash32 } from '../../workers/w2s/rng.js';
+import { makeSplits } from '../../workers/w2s/splits.js';
+import { TASKS } from '../../workers/w2s/tasks.js';
+import { evaluateMethod } from './evaluate.js';
+import type { MeanSd } from './stats.js';
+
+export const BASELINE_SEEDS = [1, 2, 3, 4, 5];
+
+export interface TaskSummary {
+  task: TaskName;
+  description: string;
+  classes: string[];
+  sizes: { items: number; gold: number; train: number; validation: number; testPublic: number; testPrivate: number };
+  /** Over BASELINE_SEEDS: accuracies in 0..1 and the naive method's PGR on the private half. */
+  baselines: { seeds: number[]; weak: MeanSd; ceiling: MeanSd; naivePgr: MeanSd; majority: number };
+}
+
+/** A task's sizes and baselines, computed once and then read from the cache. */
+export function taskSummary(cacheDir: string, task: TaskName, progress?: ProgressFn): TaskSummary {
+  const settings = TASKS[task];
+  const path = join(cacheDir, 'summary', `${task}.v${FEATURES_VERSION}-${hash32(JSON.stringify(settings)).toString(16)}.json`);
+  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as TaskSummary;
+  const features = loadTaskFeatures(cacheDir, task, progress);
+  const splits = makeSplits(features, settings, BASELINE_SEEDS[0]);
+  const naive = evaluateMethod({ task, method: builtinMethod('naive'), seeds: BASELINE_SEEDS, cacheDir, progress });
+  const positives = features.labels.reduce((a, b) => a + b, 0) / features.labels.length;
+  const summary: TaskSummary = {
+    task,
+    description: settings.description,
+    classes: features.classNames,
+    sizes: {
+      items: features.ids.length,
+      gold: splits.gold.length,
+      train: splits.train.length,
+      validation: splits.validation.length,
+      testPublic: splits.testPublic.length,
+      testPrivate: splits.testPrivate.length,
+    },
+    baselines: { seeds: BASELINE_SEEDS, weak: naive.weak, ceiling: naive.ceiling, naivePgr: naive.pgr.private, majority: Math.max(positives, 1 - positives) },
+  };
+  mkdirSync(join(cacheDir, 'summary'), { recursive: true });
+  writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(summary));
+  renameSync(`${path}.${process.pid}.tmp`, path);
+  return summary;
+}

@@ -1,0 +1,55 @@
+import type { Method } from '../domain/method.js';
+import type { ProgressFn, TaskName } from '../../workers/w2s/data/types.js';
+import { runW2s } from '../../workers/w2s/runner.js';
+import { embeddedVault } from '../scoring/label-vault.js';
+import { score, type Score } from '../scoring/score.js';
+import { meanSd, median, type MeanSd } from './stats.js';
+
+export interface Evaluation {
+  task: TaskName;
+  method: string;
+  seeds: number[];
+  weak: MeanSd;
+  ceiling: MeanSd;
+  student: MeanSd;
+  pgr: { public: MeanSd; private: MeanSd };
+  /** Median wall time of one seed (baselines from cache when cached, plus the student). */
+  ms: number;
+  msPerSeed: number[];
+  perSeed: Score[];
+}
+
+export interface EvaluateOptions {
+  task: TaskName;
+  method: Method;
+  seeds: readonly number[];
+  cacheDir: string;
+  cacheBaselines?: boolean;
+  progress?: ProgressFn;
+}
+
+/** Runs a method in-process on each seed and scores it: what `aar eval` prints. */
+export function evaluateMethod(o: EvaluateOptions): Evaluation {
+  const vault = embeddedVault(o.cacheDir, o.task);
+  const perSeed: Score[] = [];
+  const msPerSeed: number[] = [];
+  for (const seed of o.seeds) {
+    const t0 = performance.now();
+    const run = runW2s({ task: o.task, seed, method: o.method, cacheDir: o.cacheDir, cacheBaselines: o.cacheBaselines, progress: o.progress });
+    msPerSeed.push(performance.now() - t0);
+    perSeed.push(score(vault, run));
+  }
+  const over = (pick: (s: Score) => number) => meanSd(perSeed.map(pick));
+  return {
+    task: o.task,
+    method: o.method.name ?? 'custom',
+    seeds: [...o.seeds],
+    weak: over((s) => s.all.weak),
+    ceiling: over((s) => s.all.ceiling),
+    student: over((s) => s.all.student),
+    pgr: { public: over((s) => s.public.pgr), private: over((s) => s.private.pgr) },
+    ms: median(msPerSeed),
+    msPerSeed,
+    perSeed,
+  };
+}
