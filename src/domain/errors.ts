@@ -51,3 +51,15 @@ export class InvalidPredictionsError extends AarError {
     super('invalid_predictions', `Invalid predictions: ${reason}`);
   }
 }
+
+/** A job that failed in a runner; `retry` says whether running it again could succeed. */
+export class RunnerError extends AarError {
+  readonly retry: boolean;
+  readonly stderrTail?: string;
+
+  constructor(message: string, o: { retry: boolean; stderrTail?: string; cause?: unknown }) {
+    super(o.retry ? 'runner_transient' : 'runner_failed', message, { cause: o.cause });
+    this.retry = o.retry;
+    this.stderrTail = o.stderrTail;
+  }
+}
