@@ -1,0 +1,108 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each. Never edit a
+ * shipped migration: add a new one. Facts are append-only, enforced by triggers, so no code
+ * path (or bot) can edit or delete a record.
+ */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        campaign_id TEXT,
+        agent TEXT,
+        experiment_id TEXT,
+        job_id TEXT,
+        data TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX events_by_experiment ON events (experiment_id, seq);
+      CREATE INDEX events_by_job ON events (job_id, seq);
+      CREATE INDEX events_by_kind ON events (kind, seq);
+
+      CREATE TABLE campaigns (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL DEFAULT '{}');
+      CREATE TABLE agents (id TEXT PRIMARY KEY, campaign_id TEXT, created_at TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, direction TEXT);
+      CREATE TABLE hypotheses (id TEXT PRIMARY KEY, campaign_id TEXT, agent TEXT, created_at TEXT NOT NULL, text TEXT NOT NULL);
+      CREATE TABLE experiments (
+        id TEXT PRIMARY KEY,
+        campaign_id TEXT,
+        agent TEXT,
+        hypothesis_id TEXT REFERENCES hypotheses (id),
+        created_at TEXT NOT NULL,
+        task TEXT NOT NULL,
+        method TEXT NOT NULL,
+        method_tag TEXT,
+        seeds TEXT NOT NULL
+      );
+      CREATE TABLE experiment_parents (
+        experiment_id TEXT NOT NULL REFERENCES experiments (id),
+        parent_id TEXT NOT NULL REFERENCES experiments (id),
+        PRIMARY KEY (experiment_id, parent_id)
+      );
+      -- One row per job, ever: the primary key is what makes "scored exactly once" hold.
+      CREATE TABLE results (
+        job_id TEXT PRIMARY KEY,
+        experiment_id TEXT NOT NULL REFERENCES experiments (id),
+        seed INTEGER NOT NULL,
+        scored_at TEXT NOT NULL,
+        predictions_digest TEXT NOT NULL,
+        score TEXT NOT NULL,
+        pgr_public REAL NOT NULL,
+        pgr_private REAL NOT NULL,
+        flags TEXT NOT NULL DEFAULT '[]',
+        stats TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX results_by_experiment ON results (experiment_id);
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        thread_id TEXT,
+        author TEXT NOT NULL,
+        author_kind TEXT NOT NULL CHECK (author_kind IN ('human', 'agent', 'system')),
+        text TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE TABLE vetoes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('veto', 'unveto', 'approve')),
+        target TEXT NOT NULL,
+        who TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT ''
+      );
+      CREATE TABLE usage (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        usd REAL NOT NULL
+      );
+
+      -- Current state of each job, derived from its latest lifecycle event.
+      CREATE VIEW job_status AS
+        SELECT e.experiment_id, e.job_id, CAST(json_extract(e.data, '$.seed') AS INTEGER) AS seed,
+               CASE WHEN e.kind = 'failed' AND json_extract(e.data, '$.final') = 0 THEN 'retrying' ELSE e.kind END AS status,
+               e.at AS since, e.data AS data
+        FROM events e
+        WHERE e.seq = (SELECT MAX(seq) FROM events x WHERE x.job_id = e.job_id
+                       AND x.kind IN ('queued', 'started', 'finished', 'failed', 'scored', 'requeued', 'cancelled'));
+    `,
+  },
+];
+
+/** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
+export const APPEND_ONLY_TABLES = ['events', 'campaigns', 'agents', 'hypotheses', 'experiments', 'experiment_parents', 'results', 'messages', 'vetoes', 'usage'];
+
+export function appendOnlyTriggers(table: string): string {
+  return `
+    CREATE TRIGGER IF NOT EXISTS ${table}_no_update BEFORE UPDATE ON ${table}
+      BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: ${table} rows cannot be changed'); END;
+    CREATE TRIGGER IF NOT EXISTS ${table}_no_delete BEFORE DELETE ON ${table}
+      BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: ${table} rows cannot be deleted'); END;`;
+}

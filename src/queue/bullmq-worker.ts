@@ -1,0 +1,141 @@
+import { hostname } from 'node:os';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { InvalidInputError, RunnerError } from '../domain/errors.js';
+import { parseJobSpec, type JobResult } from '../domain/experiment.js';
+import type { Runner } from '../../workers/runner.js';
+import { DEFAULT_JOB_POLICY, type WorkerInfo } from './port.js';
+import { aarKey, lockTiming, redisConnection } from './redis.js';
+
+export interface BullWorkerOptions {
+  redisUrl: string;
+  queueName: string;
+  runner: Runner;
+  concurrency: number;
+  /** The one stalled interval all workers share; a dead worker's job is picked up after it. */
+  stalledIntervalMs: number;
+  timeoutMs?: number;
+  name?: string;
+  /** On shutdown, how long running jobs may take to finish before they are handed back. */
+  graceMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface BullWorkerHandle {
+  readonly name: string;
+  /** Finish running jobs (up to graceMs), then hand back the rest and disconnect. */
+  close(): Promise<void>;
+}
+
+/**
+ * The consumer side of the BullMQ adapter: what `aar worker` runs. Invalid specs and
+ * non-retryable runner failures become UnrecoverableError (never retried); transient ones
+ * are retried by BullMQ with exponential backoff; each job has a time limit.
+ */
+export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerHandle> {
+  const name = o.name ?? `${hostname()}-${process.pid}`;
+  const timeoutMs = o.timeoutMs ?? DEFAULT_JOB_POLICY.timeoutMs;
+  const log = o.log ?? (() => {});
+  const stats = { active: 0, done: 0, failed: 0 };
+  const { stalledIntervalMs, lockDurationMs } = lockTiming(o.stalledIntervalMs);
+
+  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<JobResult> => {
+    let spec;
+    try {
+      spec = parseJobSpec(job.data);
+    } catch (err) {
+      throw new UnrecoverableError(err instanceof InvalidInputError ? err.message : String(err));
+    }
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(new RunnerError('cancelled', { retry: false }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new RunnerError(`timed out after ${timeoutMs} ms`, { retry: true })), timeoutMs);
+    stats.active++;
+    try {
+      return await o.runner.run(spec, {
+        signal: controller.signal,
+        progress: (p) => void job.updateProgress({ fraction: p.fraction, note: p.note }).catch(() => {}),
+      });
+    } catch (err) {
+      const reason = controller.signal.aborted ? controller.signal.reason : err;
+      const message = reason instanceof Error ? reason.message : String(reason);
+      if (reason instanceof RunnerError && !reason.retry) throw new UnrecoverableError(message);
+      throw new Error(message);
+    } finally {
+      stats.active--;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
+  const worker = new Worker(o.queueName, processor, {
+    connection: redisConnection(o.redisUrl, `aar-worker-${name}`),
+    concurrency: o.concurrency,
+    name,
+    stalledInterval: stalledIntervalMs,
+    lockDuration: lockDurationMs,
+    maxStalledCount: 2,
+    autorun: false,
+  });
+  worker.on('completed', (job) => {
+    stats.done++;
+    beatSoon();
+    log(`done ${job.id}`);
+  });
+  worker.on('failed', (job, err) => {
+    stats.failed++;
+    beatSoon();
+    log(`failed ${job?.id ?? '?'}: ${err.message}`);
+  });
+  worker.on('error', (err) => log(`redis: ${err.message}`));
+
+  // Cancellation reaches whichever worker runs the job through a pub/sub channel.
+  const sub = redisConnection(o.redisUrl, `aar-worker-${name}-cancel`);
+  sub.on('error', () => {});
+  await sub.subscribe(aarKey(o.queueName, 'cancel'));
+  sub.on('message', (_channel, jobId: string) => {
+    if (worker.cancelJob(jobId, 'cancelled')) log(`cancelled ${jobId}`);
+  });
+
+  const registry = redisConnection(o.redisUrl, `aar-worker-${name}-registry`);
+  registry.on('error', () => {});
+  const beat = () => {
+    const info: WorkerInfo = { name, runner: o.runner.name, concurrency: o.concurrency, ...stats, lastSeen: new Date().toISOString() };
+    registry.hset(aarKey(o.queueName, 'workers'), name, JSON.stringify(info)).catch(() => {});
+  };
+  // Status reads these counters: refresh soon after a change, but at most every 200 ms.
+  let pending: NodeJS.Timeout | undefined;
+  const beatSoon = () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      beat();
+    }, 200);
+  };
+  beat();
+  const heartbeat = setInterval(beat, 5000);
+  heartbeat.unref();
+
+  void worker.run();
+  await worker.waitUntilReady();
+  log(`worker ${name} ready: runner ${o.runner.name}, concurrency ${o.concurrency}, stalled interval ${stalledIntervalMs} ms`);
+
+  return {
+    name,
+    async close() {
+      clearInterval(heartbeat);
+      clearTimeout(pending);
+      const grace = o.graceMs ?? 30_000;
+      // worker.close() waits for running jobs; past the grace period, force-close so their
+      // locks lapse and another worker picks them up after the stalled interval.
+      const graceful = worker.close().then(() => true);
+      const timedOut = new Promise<boolean>((r) => setTimeout(() => r(false), grace).unref());
+      if (!(await Promise.race([graceful, timedOut]))) {
+        log(`jobs still running after ${grace} ms: handing them back`);
+        await worker.close(true);
+      }
+      await registry.hdel(aarKey(o.queueName, 'workers'), name).catch(() => {});
+      registry.disconnect();
+      sub.disconnect();
+      await o.runner.close?.();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobIdOf, type JobSpec } from '../domain/experiment.js';
+import { Listeners } from './listeners.js';
+import { DEFAULT_JOB_POLICY, type ExperimentQueue, type JobOutcome, type JobPolicy, type QueueCounts, type QueueListener, type WorkerInfo } from './port.js';
+import { aarKey, redisConnection } from './redis.js';
+
+export interface BullQueueOptions {
+  redisUrl: string;
+  queueName: string;
+  policy?: Partial<JobPolicy>;
+  /** How long finished jobs stay in Redis: long enough for a crashed coordinator to collect them. */
+  keepFinishedSeconds?: number;
+}
+
+/**
+ * The producer side of the BullMQ adapter, used by the coordinator. Jobs are run by
+ * `aar worker` processes (see bullmq-worker.ts) on any machine that reaches Redis.
+ */
+export class BullQueue implements ExperimentQueue {
+  readonly kind = 'bullmq' as const;
+  private readonly queue: Queue;
+  private readonly events: QueueEvents;
+  private readonly redis: Redis;
+  private readonly listeners = new Listeners();
+  private readonly policy: JobPolicy;
+
+  constructor(private readonly o: BullQueueOptions) {
+    this.policy = { ...DEFAULT_JOB_POLICY, ...o.policy };
+    const keep = { age: o.keepFinishedSeconds ?? 7 * 24 * 3600 };
+    this.redis = redisConnection(o.redisUrl, 'aar-coordinator');
+    this.queue = new Queue(o.queueName, {
+      connection: this.redis,
+      defaultJobOptions: {
+        attempts: this.policy.attempts,
+        backoff: { type: 'exponential', delay: this.policy.backoffMs },
+        removeOnComplete: keep,
+        removeOnFail: keep,
+      },
+    });
+    this.events = new QueueEvents(o.queueName, { connection: redisConnection(o.redisUrl, 'aar-coordinator-events') });
+    this.events.on('active', ({ jobId }) => this.listeners.emit('active', jobId));
+    this.events.on('progress', ({ jobId, data }) => {
+      const p = data as { fraction?: unknown; note?: unknown };
+      if (typeof p?.fraction === 'number') this.listeners.emit('progress', jobId, { fraction: p.fraction, note: typeof p.note === 'string' ? p.note : undefined });
+    });
+    this.events.on('completed', ({ jobId, returnvalue }) => this.listeners.emit('completed', jobId, parseReturn(returnvalue)));
+    this.events.on('failed', ({ jobId, failedReason }) => {
+      // QueueEvents reports only failures that moved the job to the failed set: no retry follows.
+      this.listeners.emit('failed', jobId, failedReason, true);
+    });
+    // Connection errors are retried by ioredis; without a listener they would crash the process.
+    this.queue.on('error', () => {});
+    this.events.on('error', () => {});
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+  }
+
+  async enqueue(spec: JobSpec): Promise<{ jobId: string; added: boolean }> {
+    const jobId = jobIdOf(spec.experimentId, spec.seed);
+    if (await Job.fromId(this.queue, jobId)) return { jobId, added: false };
+    // add() with an existing id is a no-op in BullMQ, so a race between two adds still runs once.
+    await this.queue.add('experiment', spec, { jobId });
+    return { jobId, added: true };
+  }
+
+  async outcome(jobId: string): Promise<JobOutcome> {
+    const job = await Job.fromId(this.queue, jobId);
+    if (!job) return { state: 'missing' };
+    const state = await job.getState();
+    if (state === 'completed') return { state: 'completed', result: job.returnvalue };
+    if (state === 'failed') return { state: 'failed', reason: job.failedReason };
+    if (state === 'active') return { state: 'active' };
+    if (state === 'delayed') return { state: 'delayed' };
+    if (state === 'unknown') return { state: 'missing' };
+    return { state: 'waiting' };
+  }
+
+  async cancel(jobId: string): Promise<boolean> {
+    const job = await Job.fromId(this.queue, jobId);
+    if (!job) return false;
+    const state = await job.getState();
+    if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
+      await job.remove();
+      return true;
+    }
+    if (state === 'active') {
+      // The job runs in some worker process: every worker listens on this channel.
+      await this.redis.publish(aarKey(this.o.queueName, 'cancel'), jobId);
+      return true;
+    }
+    return false;
+  }
+
+  subscribe(listener: QueueListener): () => void {
+    return this.listeners.add(listener);
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0 };
+  }
+
+  /** Workers announce themselves in a Redis hash with a heartbeat (see bullmq-worker.ts). */
+  async workers(): Promise<WorkerInfo[]> {
+    const all = await this.redis.hgetall(aarKey(this.o.queueName, 'workers'));
+    const fresh = Date.now() - 60_000;
+    return Object.values(all)
+      .map((v) => JSON.parse(v) as WorkerInfo)
+      .filter((w) => Date.parse(w.lastSeen) > fresh)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    this.redis.disconnect();
+  }
+}
+
+function parseReturn(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,53 @@
+import { RunnerError } from '../domain/errors.js';
+import { jobIdOf, type JobResult, type JobSpec } from '../domain/experiment.js';
+import type { RunContext, Runner } from '../../workers/runner.js';
+
+/**
+ * A runner for queue and pipeline tests whose behaviour is chosen by the method's name:
+ * `ok` (default), `slow` (runs until aborted), `invalid` (never retry), `flaky-N` (fails
+ * transiently N times, then succeeds), `garbage` (returns a result that fails validation).
+ * It records every call so tests can assert how often a job really ran.
+ */
+export class ScriptedRunner implements Runner {
+  readonly name = 'scripted';
+  readonly calls: string[] = [];
+  readonly aborted: string[] = [];
+
+  constructor(private readonly o: { delayMs?: number; ids?: string[] } = {}) {}
+
+  runsOf(jobId: string): number {
+    return this.calls.filter((c) => c === jobId).length;
+  }
+
+  async run(spec: JobSpec, ctx: RunContext): Promise<JobResult> {
+    const jobId = jobIdOf(spec.experimentId, spec.seed);
+    this.calls.push(jobId);
+    const behaviour = spec.method.name ?? 'ok';
+    ctx.progress({ fraction: 0.5, note: 'halfway' });
+    if (behaviour === 'invalid') throw new RunnerError('scripted: invalid spec', { retry: false });
+    const flaky = /^flaky-(\d+)$/.exec(behaviour);
+    if (flaky && this.runsOf(jobId) <= Number(flaky[1])) throw new RunnerError('scripted: transient failure', { retry: true });
+    await sleep(behaviour === 'slow' ? 3_600_000 : (this.o.delayMs ?? 5), ctx.signal).catch((err) => {
+      this.aborted.push(jobId);
+      throw err;
+    });
+    if (behaviour === 'garbage') return { nonsense: true } as unknown as JobResult;
+    const predictions = Object.fromEntries((this.o.ids ?? ['item-0', 'item-1']).map((id, i) => [id, (i + spec.seed) % 2]));
+    return { student: predictions, weak: predictions, ceiling: predictions, stats: { runner: 'scripted' } };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
