@@ -5,7 +5,11 @@ import { loadConfig } from './config/env.js';
 import { AarError } from './domain/errors.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
 import { START_USAGE, startCommand } from './cli/commands/start.js';
+import { RECOVER_USAGE, recoverCommand } from './cli/commands/recover.js';
+import { STATUS_USAGE, statusCommand } from './cli/commands/status.js';
+import { SUBMIT_USAGE, submitCommand } from './cli/commands/submit.js';
 import { TASKS_USAGE, tasksCommand } from './cli/commands/tasks.js';
+import { WORKER_USAGE, workerCommand } from './cli/commands/worker.js';
 
 type Command = (argv: string[], config: ReturnType<typeof loadConfig>, out: NodeJS.WritableStream) => void | Promise<void>;
 
@@ -13,6 +17,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   start: { run: startCommand, usage: START_USAGE },
   tasks: { run: tasksCommand, usage: TASKS_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
+  submit: { run: submitCommand, usage: SUBMIT_USAGE },
+  status: { run: statusCommand, usage: STATUS_USAGE },
+  recover: { run: recoverCommand, usage: RECOVER_USAGE },
+  worker: { run: workerCommand, usage: WORKER_USAGE },
 };
 
 const HELP = `aar: automated alignment research on weak-to-strong supervision
@@ -22,7 +30,11 @@ Usage: aar <command> [flags]     (aar <command> --help for its flags)
 Commands:
   start    the embedded demo: every task's baselines on 5 seeds
   tasks    the embedded tasks, their sizes and cached baselines
-  eval     run a method on a task in-process and score it`;
+  eval     run a method on a task in-process and score it
+  submit   record an experiment and queue its jobs (--wait for the scores)
+  status   queue depth, running, done, failed, per worker
+  recover  after a crash: collect finished jobs, re-enqueue lost ones
+  worker   run jobs from Redis (REDIS_URL) until stopped`;
 
 /** Runs one CLI invocation and returns the exit code: 0 ok, 2 bad input, 1 failure. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -55,7 +67,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
 // npm installs the bin as a symlink: compare real paths, or `aar` would silently do nothing.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  // Exit explicitly: a Redis client that never connected keeps reconnect timers alive.
+  // stdout and stderr are synchronous for files and pipes on Linux, so nothing is lost.
+  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

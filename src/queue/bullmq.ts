@@ -1,9 +1,10 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { AarError } from '../domain/errors.js';
 import { jobIdOf, type JobSpec } from '../domain/experiment.js';
 import { Listeners } from './listeners.js';
 import { DEFAULT_JOB_POLICY, type ExperimentQueue, type JobOutcome, type JobPolicy, type QueueCounts, type QueueListener, type WorkerInfo } from './port.js';
-import { aarKey, redisConnection } from './redis.js';
+import { aarKey, redactUrl, redisConnection } from './redis.js';
 
 export interface BullQueueOptions {
   redisUrl: string;
@@ -54,8 +55,23 @@ export class BullQueue implements ExperimentQueue {
     this.events.on('error', () => {});
   }
 
-  async ready(): Promise<void> {
-    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+  /** Waits for Redis; fails with a clear message instead of hanging when it is unreachable. */
+  async ready(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AarError('redis_unreachable', `cannot reach Redis at ${redactUrl(this.o.redisUrl)} within ${timeoutMs} ms (REDIS_URL): is it running? Unset REDIS_URL to run jobs in-process.`)), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]), timeout]);
+    } catch (err) {
+      // Never connected: drop the sockets at once rather than a graceful close that waits for Redis.
+      this.redis.disconnect();
+      void this.queue.disconnect().catch(() => {});
+      void this.events.disconnect().catch(() => {});
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async enqueue(spec: JobSpec): Promise<{ jobId: string; added: boolean }> {

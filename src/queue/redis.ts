@@ -5,12 +5,15 @@ import { Redis } from 'ioredis';
  * wait through a Redis restart instead of failing, and reconnection with capped backoff.
  */
 export function redisConnection(url: string, name: string): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     connectionName: name,
     retryStrategy: (times) => Math.min(200 * times, 3000),
   });
+  // ioredis keeps reconnecting on its own; an unhandled 'error' event would only print noise.
+  redis.on('error', () => {});
+  return redis;
 }
 
 /** Timing every worker shares: one stalled interval everywhere, a lock twice as long. */
@@ -26,4 +29,9 @@ export function lockTiming(stalledIntervalMs: number): LockTiming {
 /** Key prefix for aar's own keys beside BullMQ's (worker heartbeats, cancel channel). */
 export function aarKey(queueName: string, ...parts: string[]): string {
   return ['aar', queueName, ...parts].join(':');
+}
+
+/** A Redis URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }

@@ -1,0 +1,49 @@
+import type { Config } from '../../config/env.js';
+import { Ledger } from '../../ledger/ledger.js';
+import { openQueue } from '../../pipeline/setup.js';
+import type { QueueCounts, WorkerInfo } from '../../queue/port.js';
+import { parseFlags } from '../args.js';
+import { table } from '../format.js';
+
+export const STATUS_USAGE = `aar status [--json]
+
+Queue depth, running, done and failed jobs, per worker, and what the ledger has recorded.`;
+
+export async function statusCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
+  const flags = parseFlags('status', argv, { json: { type: 'boolean', default: false } });
+  const ledger = Ledger.open(config.ledgerPath);
+  const jobs: Record<string, number> = {};
+  try {
+    for (const j of ledger.jobs()) jobs[j.status] = (jobs[j.status] ?? 0) + 1;
+  } finally {
+    ledger.close();
+  }
+  let queue: { kind: string; counts: QueueCounts; workers: WorkerInfo[] } | { kind: string; note: string };
+  if (config.redisUrl) {
+    const q = await openQueue(config);
+    try {
+      queue = { kind: q.kind, counts: await q.counts(), workers: await q.workers() };
+    } finally {
+      await q.close();
+    }
+  } else {
+    queue = { kind: 'memory', note: 'jobs run inside the process that submits them (set REDIS_URL for a shared queue)' };
+  }
+  if (flags.json) {
+    out.write(`${JSON.stringify({ queue, ledger: { jobs } })}\n`);
+    return;
+  }
+  const lines = [`ledger ${config.ledgerPath}: ${Object.entries(jobs).map(([k, v]) => `${v} ${k}`).join(', ') || 'no jobs yet'}`];
+  if ('counts' in queue) {
+    const c = queue.counts;
+    lines.push(`queue ${config.queueName} (bullmq): ${c.waiting} waiting, ${c.active} running, ${c.delayed} retrying, ${c.completed} done, ${c.failed} failed`);
+    lines.push(
+      queue.workers.length
+        ? table(['worker', 'runner', 'concurrency', 'running', 'done', 'failed', 'last seen'], queue.workers.map((w) => [w.name, w.runner, String(w.concurrency), String(w.active), String(w.done), String(w.failed), w.lastSeen]))
+        : 'no workers are connected: start one with `aar worker`',
+    );
+  } else {
+    lines.push(`queue: in-process; ${queue.note}`);
+  }
+  out.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,222 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AarError } from '../domain/errors.js';
+import { jobIdOf, parseJobResult, type JobResult } from '../domain/experiment.js';
+import type { Method } from '../domain/method.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { ExperimentQueue } from '../queue/port.js';
+import type { LabelVault } from '../scoring/label-vault.js';
+import { score } from '../scoring/score.js';
+import { experimentReport, type ExperimentReport } from './report.js';
+
+export interface SubmitRequest {
+  task: string;
+  method: Method;
+  seeds: number[];
+  agent?: string;
+  campaignId?: string;
+  hypothesis?: string;
+  parents?: string[];
+}
+
+export interface RecoveryReport {
+  collected: string[];
+  requeued: string[];
+  failed: string[];
+  inFlight: string[];
+}
+
+export interface PipelineOptions {
+  ledger: Ledger;
+  queue: ExperimentQueue;
+  /** Scoring: the label vault of a task (the only holder of its evaluation labels). */
+  vaultFor: (task: string) => LabelVault;
+  newId?: () => string;
+  log?: (line: string) => void;
+  /** Minimum time between two recorded progress events of one job. */
+  progressEveryMs?: number;
+}
+
+/**
+ * The experiment pipeline: records proposals in the ledger, enqueues one job per seed,
+ * validates and scores what workers return, and reconciles the ledger with the queue after a
+ * crash or a Redis restart. The ledger's one-row-per-job results table makes every path
+ * (events, redeliveries, reconciliation) score a job at most once.
+ */
+export class Pipeline {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly lastProgress = new Map<string, number>();
+  private unsubscribe?: () => void;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly o: PipelineOptions) {
+    this.log = o.log ?? (() => {});
+  }
+
+  /** Listens to the queue. Call recover() too: events missed while down are not replayed. */
+  start(): void {
+    this.unsubscribe ??= this.o.queue.subscribe({
+      active: (jobId) => this.onJob(jobId, (j) => this.o.ledger.append('started', { experimentId: j.experimentId, jobId, data: { seed: j.seed } })),
+      progress: (jobId, p) => {
+        const now = Date.now();
+        if (now - (this.lastProgress.get(jobId) ?? 0) < (this.o.progressEveryMs ?? 2000) && p.fraction < 1) return;
+        this.lastProgress.set(jobId, now);
+        this.onJob(jobId, (j) => this.o.ledger.append('progress', { experimentId: j.experimentId, jobId, data: { seed: j.seed, ...p } }));
+      },
+      completed: (jobId, raw) => this.onJob(jobId, () => this.collect(jobId, raw)),
+      failed: (jobId, reason, final) => this.onJob(jobId, (j) => this.fail(j.experimentId, jobId, j.seed, reason, final)),
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  async submit(req: SubmitRequest): Promise<string> {
+    const id = this.o.newId?.() ?? newExperimentId();
+    this.o.ledger.proposeExperiment({
+      id,
+      task: req.task,
+      method: req.method as Record<string, unknown>,
+      seeds: req.seeds,
+      agent: req.agent,
+      campaignId: req.campaignId,
+      parents: req.parents,
+      hypothesis: req.hypothesis ? { id: `h-${id}`, text: req.hypothesis } : undefined,
+    });
+    for (const seed of req.seeds) {
+      const jobId = jobIdOf(id, seed);
+      // Ledger first: if we crash before the enqueue, recovery finds the job missing and enqueues it.
+      this.o.ledger.append('queued', { experimentId: id, jobId, data: { seed } });
+      await this.o.queue.enqueue({ experimentId: id, task: req.task, seed, method: req.method });
+    }
+    return id;
+  }
+
+  /**
+   * Brings the ledger in line with the queue: collects results that finished while nobody
+   * listened, records final failures, and re-enqueues jobs the queue no longer has.
+   */
+  async recover(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { collected: [], requeued: [], failed: [], inFlight: [] };
+    for (const job of this.o.ledger.unfinishedJobs()) {
+      const outcome = await this.o.queue.outcome(job.jobId);
+      if (outcome.state === 'completed') {
+        this.collect(job.jobId, outcome.result);
+        report.collected.push(job.jobId);
+      } else if (outcome.state === 'failed') {
+        this.fail(job.experimentId, job.jobId, job.seed, outcome.reason, true);
+        report.failed.push(job.jobId);
+      } else if (outcome.state === 'missing') {
+        const experiment = this.o.ledger.experiment(job.experimentId);
+        if (!experiment) continue;
+        this.o.ledger.append('requeued', { experimentId: job.experimentId, jobId: job.jobId, data: { seed: job.seed } });
+        await this.o.queue.enqueue({ experimentId: job.experimentId, task: experiment.task, seed: job.seed, method: experiment.method as Method });
+        report.requeued.push(job.jobId);
+      } else {
+        report.inFlight.push(job.jobId);
+      }
+    }
+    if (report.collected.length || report.requeued.length || report.failed.length) {
+      this.log(`recovered: ${report.collected.length} collected, ${report.requeued.length} re-enqueued (${report.requeued.join(', ') || 'none'}), ${report.failed.length} failed`);
+    }
+    return report;
+  }
+
+  /** Resolves when every job of the experiment is scored or finally failed. */
+  async waitFor(experimentId: string, o: { signal?: AbortSignal } = {}): Promise<ExperimentReport> {
+    while (!this.isDone(experimentId)) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      await new Promise<void>((resolve) => {
+        const set = this.waiters.get(experimentId) ?? new Set();
+        this.waiters.set(experimentId, set);
+        const wake = () => {
+          set.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        // Re-check now and then: another process (or recovery) may have finished the job.
+        const timer = setTimeout(wake, 1000);
+        set.add(wake);
+      });
+    }
+    return this.report(experimentId);
+  }
+
+  report(experimentId: string): ExperimentReport {
+    const e = this.o.ledger.experiment(experimentId);
+    if (!e) throw new AarError('unknown_experiment', `no experiment "${experimentId}" in the ledger`);
+    const failed = this.o.ledger
+      .events({ experimentId, kind: 'failed' })
+      .filter((ev) => ev.data.final === true)
+      .map((ev) => ({ seed: Number(ev.data.seed), reason: String(ev.data.reason) }));
+    return experimentReport({ experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', results: this.o.ledger.results(experimentId), failed });
+  }
+
+  private isDone(experimentId: string): boolean {
+    const jobs = this.o.ledger.jobs(experimentId);
+    return jobs.length > 0 && jobs.every((j) => j.status === 'scored' || j.status === 'failed' || j.status === 'cancelled');
+  }
+
+  private onJob(jobId: string, handle: (job: { experimentId: string; seed: number }) => void): void {
+    const m = /^(.+)-s(\d+)$/.exec(jobId);
+    // Jobs of other tools sharing the queue are none of our business.
+    if (!m || !this.o.ledger.experiment(m[1])) return;
+    try {
+      handle({ experimentId: m[1], seed: Number(m[2]) });
+    } catch (err) {
+      this.log(`job ${jobId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Validates and scores one result; invalid results fail the job, they never crash us. */
+  private collect(jobId: string, raw: unknown): void {
+    const m = /^(.+)-s(\d+)$/.exec(jobId)!;
+    const [experimentId, seed] = [m[1], Number(m[2])];
+    if (this.o.ledger.results(experimentId).some((r) => r.jobId === jobId)) return;
+    const experiment = this.o.ledger.experiment(experimentId)!;
+    let result: JobResult;
+    let s;
+    try {
+      result = parseJobResult(raw);
+      s = score(this.o.vaultFor(experiment.task), result);
+    } catch (err) {
+      this.fail(experimentId, jobId, seed, `rejected result: ${err instanceof Error ? err.message : String(err)}`, true);
+      return;
+    }
+    this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });
+    const recorded = this.o.ledger.recordResult({
+      jobId,
+      experimentId,
+      seed,
+      predictionsDigest: digest(result.student),
+      score: s,
+      stats: { ...result.stats, ...(result.stderrTail ? { stderrTail: result.stderrTail } : {}) },
+    });
+    if (recorded) this.log(`scored ${jobId}: PGR public ${s.public.pgr.toFixed(2)}`);
+    this.wake(experimentId);
+  }
+
+  private fail(experimentId: string, jobId: string, seed: number, reason: string, final: boolean): void {
+    const status = this.o.ledger.jobs(experimentId).find((j) => j.jobId === jobId)?.status;
+    if (status === 'scored' || (status === 'failed' && final)) return;
+    this.o.ledger.append('failed', { experimentId, jobId, data: { seed, reason, final } });
+    if (final) this.log(`failed ${jobId}: ${reason}`);
+    this.wake(experimentId);
+  }
+
+  private wake(experimentId: string): void {
+    for (const w of this.waiters.get(experimentId) ?? []) w();
+  }
+}
+
+function newExperimentId(): string {
+  return `e${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A stable digest of predictions (sorted by id), to spot identical resubmissions. */
+function digest(predictions: Record<string, number>): string {
+  const h = createHash('sha256');
+  for (const id of Object.keys(predictions).sort()) h.update(`${id}=${predictions[id]};`);
+  return h.digest('hex').slice(0, 32);
+}

@@ -1,0 +1,61 @@
+import type { Config } from '../config/env.js';
+import { AarError } from '../domain/errors.js';
+import { Ledger } from '../ledger/ledger.js';
+import { BullQueue } from '../queue/bullmq.js';
+import { MemoryQueue } from '../queue/memory.js';
+import type { ExperimentQueue, JobPolicy } from '../queue/port.js';
+import { embeddedVault } from '../scoring/label-vault.js';
+import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
+import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
+import { Pipeline } from './pipeline.js';
+
+export function jobPolicy(config: Config): JobPolicy {
+  return { attempts: config.jobAttempts, backoffMs: 1000, timeoutMs: config.jobTimeoutMs };
+}
+
+/** The queue the configuration asks for: BullMQ when REDIS_URL is set, else in-process threads. */
+export async function openQueue(config: Config): Promise<ExperimentQueue> {
+  if (config.redisUrl) {
+    const queue = new BullQueue({ redisUrl: config.redisUrl, queueName: config.queueName, policy: jobPolicy(config) });
+    await queue.ready();
+    return queue;
+  }
+  return new MemoryQueue({ runner: new W2sRunner({ cacheDir: config.cacheDir, threads: config.threads }), concurrency: config.threads, policy: jobPolicy(config) });
+}
+
+/** Scoring's label vaults: the embedded tasks' test labels. */
+export function vaultFor(config: Config) {
+  return (task: string) => {
+    if (!(TASK_NAMES as readonly string[]).includes(task)) {
+      throw new AarError('no_label_vault', `no evaluation labels for task "${task}"; scoring knows: ${TASK_NAMES.join(', ')}`);
+    }
+    return embeddedVault(config.cacheDir, task as TaskName);
+  };
+}
+
+export interface OpenPipeline {
+  ledger: Ledger;
+  queue: ExperimentQueue;
+  pipeline: Pipeline;
+  close(): Promise<void>;
+}
+
+export async function openPipeline(config: Config, log?: (line: string) => void): Promise<OpenPipeline> {
+  const ledger = Ledger.open(config.ledgerPath);
+  const queue = await openQueue(config).catch((err: unknown) => {
+    ledger.close();
+    throw err;
+  });
+  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log });
+  pipeline.start();
+  return {
+    ledger,
+    queue,
+    pipeline,
+    async close() {
+      pipeline.stop();
+      await queue.close();
+      ledger.close();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { InvalidInputError, RunnerError } from '../../src/domain/errors.js';
+import { jobIdOf, parseJobResult, type JobResult, type JobSpec } from '../../src/domain/experiment.js';
+import type { RunContext, Runner } from '../runner.js';
+import { terminateGroup } from './process-group.js';
+import { StderrReader } from './stderr-reader.js';
+import { TailBuffer } from './tail-buffer.js';
+
+export { PROGRESS_PREFIX } from './stderr-reader.js';
+
+/** The exit code by which a trainer says "this job can never succeed, do not retry it". */
+export const EXIT_INVALID_INPUT = 2;
+/** A result is predictions for a few thousand items; anything this large is a runaway trainer. */
+export const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
+/** How long a trainer gets to exit after SIGTERM (to flush logs, free the GPU) before SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+/** JobResult.stderrTail holds at most 8192 characters. */
+const MAX_TAIL_BYTES = 8192;
+
+export interface CommandRunnerOptions {
+  /** argv of the trainer, e.g. ['python3', 'train.py']; no shell is involved. */
+  command: string[];
+  /** Where the trainer finds its data; passed as AAR_DATA_DIR (made absolute). */
+  dataDir: string;
+  timeoutMs: number;
+  cwd?: string;
+  /** Added to the worker's own environment. */
+  env?: Record<string, string>;
+  /** How much of the end of stderr to keep for debugging (default 4096, at most 8192). */
+  stderrTailBytes?: number;
+  /** Default MAX_STDOUT_BYTES; lower only in tests. */
+  maxStdoutBytes?: number;
+}
+
+type StopReason = 'timeout' | 'cancelled' | 'overflow';
+
+/**
+ * Runs any external trainer (Python, a container, a cluster submit script) as one process
+ * group per job: JobSpec JSON on stdin, JobResult JSON on stdout, progress lines on stderr.
+ * workers/command/README.md is the contract trainers implement.
+ */
+export class CommandRunner implements Runner {
+  readonly name = 'command';
+  private readonly opts: Required<Omit<CommandRunnerOptions, 'cwd' | 'env'>> & Pick<CommandRunnerOptions, 'cwd' | 'env'>;
+
+  constructor(options: CommandRunnerOptions) {
+    const problems: { field: string; problem: string }[] = [];
+    if (options.command.length === 0 || options.command[0] === '') problems.push({ field: 'command', problem: 'expected a non-empty argv' });
+    if (!(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) problems.push({ field: 'timeoutMs', problem: 'expected a positive integer' });
+    const tail = options.stderrTailBytes ?? 4096;
+    if (!(Number.isInteger(tail) && tail >= 0 && tail <= MAX_TAIL_BYTES)) problems.push({ field: 'stderrTailBytes', problem: `accepted: 0 to ${MAX_TAIL_BYTES}` });
+    if (problems.length > 0) throw new InvalidInputError('command runner options', problems);
+    this.opts = {
+      ...options,
+      dataDir: path.resolve(options.dataDir),
+      stderrTailBytes: tail,
+      maxStdoutBytes: options.maxStdoutBytes ?? MAX_STDOUT_BYTES,
+    };
+  }
+
+  async run(spec: JobSpec, ctx: RunContext): Promise<JobResult> {
+    const cmd = `\`${this.opts.command.join(' ')}\``;
+    if (ctx.signal.aborted) throw new RunnerError(`Trainer ${cmd} cancelled before it started`, { retry: false });
+
+    const [file, ...args] = this.opts.command;
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(file, args, {
+        cwd: this.opts.cwd,
+        env: {
+          ...process.env,
+          ...this.opts.env,
+          AAR_DATA_DIR: this.opts.dataDir,
+          AAR_EXPERIMENT_ID: spec.experimentId,
+          AAR_TASK: spec.task,
+          AAR_SEED: String(spec.seed),
+          // Stable across retries of the same job: a trainer can key checkpoints on it and resume.
+          AAR_JOB_ID: jobIdOf(spec.experimentId, spec.seed),
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // Its own process group, so a kill reaches the data loaders and shell children it started.
+        detached: true,
+      });
+    } catch (err) {
+      throw startFailure(cmd, err);
+    }
+
+    const tail = new TailBuffer(this.opts.stderrTailBytes);
+    const stderr = new StderrReader(tail, (p) => ctx.progress(p));
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stop: StopReason | undefined;
+    let terminating: Promise<void> | undefined;
+    const killGroup = (): void => {
+      if (child.pid !== undefined) terminating ??= terminateGroup(child.pid, KILL_GRACE_MS);
+    };
+    const stopWith = (reason: StopReason): void => {
+      if (stop !== undefined) return;
+      stop = reason;
+      killGroup();
+    };
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (stop !== undefined) return;
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > this.opts.maxStdoutBytes) stopWith('overflow');
+      else stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // A trainer that exits without reading its spec makes this write fail with EPIPE; its exit code tells the story.
+    child.stdin.on('error', () => {});
+    child.stdin.end(`${JSON.stringify(spec)}\n`);
+
+    const onAbort = (): void => stopWith('cancelled');
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => stopWith('timeout'), this.opts.timeoutMs);
+    child.once('exit', () => {
+      // It finished in time: only stragglers remain, and their cleanup is bounded by the grace period.
+      clearTimeout(timer);
+      // Whatever it left running (a background logger holding stdout) would otherwise keep the job open.
+      killGroup();
+    });
+
+    let exit: { code: number | null; signal: NodeJS.Signals | null };
+    try {
+      exit = await new Promise((resolve, reject) => {
+        child.on('error', (err) => {
+          if (child.pid === undefined) reject(err);
+        });
+        child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
+      });
+      await terminating;
+    } catch (err) {
+      throw startFailure(cmd, err);
+    } finally {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+
+    stderr.end();
+    const stderrTail = tail.toString();
+    const how = exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}`;
+    const fail = (what: string, retry: boolean, detail = '', cause?: unknown): RunnerError => {
+      const shown = stderrTail.trim() === '' ? '\n(stderr was empty)' : `\n--- stderr tail ---\n${stderrTail}`;
+      return new RunnerError(`Trainer ${cmd} ${what} (${how})${detail}${shown}`, { retry, stderrTail, cause });
+    };
+
+    if (stop === 'timeout') throw fail(`timed out after ${this.opts.timeoutMs} ms; its process group was killed`, true);
+    if (stop === 'cancelled') throw fail('was cancelled; its process group was killed', false);
+    if (stop === 'overflow') throw fail(`printed more than ${this.opts.maxStdoutBytes} bytes on stdout and was killed`, false);
+    if (exit.code === EXIT_INVALID_INPUT) throw fail('rejected the job as invalid input; not retrying', false);
+    if (exit.code !== 0) throw fail('failed', true);
+
+    const text = Buffer.concat(stdout).toString('utf8');
+    const head = `\n--- stdout (first 200 characters) ---\n${text.slice(0, 200)}${text.length > 200 ? '…' : ''}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      const why = text.trim() === '' ? 'printed nothing on stdout' : `printed invalid JSON on stdout`;
+      const detail = `: ${(err as Error).message}; stdout must be exactly one JSON result object.${head}`;
+      throw fail(why, false, detail, err);
+    }
+    let result: JobResult;
+    try {
+      result = parseJobResult(json);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      throw fail('printed a result that does not match the contract', false, `: ${err.message}${head}`, err);
+    }
+    return { ...result, stderrTail };
+  }
+}
+
+function startFailure(cmd: string, err: unknown): RunnerError {
+  const e = err as NodeJS.ErrnoException;
+  const hint = e.code === 'ENOENT' ? ' (not found: is it installed and on PATH, and does cwd exist?)' : '';
+  return new RunnerError(`Could not start trainer ${cmd}: ${e.message}${hint}`, { retry: false, cause: err });
+}
