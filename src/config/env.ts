@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   AAR_STALLED_INTERVAL_MS: intFrom(500, 600_000).default(5000),
   AAR_JOB_TIMEOUT_MS: intFrom(1000, 7 * 24 * 3600_000).default(30 * 60_000),
   AAR_JOB_ATTEMPTS: intFrom(1, 20).default(3),
+  AAR_RECONCILE_MS: intFrom(200, 3600_000).default(5000),
   AAR_THREADS: intFrom(1, 256).optional(),
   AAR_TRAINER: z.string().min(1).optional(),
   AAR_DATA_DIR: z.string().min(1).optional(),
@@ -35,6 +36,8 @@ export interface Config {
   stalledIntervalMs: number;
   jobTimeoutMs: number;
   jobAttempts: number;
+  /** How often a coordinator re-checks unfinished jobs against the queue (Redis restarts, lost events). */
+  reconcileMs: number;
   /** Worker threads for in-process w2s jobs: one per core by default. */
   threads: number;
   /** The external trainer for `--runner command`, and the data directory it is given. */
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stalledIntervalMs: e.AAR_STALLED_INTERVAL_MS,
     jobTimeoutMs: e.AAR_JOB_TIMEOUT_MS,
     jobAttempts: e.AAR_JOB_ATTEMPTS,
+    reconcileMs: e.AAR_RECONCILE_MS,
     threads: e.AAR_THREADS ?? Math.max(1, cpus().length),
     trainer: e.AAR_TRAINER,
     dataDir: e.AAR_DATA_DIR ? resolve(e.AAR_DATA_DIR) : undefined,

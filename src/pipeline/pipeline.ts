@@ -46,14 +46,29 @@ export class Pipeline {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly lastProgress = new Map<string, number>();
   private unsubscribe?: () => void;
+  private reconciler?: NodeJS.Timeout;
+  private reconciling?: Promise<void>;
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: PipelineOptions) {
     this.log = o.log ?? (() => {});
   }
 
-  /** Listens to the queue. Call recover() too: events missed while down are not replayed. */
-  start(): void {
+  /**
+   * Listens to the queue and, every `reconcileMs`, runs recover(): events missed while this
+   * process was down, or jobs a restarted Redis forgot, are picked up without a restart.
+   */
+  start(o: { reconcileMs?: number } = {}): void {
+    if (o.reconcileMs && !this.reconciler) {
+      this.reconciler = setInterval(() => {
+        if (this.reconciling) return;
+        this.reconciling = this.recover()
+          .then(() => {})
+          .catch((err: unknown) => this.log(`reconcile: ${err instanceof Error ? err.message : String(err)}`))
+          .finally(() => (this.reconciling = undefined));
+      }, o.reconcileMs);
+      this.reconciler.unref();
+    }
     this.unsubscribe ??= this.o.queue.subscribe({
       active: (jobId) => this.onJob(jobId, (j) => this.o.ledger.append('started', { experimentId: j.experimentId, jobId, data: { seed: j.seed } })),
       progress: (jobId, p) => {
@@ -67,7 +82,10 @@ export class Pipeline {
     });
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
+    clearInterval(this.reconciler);
+    this.reconciler = undefined;
+    await this.reconciling;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }

@@ -40,20 +40,21 @@ export interface OpenPipeline {
   close(): Promise<void>;
 }
 
-export async function openPipeline(config: Config, log?: (line: string) => void): Promise<OpenPipeline> {
+/** Ledger, queue and pipeline, listening. `reconcileMs` re-checks unfinished jobs against the queue. */
+export async function openPipeline(config: Config, log?: (line: string) => void, o: { reconcileMs?: number } = {}): Promise<OpenPipeline> {
   const ledger = Ledger.open(config.ledgerPath);
   const queue = await openQueue(config).catch((err: unknown) => {
     ledger.close();
     throw err;
   });
   const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log });
-  pipeline.start();
+  pipeline.start({ reconcileMs: o.reconcileMs ?? (config.redisUrl ? config.reconcileMs : undefined) });
   return {
     ledger,
     queue,
     pipeline,
     async close() {
-      pipeline.stop();
+      await pipeline.stop();
       await queue.close();
       ledger.close();
     },
