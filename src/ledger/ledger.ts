@@ -67,7 +67,7 @@ export interface NewResult {
   experimentId: string;
   seed: number;
   predictionsDigest: string;
-  score: { public: { pgr: number }; private: { pgr: number } } & Record<string, unknown>;
+  score: { public: { pgr: number }; private: { pgr: number } };
   flags?: string[];
   stats?: Record<string, unknown>;
 }
@@ -97,6 +97,9 @@ export class Ledger {
     db.pragma('foreign_keys = ON');
     // Several processes (coordinator, `aar status`) may open the same file.
     db.pragma('busy_timeout = 5000');
+    // INSERT OR REPLACE deletes the conflicting row without firing DELETE triggers unless
+    // recursive triggers are on; the append-only triggers must see that delete too.
+    db.pragma('recursive_triggers = ON');
     migrate(db);
     return new Ledger(db, o.now ?? (() => new Date()));
   }
@@ -217,10 +220,12 @@ export class Ledger {
 
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of MIGRATIONS) {
-    if (applied.has(m.version)) continue;
+    if (isApplied.get(m.version)) continue;
     db.transaction(() => {
+      // Check again under the write lock: another process may have applied it since.
+      if (isApplied.get(m.version)) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
     }).immediate();

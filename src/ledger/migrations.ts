@@ -94,6 +94,26 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
                        AND x.kind IN ('queued', 'started', 'finished', 'failed', 'scored', 'requeued', 'cancelled'));
     `,
   },
+  {
+    version: 2,
+    // A job's seed came from its latest lifecycle event, so an event written without one
+    // (say a bare 'started') made the job read as seed 0 and recovery re-ran the wrong seed.
+    // The seed now falls back to the earliest event of the job that carries one.
+    sql: `
+      DROP VIEW job_status;
+      CREATE VIEW job_status AS
+        SELECT e.experiment_id, e.job_id,
+               CAST(COALESCE(json_extract(e.data, '$.seed'),
+                             (SELECT json_extract(s.data, '$.seed') FROM events s
+                              WHERE s.job_id = e.job_id AND json_extract(s.data, '$.seed') IS NOT NULL
+                              ORDER BY s.seq LIMIT 1)) AS INTEGER) AS seed,
+               CASE WHEN e.kind = 'failed' AND json_extract(e.data, '$.final') = 0 THEN 'retrying' ELSE e.kind END AS status,
+               e.at AS since, e.data AS data
+        FROM events e
+        WHERE e.seq = (SELECT MAX(seq) FROM events x WHERE x.job_id = e.job_id
+                       AND x.kind IN ('queued', 'started', 'finished', 'failed', 'scored', 'requeued', 'cancelled'));
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

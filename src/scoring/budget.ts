@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { AarError } from '../domain/errors.js';
+import { parseOrThrow } from '../domain/validate.js';
+
+/** How many scores each agent may ask for, and what happens when one asks for more. */
+export interface ScoreBudgetOptions {
+  /** Scores per agent per hour, refilled continuously. */
+  perHour: number;
+  /** Scores an agent may take back to back after a quiet spell; default max(1, ceil(perHour / 4)). */
+  burst?: number;
+  /** 'wait' delays the caller until a score is available; 'refuse' throws at once. */
+  mode: 'wait' | 'refuse';
+  /** Milliseconds since the epoch; defaults to Date.now. */
+  now?: () => number;
+  /** Defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** In 'wait' mode, refuse instead when the wait would be longer than this; default 10 min. */
+  maxWaitMs?: number;
+}
+
+/** An agent asked for a score its budget does not allow (now, or within the longest wait). */
+export class ScoreBudgetExceededError extends AarError {
+  readonly agent: string;
+  readonly retryAfterMs: number;
+  readonly perHour: number;
+
+  constructor(agent: string, retryAfterMs: number, perHour: number) {
+    super(
+      'score_budget_exceeded',
+      `agent "${agent}" has used its scoring budget (${perHour} ${perHour === 1 ? 'score' : 'scores'} per hour); the next score is available in ${formatWait(retryAfterMs)}`,
+    );
+    this.agent = agent;
+    this.retryAfterMs = retryAfterMs;
+    this.perHour = perHour;
+  }
+}
+
+const isFunction = (v: unknown) => v === undefined || typeof v === 'function';
+
+const optionsSchema = z.object({
+  perHour: z.number().positive().finite(),
+  burst: z.number().int().min(1).optional(),
+  mode: z.enum(['wait', 'refuse']),
+  now: z.custom<() => number>(isFunction, 'expected a function returning milliseconds').optional(),
+  sleep: z.custom<(ms: number) => Promise<void>>(isFunction, 'expected a function (ms) => Promise<void>').optional(),
+  maxWaitMs: z.number().nonnegative().finite().optional(),
+});
+
+const HOUR_MS = 3_600_000;
+// Refill arithmetic is in floating point: a caller that waits exactly retryAfterMs must find
+// its token, not 0.9999999 of one.
+const EPSILON = 1e-9;
+
+interface Bucket {
+  /** May go below zero in 'wait' mode: each waiting caller has already reserved its token. */
+  tokens: number;
+  at: number;
+}
+
+/**
+ * A token bucket per agent that limits how often each agent can score experiments, so no
+ * agent can probe the evaluation set by scoring many variants quickly. Each agent starts
+ * with `burst` tokens, refilled continuously at `perHour` per hour; each score takes one.
+ */
+export class ScoreBudget {
+  private readonly perHour: number;
+  private readonly burst: number;
+  private readonly mode: 'wait' | 'refuse';
+  private readonly maxWaitMs: number;
+  private readonly ratePerMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(o: ScoreBudgetOptions) {
+    const parsed = parseOrThrow(optionsSchema, o, 'score budget options');
+    this.perHour = parsed.perHour;
+    this.burst = parsed.burst ?? Math.max(1, Math.ceil(parsed.perHour / 4));
+    this.mode = parsed.mode;
+    this.maxWaitMs = parsed.maxWaitMs ?? 10 * 60_000;
+    this.ratePerMs = parsed.perHour / HOUR_MS;
+    this.now = parsed.now ?? Date.now;
+    this.sleep = parsed.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /**
+   * Takes one score from `agent`'s budget. In 'refuse' mode throws ScoreBudgetExceededError
+   * when none is left; in 'wait' mode waits until one is (throwing instead if that would take
+   * longer than maxWaitMs).
+   */
+  async take(agent: string): Promise<void> {
+    // Everything up to the sleep runs synchronously, so concurrent callers for one agent are
+    // served one after another and cannot both spend the same token. A waiting caller
+    // reserves its token before it sleeps (the balance goes negative), so the next caller's
+    // wait counts it and callers are served in the order they asked.
+    const bucket = this.refill(agent);
+    if (bucket.tokens >= 1 - EPSILON) {
+      bucket.tokens -= 1;
+      return;
+    }
+    const waitMs = this.waitFor(bucket);
+    if (this.mode === 'refuse' || waitMs > this.maxWaitMs) throw new ScoreBudgetExceededError(agent, waitMs, this.perHour);
+    bucket.tokens -= 1;
+    await this.sleep(waitMs);
+  }
+
+  /** Whole scores `agent` could take right now without waiting. */
+  remaining(agent: string): number {
+    return Math.max(0, Math.floor(this.refill(agent).tokens + EPSILON));
+  }
+
+  private refill(agent: string): Bucket {
+    const now = this.now();
+    const bucket = this.buckets.get(agent);
+    if (!bucket) {
+      const fresh = { tokens: this.burst, at: now };
+      this.buckets.set(agent, fresh);
+      return fresh;
+    }
+    // A clock stepped backwards must not take tokens away (or add them).
+    const elapsed = Math.max(0, now - bucket.at);
+    bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.ratePerMs);
+    bucket.at = Math.max(bucket.at, now);
+    return bucket;
+  }
+
+  /** Milliseconds until the bucket holds one whole token. */
+  private waitFor(bucket: Bucket): number {
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerMs - EPSILON));
+  }
+}
+
+/** A wait in words a person would use: "40 s", "4 min", "2 h 5 min". */
+function formatWait(ms: number): string {
+  if (ms < 60_000) return `${Math.max(1, Math.ceil(ms / 1000))} s`;
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const rest = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
+}
