@@ -1,4 +1,5 @@
 import type { MeanSd } from '../eval/stats.js';
+import type { ScoreSummary } from '../eval/summary.js';
 
 /** A plain-text table with aligned columns. */
 export function table(header: string[], rows: string[][]): string {
@@ -15,4 +16,18 @@ export function pct(x: MeanSd): string {
 /** A PGR with its spread, e.g. `0.35 ± 0.12`. */
 export function ratio(x: MeanSd): string {
   return `${x.mean.toFixed(2)} ± ${x.sd.toFixed(2)}`;
+}
+
+/** The accuracy and PGR table of one method's scores over seeds. */
+export function scoreTable(s: ScoreSummary): string {
+  return table(
+    ['', 'mean ± sd'],
+    [
+      ['weak accuracy %', pct(s.weak)],
+      ['ceiling accuracy %', pct(s.ceiling)],
+      ['student accuracy %', pct(s.student)],
+      ['PGR public', ratio(s.pgr.public)],
+      ['PGR private', ratio(s.pgr.private)],
+    ],
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MethodSchema } from './method.js';
+import { PredictionsSchema } from './predictions.js';
 import { parseOrThrow } from './validate.js';
 
 /** Experiment ids: lower-case letters, digits and dashes (they end up in job ids and URLs). */
@@ -17,8 +18,6 @@ export const JobSpecSchema = z.strictObject({
   method: MethodSchema,
 });
 export type JobSpec = z.output<typeof JobSpecSchema>;
-
-const PredictionsSchema = z.record(z.string(), z.int().min(0).max(255));
 
 /** What a worker returns for one job: predictions by evaluation item id, never a score. */
 export const JobResultSchema = z.strictObject({

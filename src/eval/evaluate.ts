@@ -3,16 +3,10 @@ import type { ProgressFn, TaskName } from '../../workers/w2s/data/types.js';
 import { runW2s } from '../../workers/w2s/runner.js';
 import { embeddedVault } from '../scoring/label-vault.js';
 import { score, type Score } from '../scoring/score.js';
-import { meanSd, median, type MeanSd } from './stats.js';
+import { median } from './stats.js';
+import { summarize, type ScoreSummary } from './summary.js';
 
-export interface Evaluation {
-  task: TaskName;
-  method: string;
-  seeds: number[];
-  weak: MeanSd;
-  ceiling: MeanSd;
-  student: MeanSd;
-  pgr: { public: MeanSd; private: MeanSd };
+export interface Evaluation extends ScoreSummary {
   /** Median wall time of one seed (baselines from cache when cached, plus the student). */
   ms: number;
   msPerSeed: number[];
@@ -39,15 +33,8 @@ export function evaluateMethod(o: EvaluateOptions): Evaluation {
     msPerSeed.push(performance.now() - t0);
     perSeed.push(score(vault, run));
   }
-  const over = (pick: (s: Score) => number) => meanSd(perSeed.map(pick));
   return {
-    task: o.task,
-    method: o.method.name ?? 'custom',
-    seeds: [...o.seeds],
-    weak: over((s) => s.all.weak),
-    ceiling: over((s) => s.all.ceiling),
-    student: over((s) => s.all.student),
-    pgr: { public: over((s) => s.public.pgr), private: over((s) => s.private.pgr) },
+    ...summarize(o.task, o.method.name ?? 'custom', [...o.seeds], perSeed),
     ms: median(msPerSeed),
     msPerSeed,
     perSeed,

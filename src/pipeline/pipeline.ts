@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AarError } from '../domain/errors.js';
 import { jobIdOf, parseJobResult, type JobResult } from '../domain/experiment.js';
 import type { Method } from '../domain/method.js';
+import type { Predictions } from '../domain/predictions.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ExperimentQueue } from '../queue/port.js';
 import type { LabelVault } from '../scoring/label-vault.js';
@@ -48,6 +49,7 @@ export class Pipeline {
   private unsubscribe?: () => void;
   private reconciler?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
+  private recovering: Promise<unknown> = Promise.resolve();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: PipelineOptions) {
@@ -85,7 +87,8 @@ export class Pipeline {
   async stop(): Promise<void> {
     clearInterval(this.reconciler);
     this.reconciler = undefined;
-    await this.reconciling;
+    // A reconcile stuck on an unreachable Redis must not hold shutdown forever.
+    await Promise.race([this.reconciling, new Promise((r) => setTimeout(r, 2000).unref())]);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
@@ -113,9 +116,16 @@ export class Pipeline {
 
   /**
    * Brings the ledger in line with the queue: collects results that finished while nobody
-   * listened, records final failures, and re-enqueues jobs the queue no longer has.
+   * listened, records final failures, and re-enqueues jobs the queue no longer has. Calls run
+   * one after another (the timer and a caller may overlap), so a lost job is requeued once.
    */
-  async recover(): Promise<RecoveryReport> {
+  recover(): Promise<RecoveryReport> {
+    const run = this.recovering.then(() => this.recoverOnce());
+    this.recovering = run.catch(() => {});
+    return run;
+  }
+
+  private async recoverOnce(): Promise<RecoveryReport> {
     const report: RecoveryReport = { collected: [], requeued: [], failed: [], inFlight: [] };
     for (const job of this.o.ledger.unfinishedJobs()) {
       const outcome = await this.o.queue.outcome(job.jobId);
@@ -232,9 +242,10 @@ function newExperimentId(): string {
   return `e${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** A stable digest of predictions (sorted by id), to spot identical resubmissions. */
-function digest(predictions: Record<string, number>): string {
+/** A stable digest of predictions (in id order), to spot identical resubmissions. */
+function digest(p: Predictions): string {
+  const order = p.ids.map((_, k) => k).sort((a, b) => (p.ids[a] < p.ids[b] ? -1 : p.ids[a] > p.ids[b] ? 1 : 0));
   const h = createHash('sha256');
-  for (const id of Object.keys(predictions).sort()) h.update(`${id}=${predictions[id]};`);
+  for (const k of order) h.update(`${p.ids[k]}=${p.classes[k]};`);
   return h.digest('hex').slice(0, 32);
 }

@@ -3,12 +3,23 @@ import type { TaskName } from '../../workers/w2s/data/types.js';
 import { testHalves } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
 
+export interface HalfTally {
+  correct: number;
+  total: number;
+}
+
 /**
- * The only holder of evaluation labels. It answers with accuracies over a half, never with
- * per-item correctness, and hands out the evaluation ids (without labels) to anyone who asks.
+ * The only holder of evaluation labels. It answers with counts per half to scoring (which
+ * turns them into accuracies), never per-item correctness, and hands out the evaluation ids,
+ * public half first, without labels.
  */
 export class LabelVault {
-  private readonly labels = new Map<string, { label: number; half: 'public' | 'private' }>();
+  private readonly order: string[];
+  private readonly index = new Map<string, number>();
+  private readonly labels: Uint8Array;
+  /** 1 where the item is in the private half. */
+  private readonly isPrivate: Uint8Array;
+  readonly publicSize: number;
 
   constructor(
     readonly task: string,
@@ -16,34 +27,72 @@ export class LabelVault {
     publicLabels: ReadonlyMap<string, number>,
     privateLabels: ReadonlyMap<string, number>,
   ) {
-    for (const [id, label] of publicLabels) this.labels.set(id, { label, half: 'public' });
-    for (const [id, label] of privateLabels) this.labels.set(id, { label, half: 'private' });
+    this.order = [...publicLabels.keys(), ...privateLabels.keys()];
+    this.publicSize = publicLabels.size;
+    this.labels = Uint8Array.from([...publicLabels.values(), ...privateLabels.values()]);
+    this.isPrivate = Uint8Array.from(this.order, (_, k) => (k >= publicLabels.size ? 1 : 0));
+    this.order.forEach((id, k) => this.index.set(id, k));
   }
 
   get size(): number {
-    return this.labels.size;
+    return this.order.length;
   }
 
-  /** Evaluation ids, public half first. */
+  /** Evaluation ids, public half first: predictions in this order are checked fastest. */
   ids(): string[] {
-    return [...this.labels.keys()];
+    return [...this.order];
   }
 
   has(id: string): boolean {
-    return this.labels.has(id);
+    return this.index.has(id);
+  }
+
+  /** What serialising the vault shows (a log line, an error report): never the labels. */
+  toJSON(): { task: string; classes: number; size: number; publicSize: number } {
+    return { task: this.task, classes: this.classes, size: this.size, publicSize: this.publicSize };
   }
 
   /**
-   * Counts correct predictions per half. Callers must have validated `predictions` (see
-   * validatePredictions); this stays internal to scoring.
+   * Position of each prediction in the vault's order, or a problem. Predictions given in the
+   * vault's own order need no hash lookups (the common case: our runners emit that order).
    */
-  tally(predictions: Readonly<Record<string, number>>): { public: { correct: number; total: number }; private: { correct: number; total: number } } {
-    const out = { public: { correct: 0, total: 0 }, private: { correct: 0, total: 0 } };
-    for (const [id, { label, half }] of this.labels) {
-      out[half].total++;
-      if (predictions[id] === label) out[half].correct++;
+  positions(ids: readonly string[]): Int32Array | string {
+    if (ids.length !== this.order.length) return `${ids.length} predictions for ${this.order.length} evaluation items`;
+    const pos = new Int32Array(ids.length);
+    let inOrder = true;
+    for (let k = 0; k < ids.length; k++) {
+      if (ids[k] !== this.order[k]) {
+        inOrder = false;
+        break;
+      }
+      pos[k] = k;
     }
-    return out;
+    if (inOrder) return pos;
+    const seen = new Uint8Array(ids.length);
+    for (let k = 0; k < ids.length; k++) {
+      const at = this.index.get(ids[k]);
+      if (at === undefined) return `"${ids[k]}" is not an evaluation item`;
+      if (seen[at]) return `"${ids[k]}" is predicted more than once`;
+      seen[at] = 1;
+      pos[k] = at;
+    }
+    return pos;
+  }
+
+  /** Correct predictions per half, for predictions already placed by positions(). */
+  tally(positions: Int32Array, classes: readonly number[]): { public: HalfTally; private: HalfTally } {
+    let correctPublic = 0;
+    let correctPrivate = 0;
+    for (let k = 0; k < positions.length; k++) {
+      const at = positions[k];
+      if (classes[k] !== this.labels[at]) continue;
+      if (this.isPrivate[at]) correctPrivate++;
+      else correctPublic++;
+    }
+    return {
+      public: { correct: correctPublic, total: this.publicSize },
+      private: { correct: correctPrivate, total: this.order.length - this.publicSize },
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { InvalidPredictionsError } from '../domain/errors.js';
-import type { LabelVault } from './label-vault.js';
+import type { Predictions } from '../domain/predictions.js';
+import type { HalfTally, LabelVault } from './label-vault.js';
 import { pgr } from './pgr.js';
 
 export interface HalfScore {
@@ -17,52 +18,47 @@ export interface Score {
 }
 
 export interface ScoredPredictions {
-  student: Readonly<Record<string, unknown>>;
-  weak: Readonly<Record<string, unknown>>;
-  ceiling: Readonly<Record<string, unknown>>;
+  student: Predictions;
+  weak: Predictions;
+  ceiling: Predictions;
 }
+
+type Tally = { public: HalfTally; private: HalfTally };
 
 /**
  * Checks that predictions cover each evaluation id exactly once with a valid class, and
- * nothing else. The reason names the first problems found; it never reveals labels.
+ * nothing else, and counts the correct ones. The error names the problem, never a label.
  */
-export function validatePredictions(vault: LabelVault, predictions: Readonly<Record<string, unknown>>, who: string): Record<string, number> {
-  if (typeof predictions !== 'object' || predictions === null || Array.isArray(predictions)) {
-    throw new InvalidPredictionsError(`${who}: expected an object mapping evaluation item id to class`);
+export function tallyPredictions(vault: LabelVault, p: Predictions, who: string): Tally {
+  if (!p || !Array.isArray(p.ids) || !Array.isArray(p.classes) || p.ids.length !== p.classes.length) {
+    throw new InvalidPredictionsError(`${who}: expected {ids, classes} of equal length`);
   }
-  let count = 0;
-  const problems: string[] = [];
-  for (const id in predictions) {
-    count++;
-    if (!vault.has(id)) {
-      if (problems.length < 3) problems.push(`"${id}" is not an evaluation item`);
-      continue;
-    }
-    const c = predictions[id];
-    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= vault.classes) {
-      if (problems.length < 3) problems.push(`"${id}": class must be an integer in 0..${vault.classes - 1}, got ${typeof c === 'number' ? String(c) : JSON.stringify(c)}`);
+  for (let k = 0; k < p.classes.length; k++) {
+    const c = p.classes[k];
+    if (!Number.isInteger(c) || c < 0 || c >= vault.classes) {
+      throw new InvalidPredictionsError(`${who}: "${p.ids[k]}": class must be an integer in 0..${vault.classes - 1}, got ${typeof c === 'number' ? String(c) : JSON.stringify(c)}`);
     }
   }
-  if (problems.length) throw new InvalidPredictionsError(`${who}: ${problems.join('; ')}`);
-  if (count !== vault.size) throw new InvalidPredictionsError(`${who}: ${vault.size - count} of ${vault.size} evaluation items have no prediction`);
-  return predictions as Record<string, number>;
+  const positions = vault.positions(p.ids);
+  if (typeof positions === 'string') throw new InvalidPredictionsError(`${who}: ${positions}`);
+  return vault.tally(positions, p.classes);
 }
 
 /** Scores a run's predictions against the vault. Throws on invalid predictions or undefined PGR. */
 export function score(vault: LabelVault, run: ScoredPredictions): Score {
   const tallies = {
-    student: vault.tally(validatePredictions(vault, run.student, 'student')),
-    weak: vault.tally(validatePredictions(vault, run.weak, 'weak')),
-    ceiling: vault.tally(validatePredictions(vault, run.ceiling, 'ceiling')),
+    student: tallyPredictions(vault, run.student, 'student'),
+    weak: tallyPredictions(vault, run.weak, 'weak'),
+    ceiling: tallyPredictions(vault, run.ceiling, 'ceiling'),
   };
+  const acc = (t: HalfTally) => t.correct / t.total;
   const half = (h: 'public' | 'private'): HalfScore => {
-    const acc = (t: { correct: number; total: number }) => t.correct / t.total;
     const s = acc(tallies.student[h]);
     const w = acc(tallies.weak[h]);
     const c = acc(tallies.ceiling[h]);
     return { weak: w, ceiling: c, student: s, pgr: pgr(s, w, c, `the ${h} half of ${vault.task}`) };
   };
-  const all = (t: (typeof tallies)['student']) => (t.public.correct + t.private.correct) / (t.public.total + t.private.total);
+  const all = (t: Tally) => (t.public.correct + t.private.correct) / (t.public.total + t.private.total);
   return {
     public: half('public'),
     private: half('private'),

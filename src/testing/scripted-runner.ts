@@ -13,7 +13,7 @@ export class ScriptedRunner implements Runner {
   readonly calls: string[] = [];
   readonly aborted: string[] = [];
 
-  constructor(private readonly o: { delayMs?: number; ids?: string[] } = {}) {}
+  constructor(private readonly o: { delayMs?: number; ids?: string[]; labels?: number[] } = {}) {}
 
   runsOf(jobId: string): number {
     return this.calls.filter((c) => c === jobId).length;
@@ -32,8 +32,13 @@ export class ScriptedRunner implements Runner {
       throw err;
     });
     if (behaviour === 'garbage') return { nonsense: true } as unknown as JobResult;
-    const predictions = Object.fromEntries((this.o.ids ?? ['item-0', 'item-1']).map((id, i) => [id, (i + spec.seed) % 2]));
-    return { student: predictions, weak: predictions, ceiling: predictions, stats: { runner: 'scripted' } };
+    // Predictions come from the labels the test gives (if any): the ceiling is right
+    // everywhere, the weak teacher is wrong on every other item and the student on every
+    // fourth, so PGR is defined (0.5) and scoring accepts the result.
+    const ids = this.o.ids ?? ['item-0', 'item-1'];
+    const truth = this.o.labels ?? ids.map(() => 0);
+    const wrongEvery = (n: number) => ({ ids, classes: truth.map((c, i) => (i % n === 0 ? 1 - c : c)) });
+    return { student: wrongEvery(4), weak: wrongEvery(2), ceiling: { ids, classes: [...truth] }, stats: { runner: 'scripted' } };
   }
 }
 

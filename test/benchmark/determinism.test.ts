@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { builtinMethod, parseMethod } from '../../src/domain/method.js';
+import type { Predictions } from '../../src/domain/predictions.js';
 import { embeddedVault } from '../../src/scoring/label-vault.js';
+import { score } from '../../src/scoring/score.js';
 import { trainBaselines } from '../../workers/w2s/baselines.js';
 import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import type { TaskName } from '../../workers/w2s/data/types.js';
@@ -42,8 +44,10 @@ describe('runW2s determinism', () => {
 
     const ids = embeddedVault(testCacheDir(), 'math').ids();
     for (const who of ['student', 'weak', 'ceiling'] as const) {
-      expect(Object.keys(a[who]).sort()).toEqual([...ids].sort());
-      for (const id of ids) expect([0, 1]).toContain(a[who][id]);
+      // Columns in the vault's own order, one binary class per item.
+      expect(a[who].ids).toEqual(ids);
+      expect(a[who].classes).toHaveLength(ids.length);
+      for (const c of a[who].classes) expect([0, 1]).toContain(c);
     }
   });
 
@@ -64,10 +68,10 @@ describe('runW2s determinism', () => {
     const run = (seed: number) => runW2s({ task: 'spam', seed, method: builtinMethod('aux-conf'), cacheDir: testCacheDir(), cacheBaselines: false });
     const a = run(7);
     const b = run(8);
-    const differs = (x: Record<string, number>, y: Record<string, number>) => Object.keys(x).some((id) => x[id] !== y[id]);
+    // Still the same evaluation items, in the same order: the test split does not depend on the seed.
+    for (const who of ['student', 'weak', 'ceiling'] as const) expect(b[who].ids).toEqual(a[who].ids);
+    const differs = (x: Predictions, y: Predictions) => x.classes.some((c, k) => c !== y.classes[k]);
     expect(differs(a.weak, b.weak) || differs(a.student, b.student)).toBe(true);
-    // Still the same evaluation items: the test split does not depend on the seed.
-    expect(Object.keys(b.student).sort()).toEqual(Object.keys(a.student).sort());
   });
 });
 
@@ -79,7 +83,12 @@ describe('evaluation item ids', () => {
     const vault = embeddedVault(testCacheDir(), task);
     const ids = vault.ids();
     expect(ids).toHaveLength(TASKS[task].testSize);
-    for (const who of ['student', 'weak', 'ceiling'] as const) expect(new Set(Object.keys(run[who]))).toEqual(new Set(ids));
+    for (const who of ['student', 'weak', 'ceiling'] as const) {
+      // Exactly the vault's ids, in its order (public then private), one class each.
+      expect(run[who].ids).toEqual(ids);
+      expect(run[who].classes).toHaveLength(ids.length);
+    }
+    expect(score(vault, run).all.ceiling).toBeGreaterThan(0.5);
 
     // A task prefix and a number, nothing else: no class name such as "ham" or "negative".
     const pattern = new RegExp(`^${PREFIX[task]}-\\d+$`);

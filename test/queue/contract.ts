@@ -52,7 +52,7 @@ export function runQueueContract(name: string, make: MakeQueue): void {
       const done = next(queue, 'completed', 'exp-a-s1');
       expect(await queue.enqueue(spec('exp-a', 1))).toEqual({ jobId: 'exp-a-s1', added: true });
       const [result] = await done;
-      expect(result).toMatchObject({ student: { 'item-0': 1, 'item-1': 0 } });
+      expect(result).toMatchObject({ student: { ids: ['item-0', 'item-1'], classes: [1, 0] }, ceiling: { ids: ['item-0', 'item-1'], classes: [0, 0] } });
       expect(await queue.outcome('exp-a-s1')).toMatchObject({ state: 'completed', result: { stats: { runner: 'scripted' } } });
       expect(runner.runsOf('exp-a-s1')).toBe(1);
     });

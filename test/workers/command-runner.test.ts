@@ -76,9 +76,10 @@ describe('CommandRunner', () => {
     const ctx = context();
     const result = await runner({ command: node('good.mjs'), cwd: tmp, env: { EXTRA: 'x' } }).run(spec, ctx);
 
-    expect(result.student).toEqual({ 't-0001': 0, 't-0002': 1, 't-0003': 0 });
-    expect(result.weak).toEqual({ 't-0001': 0, 't-0002': 0, 't-0003': 0 });
-    expect(result.ceiling).toEqual({ 't-0001': 1, 't-0002': 0, 't-0003': 1 });
+    const ids = ['t-0001', 't-0002', 't-0003'];
+    expect(result.student).toEqual({ ids, classes: [0, 1, 0] });
+    expect(result.weak).toEqual({ ids, classes: [0, 0, 0] });
+    expect(result.ceiling).toEqual({ ids, classes: [1, 0, 1] });
     expect(result.stats.spec).toEqual(spec);
     expect(result.stats.env).toEqual({ AAR_DATA_DIR: tmp, AAR_EXPERIMENT_ID: 'exp-cmd-001', AAR_TASK: 'sentiment', AAR_SEED: '7', AAR_JOB_ID: 'exp-cmd-001-s7', EXTRA: 'x' });
     expect(result.stats.cwd).toBe(tmp);
@@ -146,7 +147,7 @@ describe('CommandRunner', () => {
     const t0 = Date.now();
     const result = await runner({ command: node('straggler.mjs') }).run(spec, context());
     expect(Date.now() - t0).toBeLessThan(KILL_GRACE_MS);
-    expect(result.student).toEqual({ 't-0001': 1 });
+    expect(result.student).toEqual({ ids: ['t-0001'], classes: [1] });
     await expectAllDead(await pidsWritten());
   });
 
@@ -183,8 +184,8 @@ describe('CommandRunner', () => {
   it('rejects a result of the wrong shape without retry, naming the field', async () => {
     const e = await failure(runner({ command: node('wrong-shape.mjs') }).run(spec, context()));
     expect(e.retry).toBe(false);
-    expect(e.message).toContain('result.student.t-0001');
-    expect(e.message).toContain('{"student":{"t-0001":"positive"}');
+    expect(e.message).toContain('result.student.classes.0: expected number');
+    expect(e.message).toContain('{"student":{"ids":["t-0001"],"classes":["positive"]}');
   });
 
   it('retries a non-zero exit (a CUDA OOM), with the stderr tail in the message', async () => {

@@ -1,4 +1,5 @@
 import type { Method } from '../../src/domain/method.js';
+import type { Predictions } from '../../src/domain/predictions.js';
 import { concat, getBaselines } from './baselines.js';
 import { loadTaskFeatures } from './data/cache.js';
 import type { ProgressFn, TaskName } from './data/types.js';
@@ -17,8 +18,6 @@ export interface W2sRunInput {
   progress?: ProgressFn;
 }
 
-/** Predicted class per evaluation item id. */
-export type Predictions = Record<string, number>;
 
 export interface W2sRunOutput {
   task: TaskName;
@@ -66,11 +65,9 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
   });
   const studentTest = argmaxRows(student.probs, k);
   const t2 = performance.now();
-  const byId = (classes: Uint8Array): Predictions => {
-    const out: Predictions = {};
-    test.forEach((row, i) => (out[features.ids[row]] = classes[i]));
-    return out;
-  };
+  // Public then private, the label vault's own order: scoring then needs no lookups.
+  const ids = Array.from(test, (row) => features.ids[row]);
+  const byId = (classes: Uint8Array): Predictions => ({ ids, classes: Array.from(classes) });
   return {
     task: input.task,
     seed: input.seed,

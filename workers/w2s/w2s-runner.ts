@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RunnerError } from '../../src/domain/errors.js';
-import { parseJobResult, type JobResult, type JobSpec } from '../../src/domain/experiment.js';
+import type { JobResult, JobSpec } from '../../src/domain/experiment.js';
 import type { RunContext, Runner } from '../runner.js';
 import type { ThreadMessage, ThreadRequest } from './thread.js';
 
@@ -42,12 +42,8 @@ export class W2sRunner implements Runner {
       const onMessage = (m: ThreadMessage) => {
         if (m.type === 'progress') return ctx.progress({ fraction: m.fraction, note: m.note });
         if (m.type === 'error') return finish(true, () => reject(new RunnerError(m.message, { retry: m.retry })));
-        try {
-          const result = parseJobResult(m.result);
-          finish(true, () => resolve(result));
-        } catch (err) {
-          finish(true, () => reject(new RunnerError((err as Error).message, { retry: false })));
-        }
+        // Our own thread's output: the pipeline validates every result where it is scored.
+        finish(true, () => resolve(m.result as JobResult));
       };
       const onError = (err: Error) => finish(false, () => reject(new RunnerError(`w2s thread crashed: ${err.message}`, { retry: true, cause: err })));
       const onAbort = () => finish(false, () => reject(ctx.signal.reason instanceof Error ? ctx.signal.reason : new RunnerError('cancelled', { retry: false })));

@@ -2,7 +2,7 @@ import { BUILTIN_METHODS } from '../../domain/method.js';
 import { evaluateMethod, type Evaluation } from '../../eval/evaluate.js';
 import type { Config } from '../../config/env.js';
 import { loadMethod, parseFlags, parseSeeds, parseTask } from '../args.js';
-import { pct, ratio, table } from '../format.js';
+import { scoreTable } from '../format.js';
 import { progressBar } from '../progress.js';
 
 export const EVAL_USAGE = `aar eval --task T --method NAME|FILE.json [--seeds 1,2,3,4,5] [--json]
@@ -33,20 +33,7 @@ export function toJson(e: Evaluation) {
 }
 
 function render(e: Evaluation): string {
-  return [
-    `${e.task} · method ${e.method} · seeds ${e.seeds.join(',')}`,
-    table(
-      ['', 'mean ± sd'],
-      [
-        ['weak accuracy %', pct(e.weak)],
-        ['ceiling accuracy %', pct(e.ceiling)],
-        ['student accuracy %', pct(e.student)],
-        ['PGR public', ratio(e.pgr.public)],
-        ['PGR private', ratio(e.pgr.private)],
-      ],
-    ),
-    `median ${e.ms.toFixed(0)} ms per seed`,
-  ].join('\n');
+  return [`${e.task} · method ${e.method} · seeds ${e.seeds.join(',')}`, scoreTable(e), `median ${e.ms.toFixed(0)} ms per seed`].join('\n');
 }
 
 function round(ms: number): number {

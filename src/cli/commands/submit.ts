@@ -3,7 +3,7 @@ import { openPipeline } from '../../pipeline/setup.js';
 import type { ExperimentReport } from '../../pipeline/report.js';
 import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { loadMethod, parseFlags, parseSeeds, parseTask } from '../args.js';
-import { pct, ratio, table } from '../format.js';
+import { scoreTable } from '../format.js';
 
 export const SUBMIT_USAGE = `aar submit --task T --method NAME|FILE.json [--seeds 1,2,3,4,5] [--wait] [--json]
 
@@ -46,20 +46,7 @@ export async function submitCommand(argv: string[], config: Config, out: NodeJS.
 
 function render(r: ExperimentReport): string {
   const lines = [`${r.experiment} · ${r.task} · method ${r.method} · seeds ${r.seeds.join(',') || 'none scored'}`];
-  if (r.seeds.length) {
-    lines.push(
-      table(
-        ['', 'mean ± sd'],
-        [
-          ['weak accuracy %', pct(r.weak)],
-          ['ceiling accuracy %', pct(r.ceiling)],
-          ['student accuracy %', pct(r.student)],
-          ['PGR public', ratio(r.pgr.public)],
-          ['PGR private', ratio(r.pgr.private)],
-        ],
-      ),
-    );
-  }
+  if (r.seeds.length) lines.push(scoreTable(r));
   for (const f of r.failed) lines.push(`seed ${f.seed} failed: ${f.reason}`);
   return lines.join('\n');
 }

@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { ScoreBudget, ScoreBudgetExceededError } from '../../src/scoring/budget.js';
+import { ScoreDesk } from '../../src/scoring/desk.js';
+
+function ledgerWithScores(pgrs: number[]): Ledger {
+  const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-desk-')), 'ledger.sqlite'));
+  ledger.proposeExperiment({ id: 'exp-1', task: 'spam', method: { name: 'naive' }, seeds: pgrs.map((_, i) => i + 1) });
+  pgrs.forEach((pgr, i) => {
+    ledger.append('queued', { experimentId: 'exp-1', jobId: `exp-1-s${i + 1}`, data: { seed: i + 1 } });
+    ledger.recordResult({
+      jobId: `exp-1-s${i + 1}`,
+      experimentId: 'exp-1',
+      seed: i + 1,
+      predictionsDigest: 'x',
+      score: { public: { pgr }, private: { pgr: 0.99 } },
+    });
+  });
+  return ledger;
+}
+
+describe('ScoreDesk', () => {
+  it('answers with the mean public PGR rounded to 0.01 and nothing private', async () => {
+    const desk = new ScoreDesk(ledgerWithScores([0.5123, 0.6, 0.7]), new ScoreBudget({ perHour: 10, mode: 'refuse' }));
+    const answer = await desk.answer('agent-1', 'exp-1');
+    expect(answer).toEqual({ experiment: 'exp-1', pgrPublic: 0.6, seedsScored: 3, seedsFailed: 0 });
+    expect(JSON.stringify(answer)).not.toContain('0.99');
+  });
+
+  it('refuses an agent past its budget while another agent is still answered', async () => {
+    const now = 0;
+    const desk = new ScoreDesk(ledgerWithScores([0.5]), new ScoreBudget({ perHour: 2, burst: 2, mode: 'refuse', now: () => now }));
+    await desk.answer('a', 'exp-1');
+    await desk.answer('a', 'exp-1');
+    await expect(desk.answer('a', 'exp-1')).rejects.toBeInstanceOf(ScoreBudgetExceededError);
+    await expect(desk.answer('a', 'exp-1')).rejects.toThrow(/scoring budget/);
+    expect((await desk.answer('b', 'exp-1')).pgrPublic).toBe(0.5);
+  });
+
+  it('does not spend budget on an unknown experiment', async () => {
+    const desk = new ScoreDesk(ledgerWithScores([0.5]), new ScoreBudget({ perHour: 1, burst: 1, mode: 'refuse', now: () => 0 }));
+    await expect(desk.answer('a', 'nope')).rejects.toThrow(/no experiment/);
+    expect((await desk.answer('a', 'exp-1')).seedsScored).toBe(1);
+  });
+});
