@@ -72,6 +72,24 @@ async function expectAllDead(pids: number[]): Promise<void> {
 }
 
 describe('CommandRunner', () => {
+  it("keeps aar's own secrets (Anthropic, Slack) out of the trainer's environment", async () => {
+    const saved = { a: process.env.ANTHROPIC_API_KEY, s: process.env.SLACK_BOT_TOKEN };
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-test-secret';
+    process.env.SLACK_BOT_TOKEN = 'xoxb-test-secret';
+    try {
+      const result = await runner({ command: node('good.mjs'), cwd: tmp }).run(spec, { signal: new AbortController().signal, progress: () => {} });
+      const env = result.stats.env as Record<string, unknown>;
+      expect(env.AAR_TASK).toBe('sentiment');
+      expect(env).not.toHaveProperty('ANTHROPIC_API_KEY');
+      expect(env).not.toHaveProperty('SLACK_BOT_TOKEN');
+    } finally {
+      if (saved.a === undefined) delete process.env.ANTHROPIC_API_KEY;
+      else process.env.ANTHROPIC_API_KEY = saved.a;
+      if (saved.s === undefined) delete process.env.SLACK_BOT_TOKEN;
+      else process.env.SLACK_BOT_TOKEN = saved.s;
+    }
+  });
+
   it('passes the spec on stdin and context in env, forwards progress in order, parses the result and keeps other stderr', async () => {
     const ctx = context();
     const result = await runner({ command: node('good.mjs'), cwd: tmp, env: { EXTRA: 'x' } }).run(spec, ctx);

@@ -69,7 +69,7 @@ export class CommandRunner implements Runner {
       child = spawn(file, args, {
         cwd: this.opts.cwd,
         env: {
-          ...process.env,
+          ...withoutAarSecrets(process.env),
           ...this.opts.env,
           AAR_DATA_DIR: this.opts.dataDir,
           AAR_EXPERIMENT_ID: spec.experimentId,
@@ -171,6 +171,14 @@ export class CommandRunner implements Runner {
     }
     return { ...result, stderrTail };
   }
+}
+
+/**
+ * The worker's environment minus aar's own credentials (Anthropic, Slack): a trainer is
+ * third-party code that never needs them. Its own variables (HF_TOKEN, CUDA_*) pass through.
+ */
+function withoutAarSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^(ANTHROPIC_|SLACK_)/.test(k)));
 }
 
 function startFailure(cmd: string, err: unknown): RunnerError {
