@@ -33,7 +33,7 @@ export async function submitCommand(argv: string[], config: Config, out: NodeJS.
     const experiment = await p.pipeline.submit({ task, method, seeds });
     const wait = flags.wait || p.queue.kind === 'memory';
     if (!wait) {
-      out.write(flags.json ? `${JSON.stringify({ experiment, jobs: seeds.length, queue: p.queue.kind })}\n` : `submitted ${experiment}: ${seeds.length} jobs on ${config.queueName}\n`);
+      out.write(flags.json ? `${JSON.stringify({ experiment, jobs: seeds.length, queue: p.queue.kind })}\n` : `submitted ${experiment}: ${seeds.length} jobs on ${config.queueName}; \`aar recover --wait\` collects the scores (or submit with --wait)\n`);
       return;
     }
     log(`submitted ${experiment}: waiting for ${seeds.length} jobs (${p.queue.kind} queue)`);
