@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
+import { jobIdOf } from '../../src/domain/experiment.js';
+import { parseMethod } from '../../src/domain/method.js';
+import { openPipeline, type OpenPipeline } from '../../src/pipeline/setup.js';
+import { crashEnv, dropQueue, jobEvents, jobStatus, resultRows, SLOW_METHOD, type CrashEnv } from '../helpers/crash-env.js';
+import { ProcessGroup, waitUntil } from '../helpers/processes.js';
+
+// SIGTERM (what Kubernetes and Ctrl-C send) is a clean shutdown: the worker stops taking
+// jobs, finishes the one it runs, and exits 0. The job is scored once and never re-run.
+
+let group: ProcessGroup;
+let env: CrashEnv;
+let p: OpenPipeline | undefined;
+
+beforeEach(() => {
+  group = new ProcessGroup();
+  env = crashEnv({ prefix: 'sigterm-worker' });
+});
+
+afterEach(async () => {
+  await group.killAll();
+  await p?.close();
+  p = undefined;
+  await dropQueue(env.redisUrl, env.queueName);
+  env.cleanup();
+});
+
+describe('worker: SIGTERM', () => {
+  it('finishes the running job, takes no new one, and exits 0', async (ctx) => {
+    ctx.onTestFailed(() => console.error(group.logs()));
+    const worker = group.aar('worker', ['worker', '--concurrency', '1'], env.env);
+    await waitUntil('the worker is ready', () => / ready: runner w2s/.test(worker.output()), { timeoutMs: 30_000 });
+
+    p = await openPipeline(loadConfig(env.env));
+    const { ledger, pipeline } = p;
+    const experiment = await pipeline.submit({ task: 'spam', method: parseMethod(SLOW_METHOD), seeds: [1, 2] });
+    const [first, second] = [jobIdOf(experiment, 1), jobIdOf(experiment, 2)];
+    await waitUntil('the first job is running', () => jobStatus(ledger, first) === 'started', { context: () => group.logs() });
+
+    const exit = await worker.kill('SIGTERM');
+    expect(exit.code).toBe(0);
+    expect(worker.output()).toContain('SIGTERM: finishing running jobs');
+    expect(worker.output()).toContain(`done ${first}`);
+    await waitUntil('the first job is scored', () => jobStatus(ledger, first) === 'scored', { context: () => group.logs() });
+    expect(resultRows(ledger, first)).toBe(1);
+    expect(jobEvents(ledger, experiment, first, 'started')).toHaveLength(1);
+    // The second job was never taken: it waits in the queue for the next worker.
+    expect(jobEvents(ledger, experiment, second, 'started')).toHaveLength(0);
+    expect(await p.queue.outcome(second)).toMatchObject({ state: 'waiting' });
+  });
+});
