@@ -79,8 +79,14 @@ export class Pipeline {
         this.lastProgress.set(jobId, now);
         this.onJob(jobId, (j) => this.o.ledger.append('progress', { experimentId: j.experimentId, jobId, data: { seed: j.seed, ...p } }));
       },
-      completed: (jobId, raw) => this.onJob(jobId, () => this.collect(jobId, raw)),
-      failed: (jobId, reason, final) => this.onJob(jobId, (j) => this.fail(j.experimentId, jobId, j.seed, reason, final)),
+      completed: (jobId, raw) => {
+        this.lastProgress.delete(jobId);
+        this.onJob(jobId, () => this.collect(jobId, raw));
+      },
+      failed: (jobId, reason, final) => {
+        if (final) this.lastProgress.delete(jobId);
+        this.onJob(jobId, (j) => this.fail(j.experimentId, jobId, j.seed, reason, final));
+      },
     });
   }
 
@@ -94,6 +100,8 @@ export class Pipeline {
   }
 
   async submit(req: SubmitRequest): Promise<string> {
+    // A task scoring cannot score is refused now, not after the workers have spent the compute.
+    this.o.vaultFor(req.task);
     const id = this.o.newId?.() ?? newExperimentId();
     this.o.ledger.proposeExperiment({
       id,
