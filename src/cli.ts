@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config/env.js';
 import { AarError } from './domain/errors.js';
+import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
 import { START_USAGE, startCommand } from './cli/commands/start.js';
 import { RECOVER_USAGE, recoverCommand } from './cli/commands/recover.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   submit: { run: submitCommand, usage: SUBMIT_USAGE },
   status: { run: statusCommand, usage: STATUS_USAGE },
   recover: { run: recoverCommand, usage: RECOVER_USAGE },
+  cancel: { run: cancelCommand, usage: CANCEL_USAGE },
   worker: { run: workerCommand, usage: WORKER_USAGE },
 };
 
@@ -34,6 +36,7 @@ Commands:
   submit   record an experiment and queue its jobs (--wait for the scores)
   status   queue depth, running, done, failed, per worker
   recover  after a crash: collect finished jobs, re-enqueue lost ones
+  cancel   cancel an experiment's unfinished jobs on the shared queue
   worker   run jobs from Redis (REDIS_URL) until stopped`;
 
 /** Runs one CLI invocation and returns the exit code: 0 ok, 2 bad input, 1 failure. */

@@ -92,7 +92,7 @@ export class Ledger {
   static open(path: string, o: { now?: () => Date } = {}): Ledger {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
-    db.pragma('journal_mode = WAL');
+    switchToWal(db);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     // Several processes (coordinator, `aar status`) may open the same file.
@@ -215,6 +215,22 @@ export class Ledger {
       jobId: r.job_id as string | null,
       data: JSON.parse(String(r.data)) as Record<string, unknown>,
     }));
+  }
+}
+
+/**
+ * Several processes opening a fresh file at the same instant can get SQLITE_BUSY on the WAL
+ * switch itself (SQLite does not wait there, busy_timeout or not): retry briefly.
+ */
+function switchToWal(db: Database.Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 20) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25 * attempt);
+    }
   }
 }
 
