@@ -1,34 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/env.js';
+import { describe, expect, it } from 'vitest';
 import { jobIdOf } from '../../src/domain/experiment.js';
 import { parseMethod } from '../../src/domain/method.js';
-import { openPipeline, type OpenPipeline } from '../../src/pipeline/setup.js';
-import { crashEnv, dropQueue, jobStatus, SLOW_METHOD, type CrashEnv } from '../helpers/crash-env.js';
-import { ProcessGroup, waitUntil } from '../helpers/processes.js';
+import { jobStatus, SLOW_METHOD } from '../helpers/crash-env.js';
+import { useWorkerHarness } from '../helpers/crash-harness.js';
+import { waitUntil } from '../helpers/processes.js';
 
-let group: ProcessGroup;
-let env: CrashEnv;
-let p: OpenPipeline | undefined;
+// \`aar cancel\` from another process: the running job is aborted on its worker (through
+// Redis pub/sub) and recorded as a final failure; the waiting job is removed.
 
-beforeEach(() => {
-  group = new ProcessGroup();
-  env = crashEnv({ prefix: 'cancel' });
-});
-
-afterEach(async () => {
-  await group.killAll();
-  await p?.close();
-  p = undefined;
-  await dropQueue(env.redisUrl, env.queueName);
-  env.cleanup();
-});
+const h = useWorkerHarness('cancel');
 
 describe('aar cancel', () => {
   it('aborts the running job on its worker and removes the waiting one', async (ctx) => {
+    const { group, env } = h;
     ctx.onTestFailed(() => console.error(group.logs()));
-    const worker = group.aar('worker', ['worker', '--concurrency', '1'], env.env);
-    await waitUntil('the worker is ready', () => / ready: runner w2s/.test(worker.output()), { timeoutMs: 30_000 });
-    p = await openPipeline(loadConfig(env.env));
+    const worker = await h.startWorker('worker');
+    const p = await h.openPipeline();
     const { ledger, pipeline } = p;
     const experiment = await pipeline.submit({ task: 'spam', method: parseMethod(SLOW_METHOD), seeds: [1, 2] });
     const [running, waiting] = [jobIdOf(experiment, 1), jobIdOf(experiment, 2)];

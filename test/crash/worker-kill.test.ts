@@ -1,47 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/env.js';
+import { describe, expect, it } from 'vitest';
 import { jobIdOf } from '../../src/domain/experiment.js';
 import { parseMethod } from '../../src/domain/method.js';
-import { openPipeline, type OpenPipeline } from '../../src/pipeline/setup.js';
-import { crashEnv, dropQueue, jobEvents, jobStatus, resultRows, SLOW_METHOD, type CrashEnv } from '../helpers/crash-env.js';
-import { ProcessGroup, waitUntil, type Proc } from '../helpers/processes.js';
+import { jobEvents, jobStatus, resultRows, SLOW_METHOD } from '../helpers/crash-env.js';
+import { useWorkerHarness } from '../helpers/crash-harness.js';
+import { waitUntil } from '../helpers/processes.js';
 
 // A worker process dies with SIGKILL in the middle of a job: no graceful close, no lock
 // release. Its BullMQ lock lapses (2 x the 1 s stalled interval), another worker's stalled
 // check moves the job back to wait, and the job runs again there. The coordinator scores
 // it exactly once.
 
-let group: ProcessGroup;
-let env: CrashEnv;
-let p: OpenPipeline | undefined;
-
-beforeEach(() => {
-  group = new ProcessGroup();
-  env = crashEnv({ prefix: 'crash-worker' });
-});
-
-afterEach(async () => {
-  await group.killAll();
-  await p?.close();
-  p = undefined;
-  await dropQueue(env.redisUrl, env.queueName);
-  env.cleanup();
-});
-
-function startWorker(name: string): Promise<Proc> {
-  const w = group.aar(name, ['worker', '--concurrency', '1'], env.env);
-  return waitUntil(`${name} is ready`, () => {
-    if (!w.alive()) throw new Error(`${name} exited:\n${w.output()}`);
-    return / ready: runner w2s/.test(w.output()) && w;
-  }, { timeoutMs: 30_000 });
-}
+const h = useWorkerHarness('crash-worker');
 
 describe('crash: kill -9 of a worker mid-job', () => {
   it('re-runs the job on another worker and scores it exactly once', async (ctx) => {
+    const { group } = h;
     ctx.onTestFailed(() => console.error(group.logs()));
-    const workerA = await startWorker('worker A');
+    const workerA = await h.startWorker('worker A');
 
-    p = await openPipeline(loadConfig(env.env));
+    const p = await h.openPipeline();
     const { ledger, pipeline } = p;
     const experiment = await pipeline.submit({ task: 'spam', method: parseMethod(SLOW_METHOD), seeds: [1] });
     const jobId = jobIdOf(experiment, 1);
@@ -54,7 +31,7 @@ describe('crash: kill -9 of a worker mid-job', () => {
     expect(killed.signal).toBe('SIGKILL');
     expect(workerA.output()).not.toContain(`done ${jobId}`);
 
-    const workerB = await startWorker('worker B');
+    const workerB = await h.startWorker('worker B');
     await waitUntil('the job is scored', () => jobStatus(ledger, jobId) === 'scored', { timeoutMs: 45_000, context: () => group.logs() });
 
     expect(resultRows(ledger, jobId)).toBe(1);

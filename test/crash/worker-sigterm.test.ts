@@ -1,38 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/env.js';
+import { describe, expect, it } from 'vitest';
 import { jobIdOf } from '../../src/domain/experiment.js';
 import { parseMethod } from '../../src/domain/method.js';
-import { openPipeline, type OpenPipeline } from '../../src/pipeline/setup.js';
-import { crashEnv, dropQueue, jobEvents, jobStatus, resultRows, SLOW_METHOD, type CrashEnv } from '../helpers/crash-env.js';
-import { ProcessGroup, waitUntil } from '../helpers/processes.js';
+import { jobEvents, jobStatus, resultRows, SLOW_METHOD } from '../helpers/crash-env.js';
+import { useWorkerHarness } from '../helpers/crash-harness.js';
+import { waitUntil } from '../helpers/processes.js';
 
 // SIGTERM (what Kubernetes and Ctrl-C send) is a clean shutdown: the worker stops taking
 // jobs, finishes the one it runs, and exits 0. The job is scored once and never re-run.
 
-let group: ProcessGroup;
-let env: CrashEnv;
-let p: OpenPipeline | undefined;
-
-beforeEach(() => {
-  group = new ProcessGroup();
-  env = crashEnv({ prefix: 'sigterm-worker' });
-});
-
-afterEach(async () => {
-  await group.killAll();
-  await p?.close();
-  p = undefined;
-  await dropQueue(env.redisUrl, env.queueName);
-  env.cleanup();
-});
+const h = useWorkerHarness('sigterm-worker');
 
 describe('worker: SIGTERM', () => {
   it('finishes the running job, takes no new one, and exits 0', async (ctx) => {
+    const { group } = h;
     ctx.onTestFailed(() => console.error(group.logs()));
-    const worker = group.aar('worker', ['worker', '--concurrency', '1'], env.env);
-    await waitUntil('the worker is ready', () => / ready: runner w2s/.test(worker.output()), { timeoutMs: 30_000 });
+    const worker = await h.startWorker('worker');
 
-    p = await openPipeline(loadConfig(env.env));
+    const p = await h.openPipeline();
     const { ledger, pipeline } = p;
     const experiment = await pipeline.submit({ task: 'spam', method: parseMethod(SLOW_METHOD), seeds: [1, 2] });
     const [first, second] = [jobIdOf(experiment, 1), jobIdOf(experiment, 2)];
