@@ -1,0 +1,77 @@
+import { AarError } from '../domain/errors.js';
+
+/** The three channels every forum has; their display names are configurable per adapter. */
+export const CHANNEL_KEYS = ['forum', 'results', 'audit'] as const;
+export type ChannelKey = (typeof CHANNEL_KEYS)[number];
+
+/** Who a post appears to come from: each agent posts under its own name and icon. */
+export interface Persona {
+  id: string;
+  name: string;
+  /** An emoji shortcode (`:robot_face:`) for Slack; the local forum draws an avatar from the name. */
+  icon: string;
+}
+
+export type CardAction = 'veto' | 'approve' | 'details';
+
+/** A result card: Block Kit in Slack, a card with buttons in the local forum. */
+export interface Card {
+  title: string;
+  fields: { label: string; value: string }[];
+  status?: 'flagged' | 'vetoed' | 'approved';
+  /** Buttons; `value` is what the action is about (an experiment id). */
+  buttons: { action: CardAction; value: string }[];
+}
+
+export interface Post {
+  channel: ChannelKey;
+  /** The ref of the thread's first post (from an earlier post()); absent starts a new thread. */
+  threadRef?: string;
+  persona: Persona;
+  /** Plain text: adapters escape it (Slack mrkdwn control characters, HTML in the local forum). */
+  text: string;
+  card?: Card;
+}
+
+export interface ForumUser {
+  id: string;
+  name: string;
+  /** Bots (our own agents included) can never trigger a command, a veto or an approval. */
+  isBot: boolean;
+}
+
+export type InboundEvent =
+  | { kind: 'message'; channel: ChannelKey; threadRef?: string; user: ForumUser; text: string; mentionsApp: boolean }
+  | { kind: 'command'; channel?: ChannelKey; threadRef?: string; user: ForumUser; text: string }
+  | { kind: 'action'; channel: ChannelKey; threadRef?: string; messageRef: string; user: ForumUser; action: CardAction; value: string };
+
+export interface InboundContext {
+  /** Answers the person who acted: in the thread, or only to them where the platform allows. */
+  reply(text: string): Promise<void>;
+}
+
+export type InboundHandler = (event: InboundEvent, ctx: InboundContext) => Promise<void>;
+
+/**
+ * The forum port. Adapters: `slack` (Bolt, Socket Mode or HTTP) and `local` (a web forum on
+ * 127.0.0.1). Posting goes through the Outbox, which records every post in the ledger first,
+ * so after a crash or an outage each post arrives once.
+ */
+export interface Forum {
+  readonly kind: 'slack' | 'local';
+  /** Starts receiving events; the local forum returns its URL. */
+  start(): Promise<{ url?: string }>;
+  stop(): Promise<void>;
+  /** Delivers a post and returns its ref. Throws ForumRateLimitError when the platform says wait. */
+  post(post: Post): Promise<string>;
+  /** Replaces a delivered post's text and card (progress, a card's status after a veto). */
+  update(ref: string, post: Post): Promise<void>;
+  onEvent(handler: InboundHandler): void;
+}
+
+/** The platform asked us to slow down (Slack's 429 with Retry-After). */
+export class ForumRateLimitError extends AarError {
+  constructor(readonly retryAfterMs: number) {
+    super('forum_rate_limited', `the forum asked to wait ${retryAfterMs} ms before posting again`);
+  }
+}
