@@ -16,7 +16,8 @@ export type EventKind =
   | 'cancelled'
   | 'message'
   | 'veto'
-  | 'usage';
+  | 'usage'
+  | 'control';
 
 export interface LedgerEvent {
   seq: number;

@@ -114,10 +114,42 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
                        AND x.kind IN ('queued', 'started', 'finished', 'failed', 'scored', 'requeued', 'cancelled'));
     `,
   },
+  {
+    version: 3,
+    // The forum outbox: every post and edit is written here before it is delivered, and each
+    // delivery is its own fact, so after a crash or an outage what was not delivered still is.
+    sql: `
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        thread_key TEXT,
+        post TEXT NOT NULL
+      );
+      CREATE TABLE outbox_deliveries (key TEXT PRIMARY KEY REFERENCES outbox (key), at TEXT NOT NULL, ref TEXT NOT NULL);
+      CREATE TABLE outbox_edits (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES outbox (key), at TEXT NOT NULL, post TEXT NOT NULL);
+      CREATE TABLE outbox_edit_deliveries (seq INTEGER PRIMARY KEY REFERENCES outbox_edits (seq), at TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
-export const APPEND_ONLY_TABLES = ['events', 'campaigns', 'agents', 'hypotheses', 'experiments', 'experiment_parents', 'results', 'messages', 'vetoes', 'usage'];
+export const APPEND_ONLY_TABLES = [
+  'events',
+  'campaigns',
+  'agents',
+  'hypotheses',
+  'experiments',
+  'experiment_parents',
+  'results',
+  'messages',
+  'vetoes',
+  'usage',
+  'outbox',
+  'outbox_deliveries',
+  'outbox_edits',
+  'outbox_edit_deliveries',
+];
 
 export function appendOnlyTriggers(table: string): string {
   return `

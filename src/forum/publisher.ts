@@ -1,0 +1,116 @@
+import type { ForumRecords } from '../ledger/forum-records.js';
+import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
+import { experimentReport } from '../pipeline/report.js';
+import { vetoState } from '../report/leaderboard.js';
+import type { Outbox, OutboxPost } from './outbox.js';
+import type { Card, Persona } from './port.js';
+import { redactSecrets } from './redact.js';
+
+export const SYSTEM: Persona = { id: 'aar', name: 'aar', icon: ':gear:' };
+
+/** The persona an experiment's posts appear under: its agent's, else the system's. */
+function personaOf(agent: string | null): Persona {
+  return agent ? { id: agent, name: agent, icon: ':robot_face:' } : SYSTEM;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pm = (m: { mean: number; sd: number }) => `${m.mean.toFixed(2)} ± ${m.sd.toFixed(2)}`;
+
+/**
+ * Turns ledger facts into forum posts: every experiment gets a thread (its hypothesis), a
+ * progress message edited in place, and a result card; vetoes are announced in the audit
+ * channel and in the thread. Post keys are derived from the facts, so replaying the ledger
+ * from the start (after a restart) posts nothing twice.
+ */
+export class Publisher {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly records: ForumRecords,
+    private readonly outbox: Outbox,
+  ) {}
+
+  private post(key: string, post: OutboxPost, threadKey?: string): void {
+    this.outbox.post(key, { ...post, text: redactSecrets(post.text) }, threadKey);
+  }
+
+  handle(e: LedgerEvent): void {
+    if (e.kind === 'proposed' && e.experimentId) this.proposed(e.experimentId);
+    else if ((e.kind === 'started' || e.kind === 'scored' || e.kind === 'failed' || e.kind === 'cancelled') && e.experimentId) this.progress(e.experimentId);
+    else if (e.kind === 'veto') this.veto(e);
+  }
+
+  private proposed(id: string): void {
+    const e = this.ledger.experiment(id);
+    if (!e) return;
+    const hypothesis = (this.ledger.db.prepare('SELECT h.text FROM hypotheses h JOIN experiments x ON x.hypothesis_id = h.id WHERE x.id = ?').get(id) as { text: string } | undefined)?.text;
+    this.post(`exp:${id}`, {
+      channel: 'forum',
+      persona: personaOf(e.agent),
+      text: `${hypothesis ?? 'New experiment'}\n${id} · task ${e.task} · method ${e.methodTag ?? 'custom'} · seeds ${e.seeds.join(', ')}${e.parents.length ? ` · builds on ${e.parents.join(', ')}` : ''}`,
+    });
+  }
+
+  private progress(id: string): void {
+    const e = this.ledger.experiment(id);
+    if (!e) return;
+    const jobs = this.ledger.jobs(id);
+    const scored = jobs.filter((j) => j.status === 'scored').length;
+    const failed = jobs.filter((j) => j.status === 'failed' || j.status === 'cancelled').length;
+    const running = jobs.filter((j) => j.status === 'started').length;
+    const done = scored + failed === e.seeds.length;
+    const text = done ? `Finished: ${scored} of ${e.seeds.length} seeds scored${failed ? `, ${failed} failed` : ''}.` : `Running: ${scored} of ${e.seeds.length} seeds scored, ${running} in progress.`;
+    const key = `exp:${id}:progress`;
+    // One message per experiment, edited as it runs, instead of a post per event.
+    if (!this.outbox.post(key, { channel: 'forum', persona: SYSTEM, text }, `exp:${id}`)) this.outbox.edit(key, { channel: 'forum', persona: SYSTEM, text });
+    if (done) this.result(id);
+  }
+
+  /** The result card, or its new state after a veto or an approval. */
+  result(id: string): void {
+    const e = this.ledger.experiment(id);
+    if (!e) return;
+    const report = experimentReport({ experiment: id, task: e.task, method: e.methodTag ?? 'custom', results: this.ledger.results(id), failed: [] });
+    const state = vetoState(this.records.vetoes(), id, e.methodTag);
+    const card: Card = {
+      title: `${e.task} · ${report.method} · PGR ${report.seeds.length ? report.pgr.public.mean.toFixed(2) : 'n/a'}`,
+      fields: [
+        { label: 'Experiment', value: id },
+        { label: 'PGR public', value: report.seeds.length ? pm(report.pgr.public) : 'n/a' },
+        { label: 'PGR private', value: report.seeds.length ? pm(report.pgr.private) : 'n/a' },
+        { label: 'Student accuracy', value: report.seeds.length ? pct(report.student.mean) : 'n/a' },
+        { label: 'Weak / ceiling', value: report.seeds.length ? `${pct(report.weak.mean)} / ${pct(report.ceiling.mean)}` : 'n/a' },
+        { label: 'Seeds scored', value: `${report.seeds.length} of ${e.seeds.length}` },
+      ],
+      status: state.vetoed ? 'vetoed' : state.approved ? 'approved' : undefined,
+      buttons: [
+        { action: 'veto', value: id },
+        { action: 'approve', value: id },
+        { action: 'details', value: id },
+      ],
+    };
+    const key = `exp:${id}:result`;
+    const post: OutboxPost = { channel: 'forum', persona: personaOf(e.agent), text: `Result of ${id}`, card };
+    if (!this.outbox.post(key, post, `exp:${id}`)) this.outbox.edit(key, post);
+  }
+
+  private veto(e: LedgerEvent): void {
+    const { action, target, who, reason } = e.data as { action: string; target: string; who: string; reason: string };
+    const verb = action === 'veto' ? 'vetoed' : action === 'unveto' ? 'lifted the veto on' : 'approved';
+    this.post(`veto:${e.seq}`, { channel: 'audit', persona: SYSTEM, text: `${who} ${verb} ${target}${reason ? `: ${reason}` : ''}` });
+    for (const id of this.experimentsMatching(target)) {
+      if (this.outbox.has(`exp:${id}:result`)) this.result(id);
+      const tell =
+        action === 'veto'
+          ? `Vetoed by ${who}: ${reason}. This result is off the leaderboard, and this method may not be resubmitted.`
+          : action === 'unveto'
+            ? `${who} lifted the veto: this result counts again.`
+            : `Approved by ${who}.`;
+      this.post(`veto:${e.seq}:${id}`, { channel: 'forum', persona: SYSTEM, text: tell }, `exp:${id}`);
+    }
+  }
+
+  /** Experiments a veto target names: an experiment id, or every experiment with that method tag. */
+  experimentsMatching(target: string): string[] {
+    return (this.ledger.db.prepare('SELECT id FROM experiments WHERE id = ? OR method_tag = ? ORDER BY created_at').all(target, target) as { id: string }[]).map((r) => r.id);
+  }
+}

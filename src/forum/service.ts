@@ -1,0 +1,109 @@
+import { ForumRecords } from '../ledger/forum-records.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { leaderboard } from '../report/leaderboard.js';
+import { CommandHandler } from './command-handler.js';
+import { Outbox } from './outbox.js';
+import type { Forum } from './port.js';
+import { Publisher } from './publisher.js';
+import { redactSecrets } from './redact.js';
+
+/** Leaderboard and PGR-over-time data for forums that show a side panel (the local forum). */
+export interface PanelData {
+  leaderboard: { rank: number; task: string; experiment: string; method: string; agent: string; pgrPublic: number; status?: string }[];
+  series: { task: string; points: { at: string; pgr: number }[] }[];
+}
+
+interface WithPanel {
+  setPanel(panel: PanelData): void;
+}
+
+export interface ForumServiceOptions {
+  ledger: Ledger;
+  forum: Forum;
+  admins: ReadonlySet<string>;
+  tasks: readonly string[];
+  queueStatus: () => Promise<string>;
+  onStop?: () => void;
+  log?: (line: string) => void;
+  /** How often the ledger is read for new facts to post (other processes write it too). */
+  pollMs?: number;
+}
+
+/**
+ * The forum side of the coordinator: follows the ledger and posts what happens (threads,
+ * progress, result cards, vetoes) through the outbox, and turns people's messages, commands
+ * and button clicks into ledger facts.
+ */
+export class ForumService {
+  readonly records: ForumRecords;
+  readonly outbox: Outbox;
+  private readonly publisher: Publisher;
+  private readonly handler: CommandHandler;
+  private cursor = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly o: ForumServiceOptions) {
+    const log = (line: string) => o.log?.(redactSecrets(line));
+    this.records = new ForumRecords(o.ledger);
+    this.outbox = new Outbox({ records: this.records, forum: o.forum, log });
+    this.publisher = new Publisher(o.ledger, this.records, this.outbox);
+    this.handler = new CommandHandler({
+      ledger: o.ledger,
+      records: this.records,
+      publisher: this.publisher,
+      admins: o.admins,
+      tasks: o.tasks,
+      queueStatus: o.queueStatus,
+      onStop: o.onStop ?? (() => {}),
+    });
+    o.forum.onEvent(async (event, ctx) => {
+      try {
+        await this.handler.handle(event, ctx);
+        await this.sync();
+      } catch (err) {
+        log(`forum event failed: ${err instanceof Error ? err.message : String(err)}`);
+        await ctx.reply('Something went wrong handling that; it was logged.').catch(() => {});
+      }
+    });
+  }
+
+  async start(): Promise<{ url?: string }> {
+    const started = await this.o.forum.start();
+    await this.sync();
+    this.timer = setInterval(() => void this.sync().catch((err: unknown) => this.o.log?.(`forum sync: ${String(err)}`)), this.o.pollMs ?? 500);
+    this.timer.unref();
+    return started;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.outbox.flush();
+    await this.o.forum.stop();
+  }
+
+  /** Posts ledger facts not seen yet, refreshes the panel, and delivers the outbox. */
+  async sync(): Promise<void> {
+    const events = this.o.ledger.events({ afterSeq: this.cursor });
+    for (const e of events) {
+      this.publisher.handle(e);
+      this.cursor = e.seq;
+    }
+    if (events.length || this.cursor === 0) this.refreshPanel();
+    await this.outbox.flush();
+  }
+
+  private refreshPanel(): void {
+    const forum = this.o.forum as Forum & Partial<WithPanel>;
+    if (typeof forum.setPanel !== 'function') return;
+    const rows = leaderboard(this.o.ledger, this.records);
+    const series = new Map<string, { at: string; pgr: number }[]>();
+    for (const r of [...rows].sort((a, b) => a.experiment.localeCompare(b.experiment))) {
+      const at = this.o.ledger.results(r.experiment).at(-1)?.scoredAt ?? new Date().toISOString();
+      series.set(r.task, [...(series.get(r.task) ?? []), { at, pgr: r.pgrPublic.mean }]);
+    }
+    forum.setPanel({
+      leaderboard: rows.map((r) => ({ rank: r.rank, task: r.task, experiment: r.experiment, method: r.method, agent: r.agent, pgrPublic: r.pgrPublic.mean, status: r.status })),
+      series: [...series].map(([task, points]) => ({ task, points: points.sort((a, b) => a.at.localeCompare(b.at)) })),
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import type { Ledger } from './ledger.js';
+
+export interface OutboxEntry {
+  seq: number;
+  key: string;
+  threadKey: string | null;
+  post: Record<string, unknown>;
+  ref: string | null;
+}
+
+export interface OutboxEdit {
+  seq: number;
+  key: string;
+  post: Record<string, unknown>;
+}
+
+export type VetoAction = 'veto' | 'unveto' | 'approve';
+
+export interface VetoRecord {
+  seq: number;
+  at: string;
+  action: VetoAction;
+  target: string;
+  who: string;
+  reason: string;
+}
+
+export interface MessageRecord {
+  id: string;
+  at: string;
+  channel: string;
+  threadId: string | null;
+  author: string;
+  authorKind: 'human' | 'agent' | 'system';
+  text: string;
+}
+
+/**
+ * The forum's facts in the ledger: the outbox (posts, edits, deliveries), human and agent
+ * messages, and vetoes. Append-only like every other fact: a veto is lifted by an `unveto`
+ * row, never by deleting the veto.
+ */
+export class ForumRecords {
+  constructor(private readonly ledger: Ledger) {}
+
+  private get db() {
+    return this.ledger.db;
+  }
+
+  private now(): string {
+    return new Date().toISOString();
+  }
+
+  /** Records a post to deliver; false when one with this key exists (posting is idempotent by key). */
+  addPost(key: string, threadKey: string | undefined, post: object): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO outbox (key, at, thread_key, post) VALUES (?, ?, ?, ?)').run(key, this.now(), threadKey ?? null, JSON.stringify(post)).changes > 0;
+  }
+
+  addEdit(key: string, post: object): void {
+    this.db.prepare('INSERT INTO outbox_edits (key, at, post) VALUES (?, ?, ?)').run(key, this.now(), JSON.stringify(post));
+  }
+
+  hasPost(key: string): boolean {
+    return this.db.prepare('SELECT 1 FROM outbox WHERE key = ?').get(key) !== undefined;
+  }
+
+  markDelivered(key: string, ref: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO outbox_deliveries (key, at, ref) VALUES (?, ?, ?)').run(key, this.now(), ref);
+  }
+
+  markEditDelivered(seq: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO outbox_edit_deliveries (seq, at) VALUES (?, ?)').run(seq, this.now());
+  }
+
+  refOf(key: string): string | undefined {
+    return (this.db.prepare('SELECT ref FROM outbox_deliveries WHERE key = ?').get(key) as { ref: string } | undefined)?.ref;
+  }
+
+  /** Posts not yet delivered, oldest first. */
+  pendingPosts(): OutboxEntry[] {
+    const rows = this.db.prepare('SELECT o.seq, o.key, o.thread_key, o.post FROM outbox o LEFT JOIN outbox_deliveries d ON d.key = o.key WHERE d.key IS NULL ORDER BY o.seq').all() as Record<string, string | number | null>[];
+    return rows.map((r) => ({ seq: Number(r.seq), key: String(r.key), threadKey: r.thread_key as string | null, post: JSON.parse(String(r.post)) as Record<string, unknown>, ref: null }));
+  }
+
+  /** The latest undelivered edit of each delivered post (older edits are superseded). */
+  pendingEdits(): OutboxEdit[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.seq, e.key, e.post FROM outbox_edits e
+         JOIN outbox_deliveries d ON d.key = e.key
+         LEFT JOIN outbox_edit_deliveries x ON x.seq = e.seq
+         WHERE x.seq IS NULL AND e.seq = (SELECT MAX(seq) FROM outbox_edits y WHERE y.key = e.key)
+         ORDER BY e.seq`,
+      )
+      .all() as Record<string, string | number>[];
+    return rows.map((r) => ({ seq: Number(r.seq), key: String(r.key), post: JSON.parse(String(r.post)) as Record<string, unknown> }));
+  }
+
+  /** Every delivered post with its latest content: what the local forum shows after a restart. */
+  deliveredPosts(): { key: string; ref: string; threadKey: string | null; at: string; post: Record<string, unknown> }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT o.key, d.ref, o.thread_key, o.at,
+                COALESCE((SELECT post FROM outbox_edits e WHERE e.key = o.key ORDER BY e.seq DESC LIMIT 1), o.post) AS post
+         FROM outbox o JOIN outbox_deliveries d ON d.key = o.key ORDER BY o.seq`,
+      )
+      .all() as Record<string, string | null>[];
+    return rows.map((r) => ({ key: String(r.key), ref: String(r.ref), threadKey: r.thread_key, at: String(r.at), post: JSON.parse(String(r.post)) as Record<string, unknown> }));
+  }
+
+  addMessage(m: Omit<MessageRecord, 'at'>): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO messages (id, at, channel, thread_id, author, author_kind, text) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(m.id, this.now(), m.channel, m.threadId, m.author, m.authorKind, m.text);
+    this.ledger.append('message', { agent: m.authorKind === 'agent' ? m.author : undefined, data: { id: m.id, channel: m.channel, authorKind: m.authorKind } });
+  }
+
+  messages(o: { authorKind?: MessageRecord['authorKind']; limit?: number } = {}): MessageRecord[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM messages ${o.authorKind ? 'WHERE author_kind = ?' : ''} ORDER BY at DESC, id DESC LIMIT ?`)
+      .all(...(o.authorKind ? [o.authorKind] : []), o.limit ?? 100) as Record<string, string | null>[];
+    return rows.map((r) => ({ id: String(r.id), at: String(r.at), channel: String(r.channel), threadId: r.thread_id, author: String(r.author), authorKind: r.author_kind as MessageRecord['authorKind'], text: String(r.text) }));
+  }
+
+  addVeto(action: VetoAction, target: string, who: string, reason: string): VetoRecord {
+    const at = this.now();
+    const info = this.db.prepare('INSERT INTO vetoes (at, action, target, who, reason) VALUES (?, ?, ?, ?, ?)').run(at, action, target, who, reason);
+    this.ledger.append('veto', { data: { action, target, who, reason } });
+    return { seq: Number(info.lastInsertRowid), at, action, target, who, reason };
+  }
+
+  vetoes(): VetoRecord[] {
+    return (this.db.prepare('SELECT * FROM vetoes ORDER BY seq').all() as Record<string, string | number>[]).map((r) => ({
+      seq: Number(r.seq),
+      at: String(r.at),
+      action: r.action as VetoAction,
+      target: String(r.target),
+      who: String(r.who),
+      reason: String(r.reason),
+    }));
+  }
+}

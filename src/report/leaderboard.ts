@@ -1,0 +1,68 @@
+import type { ForumRecords, VetoRecord } from '../ledger/forum-records.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { meanSd, type MeanSd } from '../eval/stats.js';
+
+export interface LeaderboardRow {
+  rank: number;
+  task: string;
+  experiment: string;
+  method: string;
+  agent: string;
+  pgrPublic: MeanSd;
+  pgrPrivate: MeanSd;
+  seeds: number;
+  status: 'ok' | 'approved';
+}
+
+/** Is a veto in force on an experiment (by its id or its method tag)? Latest action wins. */
+export function vetoState(vetoes: readonly VetoRecord[], experimentId: string, methodTag: string | null): { vetoed: boolean; approved: boolean; reason?: string } {
+  let vetoed = false;
+  let approved = false;
+  let reason: string | undefined;
+  for (const v of vetoes) {
+    if (v.target !== experimentId && (methodTag === null || v.target !== methodTag)) continue;
+    if (v.action === 'veto') {
+      vetoed = true;
+      reason = v.reason;
+    } else if (v.action === 'unveto') vetoed = false;
+    else if (v.target === experimentId) approved = true;
+  }
+  return { vetoed, approved, reason };
+}
+
+/**
+ * Experiments ranked by mean public PGR per task (what agents can see), vetoed ones left out.
+ * Only experiments whose seeds have all finished count.
+ */
+export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string): LeaderboardRow[] {
+  const vetoes = records.vetoes();
+  const ids = (ledger.db.prepare('SELECT id FROM experiments ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
+  const rows: Omit<LeaderboardRow, 'rank'>[] = [];
+  for (const id of ids) {
+    const e = ledger.experiment(id)!;
+    if (task && e.task !== task) continue;
+    const jobs = ledger.jobs(id);
+    if (!jobs.length || jobs.some((j) => !['scored', 'failed', 'cancelled'].includes(j.status))) continue;
+    const results = ledger.results(id);
+    if (!results.length) continue;
+    const state = vetoState(vetoes, id, e.methodTag);
+    if (state.vetoed) continue;
+    rows.push({
+      task: e.task,
+      experiment: id,
+      method: e.methodTag ?? 'custom',
+      agent: e.agent ?? 'human',
+      pgrPublic: meanSd(results.map((r) => r.score.public.pgr)),
+      pgrPrivate: meanSd(results.map((r) => r.score.private.pgr)),
+      seeds: results.length,
+      status: state.approved ? 'approved' : 'ok',
+    });
+  }
+  rows.sort((a, b) => a.task.localeCompare(b.task) || b.pgrPublic.mean - a.pgrPublic.mean);
+  const rankIn = new Map<string, number>();
+  return rows.map((r) => {
+    const rank = (rankIn.get(r.task) ?? 0) + 1;
+    rankIn.set(r.task, rank);
+    return { ...r, rank };
+  });
+}
