@@ -5,6 +5,7 @@ import { loadConfig } from './config/env.js';
 import { AarError } from './domain/errors.js';
 import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
+import { FORUM_USAGE, forumCommand } from './cli/commands/forum.js';
 import { START_USAGE, startCommand } from './cli/commands/start.js';
 import { RECOVER_USAGE, recoverCommand } from './cli/commands/recover.js';
 import { STATUS_USAGE, statusCommand } from './cli/commands/status.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   recover: { run: recoverCommand, usage: RECOVER_USAGE },
   cancel: { run: cancelCommand, usage: CANCEL_USAGE },
   worker: { run: workerCommand, usage: WORKER_USAGE },
+  forum: { run: forumCommand, usage: FORUM_USAGE },
 };
 
 const HELP = `aar: automated alignment research on weak-to-strong supervision
@@ -37,7 +39,8 @@ Commands:
   status   queue depth, running, done, failed, per worker
   recover  after a crash: collect finished jobs, re-enqueue lost ones
   cancel   cancel an experiment's unfinished jobs on the shared queue
-  worker   run jobs from Redis (REDIS_URL) until stopped`;
+  worker   run jobs from Redis (REDIS_URL) until stopped
+  forum    the forum (local web forum, or Slack): threads, result cards, commands, vetoes`;
 
 /** Runs one CLI invocation and returns the exit code: 0 ok, 2 bad input, 1 failure. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { InvalidInputError } from '../domain/errors.js';
 import { parseOrThrow } from '../domain/validate.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -22,6 +23,17 @@ const EnvSchema = z.object({
   AAR_THREADS: intFrom(1, 256).optional(),
   AAR_TRAINER: z.string().min(1).optional(),
   AAR_DATA_DIR: z.string().min(1).optional(),
+  AAR_FORUM_PORT: intFrom(0, 65535).default(7420),
+  AAR_OPERATOR: z.string().regex(/^[\w .-]{1,40}$/, 'a display name: letters, digits, spaces, . _ -').default('operator'),
+  AAR_ADMINS: z.string().default(''),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starting with xapp- (Socket Mode)').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_PORT: intFrom(1, 65535).default(3000),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_CHANNEL_FORUM: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-forum'),
+  SLACK_CHANNEL_RESULTS: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-results'),
+  SLACK_CHANNEL_AUDIT: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-audit'),
 });
 
 export interface Config {
@@ -43,7 +55,21 @@ export interface Config {
   /** The external trainer for `--runner command`, and the data directory it is given. */
   trainer?: string;
   dataDir?: string;
+  forum: ForumConfig;
 }
+
+/** Which forum to run: Slack when a bot token is set, else the local web forum. */
+export type ForumConfig =
+  | { kind: 'local'; port: number; operator: string }
+  | {
+      kind: 'slack';
+      botToken: string;
+      mode: { kind: 'socket'; appToken: string } | { kind: 'http'; signingSecret: string; port: number };
+      apiUrl?: string;
+      channels: { forum: string; results: string; audit: string };
+      /** Slack user ids allowed to veto, approve, pause and the like. */
+      admins: string[];
+    };
 
 /** Reads the configuration from the environment; a bad value names the variable and what is accepted. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,5 +88,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threads: e.AAR_THREADS ?? Math.max(1, cpus().length),
     trainer: e.AAR_TRAINER,
     dataDir: e.AAR_DATA_DIR ? resolve(e.AAR_DATA_DIR) : undefined,
+    forum: forumConfig(e),
+  };
+}
+
+function forumConfig(e: z.output<typeof EnvSchema>): ForumConfig {
+  if (!e.SLACK_BOT_TOKEN) return { kind: 'local', port: e.AAR_FORUM_PORT, operator: e.AAR_OPERATOR };
+  const mode = e.SLACK_APP_TOKEN
+    ? { kind: 'socket' as const, appToken: e.SLACK_APP_TOKEN }
+    : e.SLACK_SIGNING_SECRET
+      ? { kind: 'http' as const, signingSecret: e.SLACK_SIGNING_SECRET, port: e.SLACK_PORT }
+      : undefined;
+  if (!mode) {
+    throw new InvalidInputError('environment', [
+      { field: 'SLACK_APP_TOKEN', problem: 'SLACK_BOT_TOKEN is set, so Slack needs SLACK_APP_TOKEN (Socket Mode, no public URL: recommended) or SLACK_SIGNING_SECRET (HTTP events)' },
+    ]);
+  }
+  return {
+    kind: 'slack',
+    botToken: e.SLACK_BOT_TOKEN,
+    mode,
+    apiUrl: e.SLACK_API_URL,
+    channels: { forum: e.SLACK_CHANNEL_FORUM, results: e.SLACK_CHANNEL_RESULTS, audit: e.SLACK_CHANNEL_AUDIT },
+    admins: e.AAR_ADMINS.split(',').map((a) => a.trim()).filter(Boolean),
   };
 }

@@ -157,7 +157,8 @@ describe('ForumService', () => {
     const { s, forum } = await service(ledger);
     ledger.proposeExperiment({ id: 'exp-j', task: 'spam', method: { name: 'naive' }, seeds: [1], hypothesis: { id: 'h-j', text: 'my token is xoxb-123456789012-abcdefABCDEF and key sk-ant-api03-abcdefghijkl' } });
     await s.sync();
-    expect(texts(forum)[0]).toContain('my token is [redacted] and key [redacted]');
+    expect(texts(forum)[0]).toContain('my token is xoxb…[redacted] and key [redacted]');
+    expect(texts(forum)[0]).not.toContain('abcdefABCDEF');
   });
 });
 

@@ -1,0 +1,48 @@
+import type { Config } from '../../config/env.js';
+import { openForum } from '../../forum/setup.js';
+import { ForumService } from '../../forum/service.js';
+import { openPipeline } from '../../pipeline/setup.js';
+import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
+import { parseFlags } from '../args.js';
+
+export const FORUM_USAGE = `aar forum
+
+Runs the forum: the local web forum on 127.0.0.1 (AAR_FORUM_PORT, default 7420), or Slack
+when SLACK_BOT_TOKEN is set. It follows the ledger and posts every experiment's thread,
+progress and result card; people ask, veto, approve and steer there (type \`help\`).
+With REDIS_URL it also collects results and re-enqueues lost jobs. Ctrl-C or \`stop\` ends it.`;
+
+export async function forumCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
+  parseFlags('forum', argv, {});
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const p = await openPipeline(config, log);
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const { forum, admins } = await openForum(config, p.ledger, log);
+  const service = new ForumService({
+    ledger: p.ledger,
+    forum,
+    admins,
+    tasks: TASK_NAMES,
+    log,
+    onStop: () => stopRequested(),
+    queueStatus: async () => {
+      if (p.queue.kind === 'memory') return 'Queue: in-process (jobs run where they are submitted).';
+      const c = await p.queue.counts();
+      const workers = await p.queue.workers();
+      return `Queue: ${c.waiting} waiting, ${c.active} running, ${c.completed} done, ${c.failed} failed; ${workers.length} worker(s).`;
+    },
+  });
+  try {
+    const { url } = await service.start();
+    await p.pipeline.recover();
+    out.write(url ? `aar forum: open ${url}\n` : `aar forum: connected to Slack (#${config.forum.kind === 'slack' ? config.forum.channels.forum : ''})\n`);
+    process.once('SIGINT', () => stopRequested());
+    process.once('SIGTERM', () => stopRequested());
+    await stopped;
+    out.write('aar forum: stopping\n');
+  } finally {
+    await service.stop();
+    await p.close();
+  }
+}

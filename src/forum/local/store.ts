@@ -1,0 +1,103 @@
+import { AarError } from '../../domain/errors.js';
+import type { Card, ChannelKey, Persona, Post } from '../port.js';
+
+/** Who wrote a post, which decides how the page draws it. */
+export type Author = 'agent' | 'operator' | 'system';
+
+/** A post as the page receives it (GET /api/state and the `post` / `update` events). */
+export interface PostView {
+  ref: string;
+  /** Position in the channel: posts are shown in the order they were first made. */
+  order: number;
+  /** Bumped on every change, so the page keeps the newest copy when state and events cross. */
+  version: number;
+  channel: ChannelKey;
+  /** The thread's root; always a root itself, never a reply. */
+  threadRef?: string;
+  persona: Persona;
+  text: string;
+  card?: Card;
+  author: Author;
+  at: string;
+  editedAt?: string;
+}
+
+const REF_RE = /^l-(\d+)$/;
+
+/**
+ * Every post the forum has shown, in memory (the ledger is what persists them). Refs are
+ * `l-<n>`, counting on from the highest ref in the history so a restart never reuses one.
+ */
+export class PostStore {
+  private readonly posts = new Map<string, PostView>();
+  private nextRef = 1;
+  private version = 0;
+
+  get size(): number {
+    return this.posts.size;
+  }
+
+  get(ref: string): PostView | undefined {
+    return this.posts.get(ref);
+  }
+
+  all(): PostView[] {
+    return [...this.posts.values()];
+  }
+
+  /** Puts back a post from before a restart under its old ref. */
+  restore(ref: string, post: Post, author: Author, at: string): PostView {
+    this.reserve(ref);
+    return this.insert(ref, post, author, at);
+  }
+
+  /** Makes sure `ref` is never handed out by add(). */
+  reserve(ref: string): void {
+    const m = REF_RE.exec(ref);
+    if (m) this.nextRef = Math.max(this.nextRef, Number(m[1]) + 1);
+  }
+
+  add(post: Post, author: Author, at: string): PostView {
+    let ref = `l-${this.nextRef++}`;
+    while (this.posts.has(ref)) ref = `l-${this.nextRef++}`;
+    return this.insert(ref, post, author, at);
+  }
+
+  /** Replaces text, card and persona; where the post sits (channel, thread) never changes. */
+  update(ref: string, post: Post, at: string): PostView {
+    const old = this.posts.get(ref);
+    if (!old) throw new AarError('forum_unknown_ref', `the local forum has no post ${ref} to update`);
+    const view: PostView = { ...old, persona: post.persona, text: post.text, card: post.card, version: ++this.version, editedAt: at };
+    if (post.card === undefined) delete view.card;
+    this.posts.set(ref, view);
+    return view;
+  }
+
+  /** The thread root a reply to `ref` belongs under: `ref` itself, or its root when it is a reply. */
+  rootOf(ref: string): PostView | undefined {
+    const post = this.posts.get(ref);
+    if (!post) return undefined;
+    return post.threadRef !== undefined ? (this.posts.get(post.threadRef) ?? post) : post;
+  }
+
+  private insert(ref: string, post: Post, author: Author, at: string): PostView {
+    // A reply sits in its root's channel and under the root's root, as in Slack; a reply to a
+    // root this forum has never seen is kept as it is (the page shows it on its own).
+    const root = post.threadRef !== undefined ? this.rootOf(post.threadRef) : undefined;
+    const view: PostView = {
+      ref,
+      order: this.posts.size,
+      version: ++this.version,
+      channel: root?.channel ?? post.channel,
+      persona: post.persona,
+      text: post.text,
+      author,
+      at,
+    };
+    const threadRef = root?.ref ?? post.threadRef;
+    if (threadRef !== undefined && threadRef !== ref) view.threadRef = threadRef;
+    if (post.card !== undefined) view.card = post.card;
+    this.posts.set(ref, view);
+    return view;
+  }
+}

@@ -1,0 +1,332 @@
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type Receiver, type RespondFn } from '@slack/bolt';
+import { AarError } from '../../domain/errors.js';
+import type { ChannelKey, Forum, InboundContext, InboundEvent, InboundHandler, Post } from '../port.js';
+import { cardBlocks, messageText } from './blocks.js';
+import { SlackConfigError, toForumError } from './errors.js';
+import { parseBlockAction, parseMessageEvent, parseSlashCommand, RecentKeys, type Skip } from './inbound.js';
+import { apiBase, checkOptions, type SlackForumOptions } from './options.js';
+import { RedactingLogger } from './redact.js';
+import { authenticate, resolveChannels, type BotIdentity } from './startup.js';
+import { UserDirectory } from './users.js';
+
+/** The HTTP path Slack posts events, slash commands and interactivity to in HTTP mode. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** The slash command the manifest declares. */
+export const SLASH_COMMAND = '/aar';
+
+const REF_RE = /^([A-Z0-9]+):(\d+\.\d+)$/;
+
+/** Splits a post ref (`${channelId}:${ts}`) into its parts. */
+export function parseRef(ref: string): { channelId: string; ts: string } {
+  const m = REF_RE.exec(ref);
+  if (!m) throw new AarError('forum_bad_ref', `not a Slack post ref: ${JSON.stringify(ref.slice(0, 80))} (expected CHANNEL_ID:TS)`);
+  return { channelId: m[1], ts: m[2] };
+}
+
+function identity(post: Post): { username: string; icon_emoji?: string; icon_url?: string } {
+  const username = post.persona.name.slice(0, 80);
+  const icon = post.persona.icon.trim();
+  if (/^:[^:\s]+:$/.test(icon)) return { username, icon_emoji: icon };
+  if (/^https:\/\/\S+$/.test(icon)) return { username, icon_url: icon };
+  if (/^[a-z0-9_+-]+$/i.test(icon)) return { username, icon_emoji: `:${icon}:` };
+  return { username };
+}
+
+// Slack must never turn our text into mentions or previews, whatever it contains.
+const QUIET = { parse: 'none', link_names: false, unfurl_links: false, unfurl_media: false } as const;
+
+interface Running {
+  app: App;
+  client: webApi.WebClient;
+  bot: BotIdentity;
+  ids: Map<ChannelKey, string>;
+  keys: Map<string, ChannelKey>;
+  users: UserDirectory;
+  url?: string;
+}
+
+/**
+ * The Slack forum: Bolt receives events over Socket Mode or HTTP, and posts go out through the
+ * WebClient under each agent's name and icon (chat:write.customize). Rate limits are not waited
+ * out here: a 429 becomes ForumRateLimitError and the caller's outbox decides when to retry.
+ * Post refs are `${channelId}:${ts}`.
+ */
+export class SlackForum implements Forum {
+  readonly kind = 'slack' as const;
+  private readonly logger: RedactingLogger;
+  private readonly handlers: InboundHandler[] = [];
+  private readonly seen = new RecentKeys();
+  private readonly apiUrl: string;
+  private running?: Running;
+  private starting?: Promise<{ url?: string }>;
+
+  private readonly o: SlackForumOptions;
+
+  constructor(options: SlackForumOptions) {
+    checkOptions(options);
+    // Tokens pasted from a dashboard or an env file often carry a trailing newline.
+    const m = options.mode;
+    const mode = m.kind === 'socket' ? { ...m, appToken: m.appToken.trim() } : { ...m, signingSecret: m.signingSecret.trim() };
+    const o = { ...options, botToken: options.botToken.trim(), mode };
+    this.o = o;
+    this.apiUrl = apiBase(o.slackApiUrl);
+    const secrets = [o.botToken, o.mode.kind === 'socket' ? o.mode.appToken : o.mode.signingSecret];
+    this.logger = new RedactingLogger(o.log, o.logLevel ?? 'info', secrets);
+  }
+
+  onEvent(handler: InboundHandler): void {
+    this.handlers.push(handler);
+  }
+
+  async start(): Promise<{ url?: string }> {
+    if (this.running) return { url: this.running.url };
+    this.starting ??= this.boot().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async boot(): Promise<{ url?: string }> {
+    const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const clientOptions = (): webApi.WebClientOptions => ({
+      slackApiUrl: this.apiUrl,
+      logger: this.logger,
+      // Surface 429s instead of queueing behind them: the outbox owns waiting and retrying.
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      timeout: 30_000,
+    });
+    const client = new webApi.WebClient(this.o.botToken, clientOptions());
+    const bot = await authenticate(client, this.apiUrl, sleep);
+    const ids = await resolveChannels(client, this.o.channels, bot, this.apiUrl, sleep, (l) => this.logger.warn(l));
+    const keys = new Map<string, ChannelKey>();
+    // Two keys on one channel: inbound traffic there belongs to the first.
+    for (const [key, id] of ids) if (!keys.has(id)) keys.set(id, key);
+
+    const receiver = this.receiver();
+    const app = new App({
+      token: this.o.botToken,
+      botId: bot.botId,
+      botUserId: bot.userId,
+      receiver,
+      logger: this.logger,
+      clientOptions: clientOptions(),
+      convoStore: false,
+    });
+    const running: Running = { app, client, bot, ids, keys, users: new UserDirectory(client, (l) => this.logger.warn(l)) };
+    this.listen(running);
+
+    if (this.o.mode.kind === 'http') {
+      const { port, host } = this.o.mode;
+      const server = await app.start(host ? { port, host } : port).catch((err: unknown) => {
+        throw new SlackConfigError('HTTP port', `cannot listen on ${host ?? '*'}:${port} (${(err as Error).message})`, 'Set SLACK_PORT to a free port', { cause: err });
+      });
+      const addr = server.address() as AddressInfo;
+      const shown = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+      running.url = `http://${shown}:${addr.port}${SLACK_EVENTS_PATH}`;
+    } else {
+      await this.connectSocket(app);
+    }
+    this.running = running;
+    this.logger.info(`connected to Slack as @${bot.name} (${this.o.mode.kind} mode)`);
+    return { url: running.url };
+  }
+
+  private receiver(): Receiver {
+    const mode = this.o.mode;
+    if (mode.kind === 'http') {
+      return new HTTPReceiver({ signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, port: mode.port, logger: this.logger });
+    }
+    return new SocketModeReceiver({
+      appToken: mode.appToken,
+      logger: this.logger,
+      // The socket client's own WebClient (apps.connections.open) keeps its patient retries.
+      installerOptions: { clientOptions: { slackApiUrl: this.apiUrl } },
+    });
+  }
+
+  private async connectSocket(app: App): Promise<void> {
+    const ms = this.o.connectTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new SlackConfigError('Socket Mode', `no connection within ${ms / 1000} s`, 'Enable Socket Mode for the app and check SLACK_APP_TOKEN')),
+        ms,
+      );
+    });
+    try {
+      await Promise.race([app.start(), timeout]);
+    } catch (err) {
+      await app.stop().catch(() => undefined);
+      if (err instanceof SlackConfigError) throw err;
+      const code = (err as { data?: { error?: string } }).data?.error;
+      throw new SlackConfigError(
+        'app token',
+        `Socket Mode could not connect (${code ?? 'connection failed'})`,
+        'Set SLACK_APP_TOKEN to an app-level token (xapp-…) with connections:write, and enable Socket Mode for the app',
+        { cause: err },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
+    const running = this.running;
+    this.running = undefined;
+    if (running) await running.app.stop().catch((err: unknown) => this.logger.warn('stopping Bolt failed:', err));
+  }
+
+  async post(post: Post): Promise<string> {
+    const r = this.require();
+    let channel = this.channelId(r, post.channel);
+    let threadTs: string | undefined;
+    if (post.threadRef !== undefined) {
+      const ref = parseRef(post.threadRef);
+      // A reply belongs in its thread; refusing would leave the post stuck in the outbox.
+      if (ref.channelId !== channel) this.logger.warn(`a ${post.channel} post replies to a thread in ${ref.channelId}; posting it there`);
+      channel = ref.channelId;
+      threadTs = ref.ts;
+    }
+    const args = {
+      channel,
+      text: messageText(post.text),
+      ...identity(post),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(post.card ? { blocks: cardBlocks({ ...post, card: post.card }) } : {}),
+      ...QUIET,
+    };
+    const res = await this.call('chat.postMessage', () => r.client.chat.postMessage(args as webApi.ChatPostMessageArguments));
+    if (!res.ts) throw toForumError('chat.postMessage', new Error('Slack returned no ts'));
+    return `${channel}:${res.ts}`;
+  }
+
+  async update(ref: string, post: Post): Promise<void> {
+    const r = this.require();
+    const { channelId, ts } = parseRef(ref);
+    const args = {
+      channel: channelId,
+      ts,
+      text: messageText(post.text),
+      // An empty list removes an earlier card; leaving blocks out would keep it.
+      blocks: post.card ? cardBlocks({ ...post, card: post.card }) : [],
+      parse: QUIET.parse,
+      link_names: QUIET.link_names,
+    };
+    await this.call('chat.update', () => r.client.chat.update(args as webApi.ChatUpdateArguments));
+  }
+
+  private require(): Running {
+    if (!this.running) throw new AarError('forum_not_started', 'the Slack forum is not started; call start() first');
+    return this.running;
+  }
+
+  private channelId(r: Running, key: ChannelKey): string {
+    const id = r.ids.get(key);
+    if (!id) throw new AarError('forum_bad_channel', `no Slack channel for ${String(key)}`);
+    return id;
+  }
+
+  private async call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toForumError(method, err);
+    }
+  }
+
+  private listen(r: Running): void {
+    const keyOf = (id: string): ChannelKey | undefined => r.keys.get(id);
+    const self = { userId: r.bot.userId, botId: r.bot.botId };
+
+    const onMessage = async (raw: unknown): Promise<void> => {
+      const m = parseMessageEvent(raw, keyOf, self);
+      if (this.skipped(m)) return;
+      // A mention arrives both as `message` and `app_mention`; Slack also redelivers. Once each.
+      if (!this.seen.firstTime(`${m.channelId}:${m.ts}`)) return;
+      const user = await r.users.resolve(m.user);
+      const threadRef = m.threadTs ? `${m.channelId}:${m.threadTs}` : undefined;
+      await this.dispatch(
+        { kind: 'message', channel: m.channel, threadRef, user, text: m.text, mentionsApp: m.mentionsApp },
+        this.threadReplier(r, m.channelId, m.threadTs ?? m.ts),
+      );
+    };
+    r.app.event('message', async ({ event }) => onMessage(event));
+    r.app.event('app_mention', async ({ event }) => onMessage(event));
+
+    r.app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+      await ack();
+      const c = parseSlashCommand(command, keyOf);
+      if (this.skipped(c)) return;
+      const user = await r.users.resolve(c.user);
+      await this.dispatch({ kind: 'command', channel: c.channel, user, text: c.text }, this.responder(respond));
+    });
+
+    r.app.action({ type: 'block_actions', action_id: /^aar_(veto|approve|details)$/ }, async ({ ack, body }) => {
+      await ack();
+      const a = parseBlockAction(body, keyOf);
+      if (this.skipped(a)) return;
+      const user = await r.users.resolve(a.user);
+      const event: InboundEvent = {
+        kind: 'action',
+        channel: a.channel,
+        threadRef: a.threadTs ? `${a.channelId}:${a.threadTs}` : undefined,
+        messageRef: `${a.channelId}:${a.messageTs}`,
+        user,
+        action: a.action,
+        value: a.value,
+      };
+      await this.dispatch(event, this.threadReplier(r, a.channelId, a.threadTs ?? a.messageTs));
+    });
+
+    r.app.error(async (err) => {
+      this.logger.error('Bolt could not handle a request:', err);
+    });
+  }
+
+  private skipped<T extends object>(x: T | Skip): x is Skip {
+    if (!('skip' in x)) return false;
+    this.logger.debug(`ignored: ${x.skip}`);
+    return true;
+  }
+
+  private threadReplier(r: Running, channelId: string, threadTs: string): InboundContext {
+    return {
+      reply: async (text: string) => {
+        const args = { channel: channelId, thread_ts: threadTs, text: messageText(text), ...QUIET };
+        await this.call('chat.postMessage', () => r.client.chat.postMessage(args as webApi.ChatPostMessageArguments));
+      },
+    };
+  }
+
+  private responder(respond: RespondFn): InboundContext {
+    return {
+      reply: async (text: string) => {
+        await respond({ response_type: 'ephemeral', text: messageText(text) }).catch((err: unknown) => {
+          throw toForumError('response_url', err);
+        });
+      },
+    };
+  }
+
+  /** Runs the handlers; a handler that throws is logged and the person told, never passed to Bolt. */
+  private async dispatch(event: InboundEvent, ctx: InboundContext): Promise<void> {
+    if (this.handlers.length === 0) {
+      this.logger.debug(`no handler for a ${event.kind}`);
+      return;
+    }
+    for (const handler of this.handlers) {
+      try {
+        await handler(event, ctx);
+      } catch (err) {
+        const code = err instanceof AarError ? err.code : 'internal_error';
+        this.logger.error(`the ${event.kind} handler failed (${code}):`, err);
+        await ctx
+          .reply(`Sorry, that could not be handled (${code}). The coordinator's log has the details.`)
+          .catch((e: unknown) => this.logger.error('could not send the error reply:', e));
+      }
+    }
+  }
+}
