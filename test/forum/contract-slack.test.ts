@@ -1,0 +1,76 @@
+import { SlackForum } from '../../src/forum/slack/index.js';
+import { eventCallback, FakeSlack, FORM, formBody, sendSigned } from '../helpers/fake-slack.js';
+import { runForumContract } from './contract.js';
+
+const SECRET = 'signing-secret-for-contract-tests';
+const IDS = { forum: 'C0FORUM', results: 'C0RESULTS', audit: 'C0AUDIT' } as const;
+
+// What a person sees in Slack: the text as sent, with Slack's three escapes undone.
+const rendered = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+runForumContract('slack (Bolt over HTTP, fake Web API)', async () => {
+  const fake = await FakeSlack.start({ users: { U0HUMAN: { name: 'ada', display_name: 'Ada', real_name: 'Ada Lovelace' } } });
+  const forum = new SlackForum({
+    botToken: fake.botToken,
+    mode: { kind: 'http', signingSecret: SECRET, port: 0, host: '127.0.0.1' },
+    channels: { forum: 'aar-forum', results: 'aar-results', audit: 'aar-audit' },
+    slackApiUrl: fake.apiUrl,
+    log: () => {},
+  });
+  let url = '';
+  const started = forum.start.bind(forum);
+  forum.start = async () => {
+    const r = await started();
+    url = r.url!;
+    return r;
+  };
+  // The fake does not record the ts it answered: remember which call made which ref.
+  const postCalls = new Map<string, number>();
+  const post = forum.post.bind(forum);
+  forum.post = async (p) => {
+    const ref = await post(p);
+    postCalls.set(ref, fake.callsTo('chat.postMessage').length - 1);
+    return ref;
+  };
+  let clock = 1700000100;
+  const signed = async (body: string, contentType?: string) => {
+    const res = await sendSigned(url, SECRET, body, contentType ? { contentType } : {});
+    if (res.status !== 200) throw new Error(`slack request: ${res.status} ${res.text}`);
+  };
+  return {
+    forum,
+    humanSays: async (channel, text, threadRef) => {
+      const ts = `${clock++}.000100`;
+      await signed(JSON.stringify(eventCallback({ type: 'message', channel: IDS[channel], user: 'U0HUMAN', text, ts, ...(threadRef ? { thread_ts: threadRef.split(':')[1] } : {}) })));
+    },
+    humanClicks: async (messageRef, action, value, channel) => {
+      const [channelId, ts] = messageRef.split(':');
+      const payload = {
+        type: 'block_actions',
+        team: { id: 'T0FAKE' },
+        user: { id: 'U0HUMAN', username: 'ada', name: 'ada' },
+        api_app_id: 'A0APP',
+        container: { type: 'message', message_ts: ts, channel_id: channelId },
+        channel: { id: channelId, name: `aar-${channel}` },
+        message: { type: 'message', ts, text: 'card' },
+        response_url: fake.responseUrl(`act-${ts}`),
+        trigger_id: 'trig',
+        actions: [{ type: 'button', action_id: `aar_${action}`, block_id: 'b1', value, action_ts: `${clock++}.000000` }],
+      };
+      await signed(formBody({ payload: JSON.stringify(payload) }), FORM);
+    },
+    shown: async (ref) => {
+      const [channel, ts] = ref.split(':');
+      const index = postCalls.get(ref);
+      if (index === undefined) throw new Error(`no post ${ref}`);
+      const posted = fake.callsTo('chat.postMessage')[index];
+      const edit = fake.callsTo('chat.update').filter((c) => c.params.channel === channel && c.params.ts === ts).at(-1);
+      const threadTs = posted.params.thread_ts as string | undefined;
+      return { text: rendered(String((edit ?? posted).params.text)), ...(threadTs ? { threadRef: `${channel}:${threadTs}` } : {}) };
+    },
+    close: async () => {
+      await forum.stop();
+      await fake.close();
+    },
+  };
+});
