@@ -1,3 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Outbox } from '../../src/forum/outbox.js';
+import { ForumRecords } from '../../src/ledger/forum-records.js';
+import { Ledger } from '../../src/ledger/ledger.js';
 import { SlackForum } from '../../src/forum/slack/index.js';
 import { eventCallback, FakeSlack, FORM, formBody, sendSigned } from '../helpers/fake-slack.js';
 import { runForumContract } from './contract.js';
@@ -73,4 +80,29 @@ runForumContract('slack (Bolt over HTTP, fake Web API)', async () => {
       await fake.close();
     },
   };
+});
+
+describe('Slack through the outbox', () => {
+  it('waits out a 429 from chat.postMessage and delivers the post once', async () => {
+    const fake = await FakeSlack.start({});
+    const forum = new SlackForum({ botToken: fake.botToken, mode: { kind: 'http', signingSecret: SECRET, port: 0, host: '127.0.0.1' }, channels: { forum: 'aar-forum', results: 'aar-results', audit: 'aar-audit' }, slackApiUrl: fake.apiUrl, log: () => {} });
+    try {
+      await forum.start();
+      fake.rateLimitNext('chat.postMessage', 2, 3);
+      const waits: number[] = [];
+      const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-slack-outbox-')), 'ledger.sqlite'));
+      const outbox = new Outbox({ records: new ForumRecords(ledger), forum, sleep: async (ms) => void waits.push(ms) });
+      outbox.post('k1', { channel: 'results', persona: { id: 'r1', name: 'researcher-1', icon: ':robot_face:' }, text: 'leaderboard moved' });
+      await outbox.flush();
+      expect(waits).toEqual([3000, 3000]);
+      const delivered = fake.callsTo('chat.postMessage').filter((c) => c.params.text === 'leaderboard moved');
+      expect(delivered.length).toBe(3); // two refused with 429, one accepted
+      expect(new ForumRecords(ledger).refOf('k1')).toMatch(/^C0RESULTS:/);
+      await outbox.flush();
+      expect(fake.callsTo('chat.postMessage').filter((c) => c.params.text === 'leaderboard moved')).toHaveLength(3);
+    } finally {
+      await forum.stop();
+      await fake.close();
+    }
+  });
 });
