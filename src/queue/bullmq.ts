@@ -21,7 +21,7 @@ export interface BullQueueOptions {
 export class BullQueue implements ExperimentQueue {
   readonly kind = 'bullmq' as const;
   private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  private events?: QueueEvents;
   private readonly redis: Redis;
   private readonly listeners = new Listeners();
   private readonly policy: JobPolicy;
@@ -39,20 +39,31 @@ export class BullQueue implements ExperimentQueue {
         removeOnFail: keep,
       },
     });
-    this.events = new QueueEvents(o.queueName, { connection: redisConnection(o.redisUrl, 'aar-coordinator-events') });
-    this.events.on('active', ({ jobId }) => this.listeners.emit('active', jobId));
-    this.events.on('progress', ({ jobId, data }) => {
+    // Connection errors are retried by ioredis; without a listener they would crash the process.
+    this.queue.on('error', () => {});
+  }
+
+  /**
+   * Follows the queue's event stream from its current end. Starting from the tail id read
+   * now (not from '$' whenever the blocking read happens to begin) means no event after
+   * ready() is missed, and none from before it is replayed.
+   */
+  private async listen(): Promise<void> {
+    const tail = (await this.redis.xrevrange(this.queue.keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+    const events = new QueueEvents(this.o.queueName, { connection: redisConnection(this.o.redisUrl, 'aar-coordinator-events'), lastEventId: tail });
+    this.events = events;
+    events.on('error', () => {});
+    events.on('active', ({ jobId }) => this.listeners.emit('active', jobId));
+    events.on('progress', ({ jobId, data }) => {
       const p = data as { fraction?: unknown; note?: unknown };
       if (typeof p?.fraction === 'number') this.listeners.emit('progress', jobId, { fraction: p.fraction, note: typeof p.note === 'string' ? p.note : undefined });
     });
-    this.events.on('completed', ({ jobId, returnvalue }) => this.listeners.emit('completed', jobId, parseReturn(returnvalue)));
-    this.events.on('failed', ({ jobId, failedReason }) => {
+    events.on('completed', ({ jobId, returnvalue }) => this.listeners.emit('completed', jobId, parseReturn(returnvalue)));
+    events.on('failed', ({ jobId, failedReason }) => {
       // QueueEvents reports only failures that moved the job to the failed set: no retry follows.
       this.listeners.emit('failed', jobId, failedReason, true);
     });
-    // Connection errors are retried by ioredis; without a listener they would crash the process.
-    this.queue.on('error', () => {});
-    this.events.on('error', () => {});
+    await events.waitUntilReady();
   }
 
   /** Waits for Redis; fails with a clear message instead of hanging when it is unreachable. */
@@ -62,12 +73,12 @@ export class BullQueue implements ExperimentQueue {
       timer = setTimeout(() => reject(new AarError('redis_unreachable', `cannot reach Redis at ${redactUrl(this.o.redisUrl)} within ${timeoutMs} ms (REDIS_URL): is it running? Unset REDIS_URL to run jobs in-process.`)), timeoutMs);
     });
     try {
-      await Promise.race([Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]), timeout]);
+      await Promise.race([this.queue.waitUntilReady().then(() => this.listen()), timeout]);
     } catch (err) {
       // Never connected: drop the sockets at once rather than a graceful close that waits for Redis.
       this.redis.disconnect();
       void this.queue.disconnect().catch(() => {});
-      void this.events.disconnect().catch(() => {});
+      void this.events?.disconnect().catch(() => {});
       throw err;
     } finally {
       clearTimeout(timer);
@@ -130,7 +141,7 @@ export class BullQueue implements ExperimentQueue {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    await Promise.allSettled([this.events?.close(), this.queue.close()]);
     this.redis.disconnect();
   }
 }
