@@ -18,12 +18,8 @@ const BUILDERS: Record<TaskName, (progress: ProgressFn) => TaskFeatures> = {
 
 const memo = new Map<string, TaskFeatures>();
 
-export function featureCachePath(cacheDir: string, task: TaskName): string {
+function featureCachePath(cacheDir: string, task: TaskName): string {
   return join(cacheDir, 'features', `${task}.v${FEATURES_VERSION}.bin`);
-}
-
-export function isFeatureCacheBuilt(cacheDir: string, task: TaskName): boolean {
-  return existsSync(featureCachePath(cacheDir, task));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Rng } from '../rng.js';
-import { magnitudeClass, magnitudeClasses, median, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
+import { median } from '../../../src/eval/stats.js';
+import { magnitudeClass, magnitudeClasses, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
 import { itemId } from './text.js';
 import type { ProgressFn, TaskFeatures } from './types.js';
 

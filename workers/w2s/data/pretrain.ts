@@ -76,10 +76,3 @@ export function magnitudeClass(value: number, decades: number): number {
 export function magnitudeClasses(decades: number): number {
   return decades * 8;
 }
-
-/** The median of a list of numbers (mean of the middle two for even lengths). */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
