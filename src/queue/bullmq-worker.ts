@@ -45,6 +45,7 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
     } catch (err) {
       throw new UnrecoverableError(err instanceof InvalidInputError ? err.message : String(err));
     }
+    if (job.id && (await registry.exists(aarKey(o.queueName, 'cancelled', job.id)))) throw new UnrecoverableError('cancelled');
     const controller = new AbortController();
     const onAbort = () => controller.abort(new RunnerError('cancelled', { retry: false }));
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -114,7 +114,9 @@ export class BullQueue implements ExperimentQueue {
       return true;
     }
     if (state === 'active') {
-      // The job runs in some worker process: every worker listens on this channel.
+      // The job runs in some worker process: every worker listens on this channel. The mark
+      // covers the moment a worker has taken the job but not yet registered it as running.
+      await this.redis.set(aarKey(this.o.queueName, 'cancelled', jobId), '1', 'EX', 24 * 3600);
       await this.redis.publish(aarKey(this.o.queueName, 'cancel'), jobId);
       return true;
     }

@@ -23,7 +23,9 @@ describe('aar cancel', () => {
 
     const result = await group.runAar('cancel', ['cancel', '--experiment', experiment, '--json'], env.env);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toEqual({ experiment, cancelled: [running, waiting] });
+    const answer = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { experiment: string; cancelled: string[] };
+    expect(answer.experiment).toBe(experiment);
+    expect([...answer.cancelled].sort()).toEqual([running, waiting].sort());
 
     const report = await pipeline.waitFor(experiment);
     expect(report.seeds).toEqual([]);

@@ -26,8 +26,11 @@ export async function cancelCommand(argv: string[], config: Config, out: NodeJS.
   try {
     if (!ledger.experiment(flags.experiment)) throw new InvalidInputError('arguments', [{ field: '--experiment', problem: `no experiment "${flags.experiment}" in ${config.ledgerPath}` }]);
     const cancelled: string[] = [];
-    for (const job of ledger.jobs(flags.experiment)) {
-      if (['scored', 'failed', 'cancelled'].includes(job.status)) continue;
+    const unfinished = ledger.jobs(flags.experiment).filter((j) => !['scored', 'failed', 'cancelled'].includes(j.status));
+    // Waiting jobs first: aborting a running one frees its worker, which would take the next.
+    const outcomes = new Map(await Promise.all(unfinished.map(async (j) => [j.jobId, (await queue.outcome(j.jobId)).state] as const)));
+    unfinished.sort((a, b) => Number(outcomes.get(a.jobId) === 'active') - Number(outcomes.get(b.jobId) === 'active'));
+    for (const job of unfinished) {
       const state = (await queue.outcome(job.jobId)).state;
       if (!(await queue.cancel(job.jobId)) && state !== 'missing') continue;
       // A running job's abort is recorded as its final failure by the coordinator; a removed
