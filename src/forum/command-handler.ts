@@ -52,9 +52,7 @@ export class CommandHandler {
       case 'help':
         return helpText(cmd.command);
       case 'status': {
-        const jobs: Record<string, number> = {};
-        for (const j of ledger.jobs()) jobs[j.status] = (jobs[j.status] ?? 0) + 1;
-        const summary = Object.entries(jobs).map(([k, v]) => `${v} ${k}`).join(', ') || 'no jobs yet';
+        const summary = Object.entries(ledger.jobCounts()).map(([k, v]) => `${v} ${k}`).join(', ') || 'no jobs yet';
         return `Jobs: ${summary}.\n${await this.o.queueStatus()}`;
       }
       case 'leaderboard': {

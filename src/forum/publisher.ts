@@ -29,8 +29,10 @@ export class Publisher {
     private readonly outbox: Outbox,
   ) {}
 
-  private post(key: string, post: OutboxPost, threadKey?: string): void {
-    this.outbox.post(key, { ...post, text: redactSecrets(post.text) }, threadKey);
+  /** Posts once per key, redacted. Posts that follow a changing state (progress, a card) pass `edit`: later calls replace the content. */
+  private post(key: string, post: OutboxPost, threadKey?: string, o: { edit?: boolean } = {}): void {
+    const safe = { ...post, text: redactSecrets(post.text) };
+    if (!this.outbox.post(key, safe, threadKey) && o.edit) this.outbox.edit(key, safe);
   }
 
   handle(e: LedgerEvent): void {
@@ -61,7 +63,7 @@ export class Publisher {
     const text = done ? `Finished: ${scored} of ${e.seeds.length} seeds scored${failed ? `, ${failed} failed` : ''}.` : `Running: ${scored} of ${e.seeds.length} seeds scored, ${running} in progress.`;
     const key = `exp:${id}:progress`;
     // One message per experiment, edited as it runs, instead of a post per event.
-    if (!this.outbox.post(key, { channel: 'forum', persona: SYSTEM, text }, `exp:${id}`)) this.outbox.edit(key, { channel: 'forum', persona: SYSTEM, text });
+    this.post(key, { channel: 'forum', persona: SYSTEM, text }, `exp:${id}`, { edit: true });
     if (done) this.result(id);
   }
 
@@ -88,9 +90,7 @@ export class Publisher {
         { action: 'details', value: id },
       ],
     };
-    const key = `exp:${id}:result`;
-    const post: OutboxPost = { channel: 'forum', persona: personaOf(e.agent), text: `Result of ${id}`, card };
-    if (!this.outbox.post(key, post, `exp:${id}`)) this.outbox.edit(key, post);
+    this.post(`exp:${id}:result`, { channel: 'forum', persona: personaOf(e.agent), text: `Result of ${id}`, card }, `exp:${id}`, { edit: true });
   }
 
   private veto(e: LedgerEvent): void {

@@ -55,6 +55,11 @@ export interface ExperimentRow {
 
 export type JobState = 'queued' | 'started' | 'finished' | 'failed' | 'retrying' | 'scored' | 'requeued' | 'cancelled';
 
+/** States after which nothing more happens to a job. */
+export function isFinal(status: JobState): boolean {
+  return status === 'scored' || status === 'failed' || status === 'cancelled';
+}
+
 export interface JobStatusRow {
   experimentId: string;
   jobId: string;
@@ -195,8 +200,21 @@ export class Ledger {
   }
 
   /** Jobs that were queued and have not reached a final state: what a restart must resume. */
-  unfinishedJobs(): JobStatusRow[] {
-    return this.jobs().filter((j) => !['scored', 'failed', 'cancelled'].includes(j.status));
+  unfinishedJobs(experimentId?: string): JobStatusRow[] {
+    return this.jobs(experimentId).filter((j) => !isFinal(j.status));
+  }
+
+  /** Whether an experiment has jobs and every one is in a final state. */
+  isFinished(experimentId: string): boolean {
+    const jobs = this.jobs(experimentId);
+    return jobs.length > 0 && jobs.every((j) => isFinal(j.status));
+  }
+
+  /** How many jobs are in each state, e.g. { scored: 12, started: 2 }. */
+  jobCounts(): Partial<Record<JobState, number>> {
+    const counts: Partial<Record<JobState, number>> = {};
+    for (const j of this.jobs()) counts[j.status] = (counts[j.status] ?? 0) + 1;
+    return counts;
   }
 
   events(o: { experimentId?: string; kind?: EventKind; afterSeq?: number } = {}): LedgerEvent[] {

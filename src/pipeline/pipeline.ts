@@ -161,7 +161,7 @@ export class Pipeline {
 
   /** Resolves when every job of the experiment is scored or finally failed. */
   async waitFor(experimentId: string, o: { signal?: AbortSignal } = {}): Promise<ExperimentReport> {
-    while (!this.isDone(experimentId)) {
+    while (!this.o.ledger.isFinished(experimentId)) {
       if (o.signal?.aborted) throw o.signal.reason;
       await new Promise<void>((resolve) => {
         const set = this.waiters.get(experimentId) ?? new Set();
@@ -187,11 +187,6 @@ export class Pipeline {
       .filter((ev) => ev.data.final === true)
       .map((ev) => ({ seed: Number(ev.data.seed), reason: String(ev.data.reason) }));
     return experimentReport({ experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', results: this.o.ledger.results(experimentId), failed });
-  }
-
-  private isDone(experimentId: string): boolean {
-    const jobs = this.o.ledger.jobs(experimentId);
-    return jobs.length > 0 && jobs.every((j) => j.status === 'scored' || j.status === 'failed' || j.status === 'cancelled');
   }
 
   private onJob(jobId: string, handle: (job: { experimentId: string; seed: number }) => void): void {

@@ -41,8 +41,7 @@ export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string
   for (const id of ids) {
     const e = ledger.experiment(id)!;
     if (task && e.task !== task) continue;
-    const jobs = ledger.jobs(id);
-    if (!jobs.length || jobs.some((j) => !['scored', 'failed', 'cancelled'].includes(j.status))) continue;
+    if (!ledger.isFinished(id)) continue;
     const results = ledger.results(id);
     if (!results.length) continue;
     const state = vetoState(vetoes, id, e.methodTag);

@@ -26,7 +26,7 @@ export async function cancelCommand(argv: string[], config: Config, out: NodeJS.
   try {
     if (!ledger.experiment(flags.experiment)) throw new InvalidInputError('arguments', [{ field: '--experiment', problem: `no experiment "${flags.experiment}" in ${config.ledgerPath}` }]);
     const cancelled: string[] = [];
-    const unfinished = ledger.jobs(flags.experiment).filter((j) => !['scored', 'failed', 'cancelled'].includes(j.status));
+    const unfinished = ledger.unfinishedJobs(flags.experiment);
     // Waiting jobs first: aborting a running one frees its worker, which would take the next.
     const outcomes = new Map(await Promise.all(unfinished.map(async (j) => [j.jobId, (await queue.outcome(j.jobId)).state] as const)));
     unfinished.sort((a, b) => Number(outcomes.get(a.jobId) === 'active') - Number(outcomes.get(b.jobId) === 'active'));

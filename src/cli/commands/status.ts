@@ -12,9 +12,9 @@ Queue depth, running, done and failed jobs, per worker, and what the ledger has 
 export async function statusCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   const flags = parseFlags('status', argv, { json: { type: 'boolean', default: false } });
   const ledger = Ledger.open(config.ledgerPath);
-  const jobs: Record<string, number> = {};
+  let jobs: Record<string, number>;
   try {
-    for (const j of ledger.jobs()) jobs[j.status] = (jobs[j.status] ?? 0) + 1;
+    jobs = ledger.jobCounts();
   } finally {
     ledger.close();
   }

@@ -39,7 +39,8 @@ const HINTS: Record<string, string> = {
   cant_update_message: 'only messages the app posted can be updated',
 };
 
-interface SlackErrorShape {
+/** The fields @slack/web-api errors carry (platform, HTTP and rate-limit errors alike). */
+export interface SlackErrorShape {
   code?: string;
   retryAfter?: number;
   data?: { error?: string; needed?: string };

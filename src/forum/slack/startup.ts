@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { CHANNEL_KEYS, type ChannelKey } from '../port.js';
-import { SlackConfigError } from './errors.js';
+import { SlackConfigError, type SlackErrorShape } from './errors.js';
 import { channelName } from './options.js';
 import { redact } from './redact.js';
 
@@ -11,15 +11,6 @@ export interface BotIdentity {
   /** The bot user's name, for "/invite @name" hints. */
   name: string;
   team?: string;
-}
-
-interface ErrShape {
-  code?: string;
-  retryAfter?: number;
-  data?: { error?: string; needed?: string };
-  original?: { message?: string };
-  statusCode?: number;
-  message?: string;
 }
 
 const REJECTED = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
@@ -33,7 +24,7 @@ export async function startupCall<T>(what: string, apiUrl: string, sleep: (ms: n
     try {
       return await fn();
     } catch (err) {
-      const e = (err ?? {}) as ErrShape;
+      const e = (err ?? {}) as SlackErrorShape;
       if (e.code === 'slack_webapi_rate_limited_error' && attempt < 3) {
         await sleep(Math.min(60, Math.max(1, Number(e.retryAfter) || 1)) * 1000);
         continue;
@@ -44,7 +35,7 @@ export async function startupCall<T>(what: string, apiUrl: string, sleep: (ms: n
 }
 
 function explainStartupError(what: string, apiUrl: string, err: unknown): Error {
-  const e = (err ?? {}) as ErrShape;
+  const e = (err ?? {}) as SlackErrorShape;
   const slackError = e.data?.error;
   if (e.code === 'slack_webapi_platform_error' && slackError && REJECTED.has(slackError)) {
     return new SlackConfigError(
