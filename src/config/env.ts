@@ -3,8 +3,23 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError } from '../domain/errors.js';
 import { parseOrThrow } from '../domain/validate.js';
+import { PriceOverridesSchema, priceFor, priceTable, type PriceTable } from '../llm/pricing.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+// A variable holding JSON: parsed, then checked field by field (issues name e.g. AAR_LLM_PRICES.<prefix>.input).
+const jsonOf = <S extends z.ZodType>(schema: S, example: string) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `not valid JSON; accepted: a JSON object such as ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 /** Every environment variable aar reads, in one place. All optional: the embedded default needs none. */
 const EnvSchema = z.object({
@@ -34,6 +49,13 @@ const EnvSchema = z.object({
   SLACK_CHANNEL_FORUM: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-forum'),
   SLACK_CHANNEL_RESULTS: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-results'),
   SLACK_CHANNEL_AUDIT: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-audit'),
+  ANTHROPIC_API_KEY: z.string().min(1).optional().or(z.literal('').transform(() => undefined)),
+  ANTHROPIC_BASE_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
+  AAR_MODEL: z.string().regex(/^[A-Za-z0-9][\w.:@[\]/-]{0,199}$/, 'a model id such as claude-opus-5-5').default('claude-opus-5-5'),
+  AAR_LLM_MAX_RETRIES: intFrom(0, 20).default(4),
+  AAR_LLM_TIMEOUT_MS: intFrom(1000, 3600_000).default(120_000),
+  AAR_LLM_PRICES: jsonOf(PriceOverridesSchema, '{"claude-opus-5-5":{"input":4,"output":20}}').optional(),
+  AAR_TURN_INPUT_BUDGET: intFrom(1000, 2_000_000).default(24_000),
 });
 
 export interface Config {
@@ -56,6 +78,21 @@ export interface Config {
   trainer?: string;
   dataDir?: string;
   forum: ForumConfig;
+  llm: LlmConfig;
+}
+
+/** The model API: Claude bots run when `apiKey` is set, heuristic ones otherwise. */
+export interface LlmConfig {
+  apiKey?: string;
+  /** A gateway or proxy in front of the API. */
+  baseUrl?: string;
+  model: string;
+  maxRetries: number;
+  timeoutMs: number;
+  /** Default list prices with AAR_LLM_PRICES laid over them. */
+  prices: PriceTable;
+  /** Input tokens one bot turn may send. */
+  turnInputBudget: number;
 }
 
 /** Which forum to run: Slack when a bot token is set, else the local web forum. */
@@ -89,6 +126,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trainer: e.AAR_TRAINER,
     dataDir: e.AAR_DATA_DIR ? resolve(e.AAR_DATA_DIR) : undefined,
     forum: forumConfig(e),
+    llm: llmConfig(e),
+  };
+}
+
+function llmConfig(e: z.output<typeof EnvSchema>): LlmConfig {
+  const prices = priceTable(e.AAR_LLM_PRICES);
+  // Spend on a model with no price could not be counted: refuse at start-up, not mid-campaign.
+  if (e.ANTHROPIC_API_KEY) {
+    try {
+      priceFor(e.AAR_MODEL, prices);
+    } catch (err) {
+      throw new InvalidInputError('environment', [{ field: 'AAR_MODEL', problem: (err as Error).message }]);
+    }
+  }
+  return {
+    apiKey: e.ANTHROPIC_API_KEY,
+    baseUrl: e.ANTHROPIC_BASE_URL,
+    model: e.AAR_MODEL,
+    maxRetries: e.AAR_LLM_MAX_RETRIES,
+    timeoutMs: e.AAR_LLM_TIMEOUT_MS,
+    prices,
+    turnInputBudget: e.AAR_TURN_INPUT_BUDGET,
   };
 }
 
