@@ -131,6 +131,30 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE TABLE outbox_edit_deliveries (seq INTEGER PRIMARY KEY REFERENCES outbox_edits (seq), at TEXT NOT NULL);
     `,
   },
+  {
+    version: 4,
+    // Model spend, one row per API reply. The request id is unique so a reply recorded twice
+    // (a retried write, a replayed turn) is counted once. Supersedes the unused `usage` table,
+    // which had no request id to make that hold.
+    sql: `
+      CREATE TABLE llm_usage (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        campaign_id TEXT,
+        agent TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        model TEXT NOT NULL,
+        request_id TEXT NOT NULL UNIQUE,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        usd REAL NOT NULL
+      );
+      CREATE INDEX llm_usage_by_agent ON llm_usage (agent, at);
+      CREATE INDEX llm_usage_by_campaign ON llm_usage (campaign_id, at);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
@@ -149,6 +173,7 @@ export const APPEND_ONLY_TABLES = [
   'outbox_deliveries',
   'outbox_edits',
   'outbox_edit_deliveries',
+  'llm_usage',
 ];
 
 export function appendOnlyTriggers(table: string): string {
