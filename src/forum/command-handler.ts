@@ -34,7 +34,22 @@ export class CommandHandler {
       return this.command(text, event.user, ctx);
     }
     if (event.kind === 'command' || looksLikeCommand(event.text)) return this.command(event.text, event.user, ctx);
-    this.o.records.addMessage({ id: `m-${randomBytes(6).toString('hex')}`, channel: event.channel, threadId: event.threadRef ?? null, author: event.user.name, authorKind: 'human', text: event.text });
+    this.recordMessage(event);
+  }
+
+  /**
+   * A person's message becomes guidance in the ledger. Its thread is stored by key (`exp:ID`,
+   * `msg:ID`), so the campaign can tell whose thread it is and the agent can answer there.
+   */
+  private recordMessage(event: Extract<InboundEvent, { kind: 'message' }>): void {
+    const { records } = this.o;
+    const id = `m-${randomBytes(6).toString('hex')}`;
+    const threadKey = event.threadRef ? (records.keyOfRef(event.threadRef) ?? event.threadRef) : undefined;
+    if (event.messageRef) {
+      const persona = { id: event.user.id, name: event.user.name, icon: '' };
+      records.addExternalPost(`msg:${id}`, event.threadRef ? threadKey : undefined, { channel: event.channel, persona, text: event.text }, event.messageRef);
+    }
+    records.addMessage({ id, channel: event.channel, threadId: threadKey ?? null, author: event.user.name, authorKind: 'human', text: event.text });
   }
 
   private async command(text: string, user: ForumUser, ctx: InboundContext): Promise<void> {

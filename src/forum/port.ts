@@ -41,7 +41,16 @@ export interface ForumUser {
 }
 
 export type InboundEvent =
-  | { kind: 'message'; channel: ChannelKey; threadRef?: string; user: ForumUser; text: string; mentionsApp: boolean }
+  | {
+      kind: 'message';
+      channel: ChannelKey;
+      threadRef?: string;
+      /** The message's own ref, so an answer to a top-level message can start its thread. */
+      messageRef?: string;
+      user: ForumUser;
+      text: string;
+      mentionsApp: boolean;
+    }
   | { kind: 'command'; channel?: ChannelKey; threadRef?: string; user: ForumUser; text: string }
   | { kind: 'action'; channel: ChannelKey; threadRef?: string; messageRef: string; user: ForumUser; action: CardAction; value: string };
 

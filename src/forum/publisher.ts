@@ -3,7 +3,7 @@ import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import { experimentReport } from '../pipeline/report.js';
 import { vetoState } from '../report/leaderboard.js';
 import type { Outbox, OutboxPost } from './outbox.js';
-import type { Card, Persona } from './port.js';
+import { CHANNEL_KEYS, type Card, type ChannelKey, type Persona } from './port.js';
 import { redactSecrets } from './redact.js';
 
 export const SYSTEM: Persona = { id: 'aar', name: 'aar', icon: ':gear:' };
@@ -39,6 +39,15 @@ export class Publisher {
     if (e.kind === 'proposed' && e.experimentId) this.proposed(e.experimentId);
     else if ((e.kind === 'started' || e.kind === 'scored' || e.kind === 'failed' || e.kind === 'cancelled') && e.experimentId) this.progress(e.experimentId);
     else if (e.kind === 'veto') this.veto(e);
+    else if (e.kind === 'message' && e.data.authorKind !== 'human') this.botMessage(String(e.data.id));
+  }
+
+  /** A bot's message (hypothesis, answer, verdict, digest) in its channel or thread. */
+  private botMessage(id: string): void {
+    const m = this.records.message(id);
+    if (!m) return;
+    const channel = (CHANNEL_KEYS as readonly string[]).includes(m.channel) ? (m.channel as ChannelKey) : 'forum';
+    this.post(`msg:${id}`, { channel, persona: personaOf(m.author), text: m.text }, m.threadId ?? undefined);
   }
 
   private proposed(id: string): void {

@@ -56,6 +56,16 @@ export class ForumRecords {
     return this.db.prepare('INSERT OR IGNORE INTO outbox (key, at, thread_key, post) VALUES (?, ?, ?, ?)').run(key, this.now(), threadKey ?? null, JSON.stringify(post)).changes > 0;
   }
 
+  /**
+   * Records a post someone made directly in the forum (a person's message) as delivered, so
+   * replies can thread under it by key and the local forum shows it again after a restart.
+   */
+  addExternalPost(key: string, threadKey: string | undefined, post: object, ref: string): void {
+    this.db.transaction(() => {
+      if (this.addPost(key, threadKey, post)) this.markDelivered(key, ref);
+    })();
+  }
+
   addEdit(key: string, post: object): void {
     this.db.prepare('INSERT INTO outbox_edits (key, at, post) VALUES (?, ?, ?)').run(key, this.now(), JSON.stringify(post));
   }
@@ -115,11 +125,33 @@ export class ForumRecords {
     this.ledger.append('message', { agent: m.authorKind === 'agent' ? m.author : undefined, data: { id: m.id, channel: m.channel, authorKind: m.authorKind } });
   }
 
-  messages(o: { authorKind?: MessageRecord['authorKind']; limit?: number } = {}): MessageRecord[] {
+  /** Messages, newest first, optionally narrowed by author kind, channel, thread or time. */
+  messages(o: { authorKind?: MessageRecord['authorKind']; channel?: string; threadId?: string; since?: string; limit?: number } = {}): MessageRecord[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (clause: string, ...values: string[]) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (o.authorKind) add('author_kind = ?', o.authorKind);
+    if (o.channel) add('channel = ?', o.channel);
+    // A thread is its root message (key msg:ID) and the replies that name it.
+    if (o.threadId) add('(thread_id = ? OR id = ?)', o.threadId, o.threadId.replace(/^msg:/, ''));
+    if (o.since) add('at > ?', o.since);
     const rows = this.db
-      .prepare(`SELECT * FROM messages ${o.authorKind ? 'WHERE author_kind = ?' : ''} ORDER BY at DESC, id DESC LIMIT ?`)
-      .all(...(o.authorKind ? [o.authorKind] : []), o.limit ?? 100) as Record<string, string | null>[];
-    return rows.map((r) => ({ id: String(r.id), at: String(r.at), channel: String(r.channel), threadId: r.thread_id, author: String(r.author), authorKind: r.author_kind as MessageRecord['authorKind'], text: String(r.text) }));
+      .prepare(`SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, rowid DESC LIMIT ?`)
+      .all(...args, o.limit ?? 100) as Record<string, string | null>[];
+    return rows.map(toMessage);
+  }
+
+  message(id: string): MessageRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as Record<string, string | null> | undefined;
+    return row ? toMessage(row) : undefined;
+  }
+
+  /** The outbox key of a delivered post (`exp:ID`, `msg:ID`) from its platform ref: how a reply in a thread finds what it replies to. */
+  keyOfRef(ref: string): string | undefined {
+    return (this.db.prepare('SELECT key FROM outbox_deliveries WHERE ref = ?').get(ref) as { key: string } | undefined)?.key;
   }
 
   addVeto(action: VetoAction, target: string, who: string, reason: string): VetoRecord {
@@ -139,4 +171,8 @@ export class ForumRecords {
       reason: String(r.reason),
     }));
   }
+}
+
+function toMessage(r: Record<string, string | null>): MessageRecord {
+  return { id: String(r.id), at: String(r.at), channel: String(r.channel), threadId: r.thread_id, author: String(r.author), authorKind: r.author_kind as MessageRecord['authorKind'], text: String(r.text) };
 }

@@ -17,7 +17,15 @@ export type EventKind =
   | 'message'
   | 'veto'
   | 'usage'
-  | 'control';
+  | 'control'
+  /** An agent's notebook entry (private working notes that persist across restarts). */
+  | 'note'
+  /** One bot turn's outcome: done, failed (retried later) or skipped. */
+  | 'turn'
+  /** An agent's result claim, accepted only with enough scored seeds. */
+  | 'claim'
+  /** The auditor's verdict on a result. */
+  | 'verdict';
 
 export interface LedgerEvent {
   seq: number;

@@ -24,7 +24,7 @@ export async function openQueue(config: Config): Promise<ExperimentQueue> {
 }
 
 /** Scoring's label vaults: the embedded tasks' test labels. */
-export function vaultFor(config: Config) {
+export function vaultFor(config: Pick<Config, 'cacheDir'>) {
   return (task: string) => {
     if (!(TASK_NAMES as readonly string[]).includes(task)) {
       throw new AarError('no_label_vault', `no evaluation labels for task "${task}"; scoring knows: ${TASK_NAMES.join(', ')}`);

@@ -9,6 +9,8 @@ export interface AgentScore {
   pgrPublic: number;
   seedsScored: number;
   seedsFailed: number;
+  /** Public PGR of each scored seed, rounded to 0.01: what paired comparisons between methods need. */
+  perSeed: { seed: number; pgrPublic: number }[];
 }
 
 /**
@@ -32,6 +34,7 @@ export class ScoreDesk {
       pgrPublic: results.length ? Math.round(mean * 100) / 100 : Number.NaN,
       seedsScored: results.length,
       seedsFailed: failed,
+      perSeed: results.map((r) => ({ seed: r.seed, pgrPublic: Math.round(r.score.public.pgr * 100) / 100 })).sort((a, b) => a.seed - b.seed),
     };
   }
 }

@@ -26,7 +26,17 @@ describe('ScoreDesk', () => {
   it('answers with the mean public PGR rounded to 0.01 and nothing private', async () => {
     const desk = new ScoreDesk(ledgerWithScores([0.5123, 0.6, 0.7]), new ScoreBudget({ perHour: 10, mode: 'refuse' }));
     const answer = await desk.answer('agent-1', 'exp-1');
-    expect(answer).toEqual({ experiment: 'exp-1', pgrPublic: 0.6, seedsScored: 3, seedsFailed: 0 });
+    expect(answer).toEqual({
+      experiment: 'exp-1',
+      pgrPublic: 0.6,
+      seedsScored: 3,
+      seedsFailed: 0,
+      perSeed: [
+        { seed: 1, pgrPublic: 0.51 },
+        { seed: 2, pgrPublic: 0.6 },
+        { seed: 3, pgrPublic: 0.7 },
+      ],
+    });
     expect(JSON.stringify(answer)).not.toContain('0.99');
   });
 

@@ -252,7 +252,7 @@ export class LocalForum implements Forum {
     const user = { ...this.operator };
     const event: InboundEvent = COMMAND_RE.test(text)
       ? { kind: 'command', channel, threadRef, user, text: text.replace(COMMAND_RE, '').trim() }
-      : { kind: 'message', channel, threadRef, user, text: body.text, mentionsApp: MENTION_RE.test(text) || ADDRESSED_RE.test(text) };
+      : { kind: 'message', channel, threadRef, messageRef: view.ref, user, text: body.text, mentionsApp: MENTION_RE.test(text) || ADDRESSED_RE.test(text) };
     if (threadRef === undefined) delete event.threadRef;
     this.dispatch(event, channel, threadRef);
     return { ok: true, ref: view.ref };

@@ -249,7 +249,7 @@ export class SlackForum implements Forum {
       const user = await r.users.resolve(m.user);
       const threadRef = m.threadTs ? `${m.channelId}:${m.threadTs}` : undefined;
       await this.dispatch(
-        { kind: 'message', channel: m.channel, threadRef, user, text: m.text, mentionsApp: m.mentionsApp },
+        { kind: 'message', channel: m.channel, threadRef, messageRef: `${m.channelId}:${m.ts}`, user, text: m.text, mentionsApp: m.mentionsApp },
         this.threadReplier(r, m.channelId, m.threadTs ?? m.ts),
       );
     };

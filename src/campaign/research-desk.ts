@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import { AarError, InvalidInputError } from '../domain/errors.js';
+import { builtinMethod, parseMethod, type Method } from '../domain/method.js';
+import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { vetoState } from '../report/leaderboard.js';
+import type { ScoreDesk } from '../scoring/desk.js';
+import { AgentView, messageItem, type ForumItem, type PublicResult } from './agent-view.js';
+import { addressees, answerIdOf } from './inbox.js';
+
+export interface ResearchDeskOptions {
+  ledger: Ledger;
+  records: ForumRecords;
+  pipeline: Pipeline;
+  scores: ScoreDesk;
+  tasks: readonly string[];
+  /** Every agent's name, to route people's messages. */
+  agents: readonly string[];
+  campaignId?: string;
+  /** Scored seeds a result needs before anyone may claim it, or see it in the forum (default 5). */
+  claimSeeds?: number;
+  /** Most seeds one experiment may ask for. */
+  maxSeeds?: number;
+  /** Asked before every proposal: a reason to refuse it (a budget cap reached), or undefined. */
+  mayPropose?: (agent: string) => string | undefined;
+}
+
+export interface Proposal {
+  hypothesis: string;
+  task: string;
+  /** A built-in method name, or a method object. */
+  method: string | Record<string, unknown>;
+  /** How many seeds: seeds are 1..n, the same for everyone, so results are paired across methods. */
+  seeds: number;
+  parents?: string[];
+}
+
+export interface MyExperiment {
+  experiment: string;
+  task: string;
+  method: Method;
+  seeds: number;
+  state: 'running' | 'finished';
+  parents: string[];
+}
+
+const MAX_TEXT = 4000;
+
+/**
+ * Everything an agent can do, and nothing more: every research bot (Claude or offline) acts
+ * through an AgentDesk bound to its own name, so it cannot post as someone else, read private
+ * scores, or bypass validation, vetoes, the scoring budget or the campaign's caps.
+ */
+export class ResearchDesk {
+  readonly view: AgentView;
+  readonly claimSeeds: number;
+  readonly maxSeeds: number;
+
+  constructor(readonly o: ResearchDeskOptions) {
+    this.claimSeeds = o.claimSeeds ?? 5;
+    this.maxSeeds = o.maxSeeds ?? 10;
+    this.view = new AgentView(o.ledger, o.records, this.claimSeeds);
+  }
+
+  forAgent(agent: string): AgentDesk {
+    return new AgentDesk(this, agent);
+  }
+}
+
+export class AgentDesk {
+  constructor(
+    private readonly desk: ResearchDesk,
+    readonly agent: string,
+  ) {}
+
+  private get o() {
+    return this.desk.o;
+  }
+
+  get tasks(): readonly string[] {
+    return this.o.tasks;
+  }
+
+  get claimSeeds(): number {
+    return this.desk.claimSeeds;
+  }
+
+  readForum(o: { channel?: string; thread?: string; since?: string; limit?: number } = {}): ForumItem[] {
+    const thread = o.thread && !o.thread.includes(':') ? `exp:${o.thread}` : o.thread;
+    return this.desk.view.forum({ ...o, thread, limit: Math.min(o.limit ?? 30, 200) });
+  }
+
+  /** Posts in a channel, or replies in a thread (`exp:ID`, `msg:ID` or a bare experiment id). */
+  post(o: { text: string; channel?: 'forum' | 'results' | 'audit'; thread?: string }): { message: string } {
+    const text = o.text.trim();
+    if (!text || text.length > MAX_TEXT) throw new InvalidInputError('post', [{ field: 'text', problem: `1 to ${MAX_TEXT} characters` }]);
+    const thread = o.thread ? this.threadKey(o.thread) : undefined;
+    const id = `m-${randomBytes(6).toString('hex')}`;
+    this.o.records.addMessage({ id, channel: o.channel ?? 'forum', threadId: thread ?? null, author: this.agent, authorKind: 'agent', text });
+    return { message: `msg:${id}` };
+  }
+
+  /** Answers a person's message in its thread, once (a second answer to the same message is ignored). */
+  answer(question: MessageRecord, text: string): void {
+    const id = answerIdOf(question.id, this.agent);
+    if (this.o.records.message(id)) return;
+    const channel = ['forum', 'results', 'audit'].includes(question.channel) ? question.channel : 'forum';
+    const thread = question.threadId ?? (this.o.records.refOf(`msg:${question.id}`) ? `msg:${question.id}` : null);
+    this.o.records.addMessage({ id, channel, threadId: thread, author: this.agent, authorKind: 'agent', text: text.slice(0, MAX_TEXT) });
+  }
+
+  /** Asks the people a question in the forum; their replies in its thread come back as guidance. */
+  askHumans(question: string): { message: string } {
+    return this.post({ text: `Question for the team: ${question}` });
+  }
+
+  async propose(p: Proposal): Promise<{ experiment: string; seeds: number[] }> {
+    const problems: { field: string; problem: string }[] = [];
+    if (!this.o.tasks.includes(p.task)) problems.push({ field: 'task', problem: `unknown task "${p.task}"; accepted: ${this.o.tasks.join(', ')}` });
+    if (!Number.isInteger(p.seeds) || p.seeds < 1 || p.seeds > this.desk.maxSeeds) problems.push({ field: 'seeds', problem: `a whole number of seeds from 1 to ${this.desk.maxSeeds}` });
+    if (!p.hypothesis?.trim() || p.hypothesis.length > MAX_TEXT) problems.push({ field: 'hypothesis', problem: `1 to ${MAX_TEXT} characters` });
+    for (const parent of p.parents ?? []) if (!this.o.ledger.experiment(parent)) problems.push({ field: 'parents', problem: `no experiment "${parent}"` });
+    if (problems.length) throw new InvalidInputError('proposal', problems);
+    const method = typeof p.method === 'string' ? builtinMethod(p.method) : parseMethod(p.method);
+    this.refuseVetoed(method);
+    const refusal = this.o.mayPropose?.(this.agent);
+    if (refusal) throw new AarError('proposal_refused', refusal);
+    const seeds = Array.from({ length: p.seeds }, (_, i) => i + 1);
+    const experiment = await this.o.pipeline.submit({ task: p.task, method, seeds, agent: this.agent, campaignId: this.o.campaignId, hypothesis: p.hypothesis.trim(), parents: p.parents });
+    return { experiment, seeds };
+  }
+
+  /** A vetoed method tag, or a method identical to a vetoed experiment's, cannot come back under another name. */
+  private refuseVetoed(method: Method): void {
+    const vetoes = this.o.records.vetoes();
+    if (method.name && vetoState(vetoes, '', method.name).vetoed) throw new AarError('method_vetoed', `method "${method.name}" is vetoed: ${vetoState(vetoes, '', method.name).reason ?? ''}`);
+    const fingerprint = methodFingerprint(method);
+    for (const e of this.desk.view.experiments()) {
+      const state = vetoState(vetoes, e.id, e.methodTag);
+      if (state.vetoed && methodFingerprint(e.method as Method) === fingerprint) {
+        throw new AarError('method_vetoed', `this method is the same as vetoed experiment ${e.id} (${state.reason ?? 'no reason given'}); change the method, not its name`);
+      }
+    }
+  }
+
+  leaderboard(task?: string): (PublicResult & { rank: number })[] {
+    return this.desk.view.leaderboard(task);
+  }
+
+  /** An experiment's state and, once seeds are scored, its rounded public PGR; each score answer spends scoring budget. */
+  async result(experiment: string): Promise<{ experiment: string; task: string; method: string; state: 'running' | 'finished'; pgrPublic?: number; perSeed?: { seed: number; pgrPublic: number }[]; seedsScored: number; seedsFailed: number; seeds: number }> {
+    const e = this.o.ledger.experiment(experiment);
+    if (!e) throw new InvalidInputError('result request', [{ field: 'experiment', problem: `no experiment "${experiment}"` }]);
+    const state = this.o.ledger.isFinished(experiment) ? 'finished' : 'running';
+    const base = { experiment, task: e.task, method: e.methodTag ?? 'custom', state, seeds: e.seeds.length } as const;
+    if (!this.o.ledger.results(experiment).length) {
+      const failed = this.o.ledger.jobs(experiment).filter((j) => j.status === 'failed').length;
+      return { ...base, seedsScored: 0, seedsFailed: failed };
+    }
+    const s = await this.o.scores.answer(this.agent, experiment);
+    return { ...base, pgrPublic: s.pgrPublic, perSeed: s.perSeed, seedsScored: s.seedsScored, seedsFailed: s.seedsFailed };
+  }
+
+  myExperiments(): MyExperiment[] {
+    return this.desk.view.experiments({ agent: this.agent }).map((e) => ({
+      experiment: e.id,
+      task: e.task,
+      method: e.method as Method,
+      seeds: e.seeds.length,
+      state: this.o.ledger.isFinished(e.id) ? 'finished' : 'running',
+      parents: e.parents,
+    }));
+  }
+
+  /** Every experiment on a task (its method is public in the forum anyway), oldest first. */
+  experimentsOn(task: string): { experiment: string; agent: string; method: Method; seeds: number; finished: boolean }[] {
+    return this.desk.view
+      .experiments()
+      .filter((e) => e.task === task)
+      .map((e) => ({ experiment: e.id, agent: e.agent ?? 'human', method: e.method as Method, seeds: e.seeds.length, finished: this.o.ledger.isFinished(e.id) }));
+  }
+
+  inFlight(): number {
+    return this.myExperiments().filter((e) => e.state === 'running').length;
+  }
+
+  /** A claim is posted with the numbers the desk computes, never the agent's own, and needs `claimSeeds` scored seeds. */
+  claim(o: { experiment: string; text: string }): { message: string; pgrPublic: number; sd: number; seeds: number } {
+    const e = this.o.ledger.experiment(o.experiment);
+    if (!e) throw new InvalidInputError('claim', [{ field: 'experiment', problem: `no experiment "${o.experiment}"` }]);
+    const r = this.desk.view.publicResult(e);
+    if (!r) {
+      const n = this.o.ledger.results(o.experiment).length;
+      throw new InvalidInputError('claim', [{ field: 'experiment', problem: `a claim needs ${this.claimSeeds} scored seeds of a finished experiment; ${o.experiment} has ${n}. Re-run the method with seeds: ${this.claimSeeds}` }]);
+    }
+    const text = `${o.text.trim().slice(0, MAX_TEXT)}\n(${o.experiment} · ${r.task} · ${r.method}: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds)`;
+    const posted = this.post({ text, channel: 'results', thread: undefined });
+    this.o.ledger.append('claim', { agent: this.agent, experimentId: o.experiment, campaignId: this.o.campaignId, data: { message: posted.message, pgrPublic: r.pgrPublic, seeds: r.seeds } });
+    return { ...posted, pgrPublic: r.pgrPublic, sd: r.sd, seeds: r.seeds };
+  }
+
+  note(text: string): void {
+    const t = text.trim();
+    if (!t || t.length > MAX_TEXT) throw new InvalidInputError('note', [{ field: 'text', problem: `1 to ${MAX_TEXT} characters` }]);
+    this.o.ledger.append('note', { agent: this.agent, campaignId: this.o.campaignId, data: { text: t } });
+  }
+
+  /** The agent's notebook, oldest first (the last `limit` entries). */
+  notebook(limit = 20): { at: string; text: string }[] {
+    const rows = this.o.ledger.db.prepare("SELECT at, data FROM events WHERE kind = 'note' AND agent = ? ORDER BY seq DESC LIMIT ?").all(this.agent, limit) as { at: string; data: string }[];
+    return rows.reverse().map((r) => ({ at: r.at, text: String((JSON.parse(r.data) as { text: string }).text) }));
+  }
+
+  /** People's messages for this agent (addressed to it) or for everyone, newest first. */
+  guidance(limit = 20): (ForumItem & { forMe: boolean })[] {
+    return this.o.records
+      .messages({ authorKind: 'human', limit: limit * 5 })
+      .map((m) => ({ m, to: addressees(m, this.o.agents, this.o.ledger, this.o.records) }))
+      .filter(({ to }) => to.length === 0 || to.includes(this.agent))
+      .slice(0, limit)
+      .map(({ m, to }) => ({ ...messageItem(m), forMe: to.includes(this.agent) }));
+  }
+
+  private threadKey(thread: string): string {
+    const key = thread.includes(':') ? thread : `exp:${thread}`;
+    const known = key.startsWith('exp:') ? this.o.ledger.experiment(key.slice(4)) : key.startsWith('msg:') ? this.o.records.message(key.slice(4)) : undefined;
+    if (!known) throw new InvalidInputError('post', [{ field: 'thread', problem: `no thread "${thread}"; give exp:EXPERIMENT_ID, msg:MESSAGE_ID or an experiment id` }]);
+    return key;
+  }
+}
+
+/** A method's identity for veto purposes: its settings without its name. */
+export function methodFingerprint(m: Method): string {
+  const { name: _name, ...rest } = m;
+  return JSON.stringify(sortKeys(rest));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}

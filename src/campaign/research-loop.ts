@@ -1,0 +1,63 @@
+import type { ResearcherBot } from '../../bots/types.js';
+import { ForumRecords } from '../ledger/forum-records.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { ScoreBudget } from '../scoring/budget.js';
+import { ScoreDesk } from '../scoring/desk.js';
+import { BotLoop, type ReviewerBot } from './bot-loop.js';
+import { ResearchDesk } from './research-desk.js';
+
+export interface ResearchLoopOptions {
+  ledger: Ledger;
+  pipeline: Pipeline;
+  tasks: readonly string[];
+  researchers: readonly ResearcherBot[];
+  reviewers?: (desk: ResearchDesk) => ReviewerBot[];
+  campaignId?: string;
+  /** Scores each agent may read per hour (the anti-mining budget). */
+  scoresPerHour: number;
+  claimSeeds?: number;
+  mayPropose?: (agent: string) => string | undefined;
+  log?: (line: string) => void;
+}
+
+/** The research side of a campaign, assembled: the desk every bot acts through and the loop that gives them turns. */
+export function openResearchLoop(o: ResearchLoopOptions): { desk: ResearchDesk; loop: BotLoop } {
+  const records = new ForumRecords(o.ledger);
+  const scores = new ScoreDesk(o.ledger, new ScoreBudget({ perHour: o.scoresPerHour, mode: 'refuse' }));
+  const desk = new ResearchDesk({
+    ledger: o.ledger,
+    records,
+    pipeline: o.pipeline,
+    scores,
+    tasks: o.tasks,
+    agents: o.researchers.map((r) => r.name),
+    campaignId: o.campaignId,
+    claimSeeds: o.claimSeeds,
+    mayPropose: o.mayPropose,
+  });
+  const loop = new BotLoop({ ledger: o.ledger, desk, researchers: o.researchers, reviewers: o.reviewers?.(desk), campaignId: o.campaignId, log: o.log });
+  return { desk, loop };
+}
+
+/**
+ * Runs rounds until `maxExperiments` have been proposed or `deadline` passes, waiting for
+ * results between rounds so bots always see fresh numbers; jobs in flight then finish.
+ */
+export async function runRounds(o: { loop: BotLoop; ledger: Ledger; pipeline: Pipeline; maxExperiments: number; deadline: number; signal?: AbortSignal; onRound?: () => void }): Promise<number> {
+  const count = () => (o.ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments').get() as { n: number }).n;
+  let rounds = 0;
+  while (count() < o.maxExperiments && Date.now() < o.deadline && !o.signal?.aborted) {
+    const { turns, proposed } = await o.loop.round({ signal: o.signal });
+    rounds++;
+    o.onRound?.();
+    // Nothing proposed: wait for a running experiment to finish before the next round.
+    if (!proposed.length) {
+      const running = o.ledger.unfinishedJobs()[0];
+      if (running) await o.pipeline.waitFor(running.experimentId, { signal: o.signal });
+      else if (!turns) break;
+    }
+  }
+  for (const j of o.ledger.unfinishedJobs()) await o.pipeline.waitFor(j.experimentId);
+  return rounds;
+}

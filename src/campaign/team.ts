@@ -1,0 +1,41 @@
+import { directionOf } from '../../bots/directions.js';
+import { ClaudeResearcher } from '../../bots/researcher/claude/claude-researcher.js';
+import { OfflineResearcher } from '../../bots/researcher/offline/offline-researcher.js';
+import type { ResearcherBot } from '../../bots/types.js';
+import type { LlmClient } from '../llm/port.js';
+
+export interface TeamOptions {
+  agents: number;
+  tasks: readonly string[];
+  /** With a client, researchers are Claude-backed; without, offline. */
+  llm?: LlmClient;
+  model?: string;
+  inputBudget?: number;
+  campaignId?: string;
+  /** Seeds the offline researchers' own randomness (not the experiments' seeds). */
+  seed?: number;
+  probeSeeds?: number;
+  maxInFlight?: number;
+}
+
+/**
+ * The researchers of a campaign: each gets its own direction and, offline, a home task
+ * (agents are spread over the tasks so every task is worked on from the start).
+ */
+export function createTeam(o: TeamOptions): ResearcherBot[] {
+  return Array.from({ length: o.agents }, (_, i) => {
+    const direction = directionOf(i);
+    if (o.llm) {
+      return new ClaudeResearcher({
+        name: direction.name,
+        direction: direction.text,
+        llm: o.llm,
+        model: o.model ?? 'claude-opus-4-1',
+        campaignId: o.campaignId,
+        inputBudget: o.inputBudget ?? 24_000,
+        maxInFlight: o.maxInFlight,
+      });
+    }
+    return new OfflineResearcher({ name: direction.name, direction, homeTask: o.tasks[i % o.tasks.length], seed: o.seed, probeSeeds: o.probeSeeds, maxInFlight: o.maxInFlight });
+  });
+}
