@@ -44,6 +44,24 @@ export const MethodSchema = z.strictObject({
     .optional(),
   /** Average the probabilities of several students trained from different initialisations. */
   ensemble: z.strictObject({ size: z.int().min(1).max(9) }).optional(),
+  /**
+   * Label propagation: each train item's target mixes its weak label with the mean weak label
+   * of its k nearest neighbours in the strong student's feature space (cosine, centred rows).
+   */
+  knn: z
+    .strictObject({
+      k: z.int().min(1).max(100).default(10),
+      /** Weight of the neighbours' labels in the new target (0 keeps the weak labels). */
+      mix: z.number().min(0).max(1).default(0.5),
+      /** Propagation steps: more spreads labels further along the neighbour graph. */
+      steps: z.int().min(1).max(10).default(1),
+    })
+    .optional(),
+  /**
+   * Train a first student, drop the fraction of train items where it most confidently
+   * contradicts the weak label, and train a fresh student on the rest.
+   */
+  consistency: z.strictObject({ drop: z.number().gt(0).max(0.9).default(0.2) }).optional(),
   head: HeadSchema.optional(),
   epochs: z.int().min(1).max(200).optional(),
   lr: z.number().min(1e-5).max(1).optional(),

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/domain/errors.js';
-import { BUILTIN_METHODS, builtinMethod, parseMethod } from '../../src/domain/method.js';
+import { BUILTIN_METHODS, builtinMethod, parseMethod, type MethodInput } from '../../src/domain/method.js';
+import { consistentPositions } from '../../workers/w2s/method/consistency.js';
+import { nearestNeighbours, propagateLabels } from '../../workers/w2s/method/knn.js';
+import { trainStudent } from '../../workers/w2s/method/student.js';
+import { Rng } from '../../workers/w2s/rng.js';
 
 /** Runs `fn`, expects an InvalidInputError and returns it. */
 function invalid(fn: () => unknown): InvalidInputError {
@@ -34,6 +38,9 @@ describe('parseMethod', () => {
     expect(m.auxConf).toEqual({ alphaMax: 0.5, warmup: 0.2, threshold: 'adaptive', fixedThreshold: 0.5 });
     expect(m.earlyStopping).toEqual({ patience: 3 });
     expect(m.selfTraining).toEqual({ rounds: 2, mix: 0.5 });
+    const n = parseMethod({ knn: {}, consistency: {} });
+    expect(n.knn).toEqual({ k: 10, mix: 0.5, steps: 1 });
+    expect(n.consistency).toEqual({ drop: 0.2 });
   });
 
   it('rejects an unknown top-level field, naming its path', () => {
@@ -56,6 +63,12 @@ describe('parseMethod', () => {
     [{ filter: { keep: 0 } }, 'method.filter.keep', 'at least 0 (exclusive)'],
     [{ head: { kind: 'mlp', width: 1 } }, 'method.head.width', 'at least 4'],
     [{ ensemble: { size: 10 } }, 'method.ensemble.size', 'at most 9'],
+    [{ knn: { k: 0 } }, 'method.knn.k', 'at least 1'],
+    [{ knn: { k: 101 } }, 'method.knn.k', 'at most 100'],
+    [{ knn: { mix: 1.5 } }, 'method.knn.mix', 'at most 1'],
+    [{ knn: { steps: 11 } }, 'method.knn.steps', 'at most 10'],
+    [{ consistency: { drop: 0 } }, 'method.consistency.drop', 'at least 0 (exclusive)'],
+    [{ consistency: { drop: 0.95 } }, 'method.consistency.drop', 'at most 0.9'],
   ])('rejects out-of-range %j, naming %s and the bound', (input, field, bound) => {
     const e = invalid(() => parseMethod(input));
     expect(e.message).toContain(field);
@@ -97,5 +110,79 @@ describe('builtinMethod', () => {
   it('does not treat Object.prototype keys as built-ins', () => {
     invalid(() => builtinMethod('toString'));
     invalid(() => builtinMethod('__proto__'));
+  });
+});
+
+describe('knn label propagation', () => {
+  // Two clusters in 2-d, offset so centring matters: rows 0-2 near one direction, 3-5 near another.
+  const X = Float32Array.from([10, 11, 10, 11.1, 10.1, 11, 11, 10, 11.1, 10, 11, 10.1]);
+  const rows = Int32Array.from([0, 1, 2, 3, 4, 5]);
+
+  it('finds each row\'s neighbours in its own cluster, by cosine of centred rows', () => {
+    const nb = nearestNeighbours(X, 2, rows, 2);
+    for (let p = 0; p < 6; p++) {
+      for (const q of nb.subarray(p * 2, p * 2 + 2)) {
+        expect(q).not.toBe(p);
+        expect(q < 3).toBe(p < 3);
+      }
+    }
+  });
+
+  it('outvotes one wrong weak label in a cluster and keeps the weak labels at mix 0', () => {
+    // Weak labels: cluster A is class 0 except row 1, which the teacher gets wrong.
+    const weak = Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.9, 0.1, 0.1, 0.9, 0.1, 0.9, 0.1, 0.9]);
+    const nb = nearestNeighbours(X, 2, rows, 2);
+    expect(propagateLabels(weak, 2, nb, 2, 0, 1)).toEqual(weak);
+    const spread = propagateLabels(weak, 2, nb, 2, 0.8, 1);
+    expect(spread[1 * 2]).toBeGreaterThan(spread[1 * 2 + 1]);
+    for (let r = 0; r < 6; r++) expect(spread[r * 2] + spread[r * 2 + 1]).toBeCloseTo(1, 6);
+  });
+});
+
+describe('consistency filtering', () => {
+  it('drops the items whose weak class the student gives the least probability', () => {
+    const student = Float32Array.from([0.9, 0.1, 0.1, 0.9, 0.6, 0.4, 0.3, 0.7]);
+    const weak = Float32Array.from([0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.4, 0.6]);
+    expect(Array.from(consistentPositions(student, weak, 2, 0.25))).toEqual([0, 2, 3]);
+  });
+});
+
+describe('new method options in trainStudent', () => {
+  // A small synthetic task: the class is the sign of x0 + x1; the weak labels flip 25% of items.
+  const n = 400;
+  const dim = 8;
+  const rng = new Rng(1, 'synthetic');
+  const X = new Float32Array(n * dim);
+  const weak = new Float32Array(n * 2);
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < dim; i++) X[r * dim + i] = rng.normal();
+    const y = X[r * dim] + X[r * dim + 1] > 0 ? 1 : 0;
+    const label = rng.next() < 0.25 ? 1 - y : y;
+    weak[r * 2 + label] = 0.8;
+    weak[r * 2 + 1 - label] = 0.2;
+  }
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const run = (method: MethodInput) =>
+    trainStudent({
+      X,
+      dim,
+      classes: 2,
+      train: all.slice(0, 300),
+      validation: all.slice(300),
+      weakTrain: weak.slice(0, 600),
+      weakValidation: weak.slice(600),
+      predict: all,
+      defaults: { epochs: 5, lr: 0.01, l2: 1e-3, batchSize: 32, head: { kind: 'linear' } },
+      method: parseMethod(method),
+      seed: 3,
+    });
+
+  it.each([[{ knn: { k: 5, mix: 0.7, steps: 2 } }], [{ consistency: { drop: 0.2 } }]])('%j changes the student, identically on every run', (option) => {
+    const plain = run({});
+    const a = run(option);
+    const b = run(option);
+    expect(Array.from(b.probs)).toEqual(Array.from(a.probs));
+    expect(b.epochs).toEqual(a.epochs);
+    expect(Array.from(a.probs)).not.toEqual(Array.from(plain.probs));
   });
 });

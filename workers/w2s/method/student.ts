@@ -3,6 +3,8 @@ import { createHead, type Head, type HeadSpec } from '../models/head.js';
 import { argmaxRows, predictProba, train } from '../models/train.js';
 import { Rng } from '../rng.js';
 import type { TrainSettings } from '../tasks.js';
+import { nearestNeighbours, propagateLabels } from './knn.js';
+import { consistentPositions } from './consistency.js';
 import { baseTargets, harden, mostConfident, targetFn } from './targets.js';
 
 export interface StudentInput {
@@ -42,18 +44,21 @@ export function trainStudent(input: StudentInput): StudentOutput {
   };
   const weakValHard = argmaxRows(input.weakValidation, k);
   const members = method.ensemble?.size ?? 1;
+  const weakTrain = method.knn
+    ? propagateLabels(input.weakTrain, k, nearestNeighbours(input.X, input.dim, input.train, method.knn.k), method.knn.k, method.knn.mix, method.knn.steps)
+    : input.weakTrain;
   const probs = new Float32Array(input.predict.length * k);
   const epochs: number[] = [];
   let agreement = 0;
   for (let m = 0; m < members; m++) {
-    let targets = baseTargets(input.weakTrain, k, method);
+    let targets = baseTargets(weakTrain, k, method);
     let head: Head | undefined;
     for (let round = 0; round <= (method.selfTraining?.rounds ?? 0); round++) {
       if (head && method.selfTraining) {
         // Bootstrapping: blend the previous student's hardened view of B into the targets.
         const mine = harden(predictProba(head, input.X, input.train), k);
         const mix = method.selfTraining.mix;
-        const weak = baseTargets(input.weakTrain, k, method);
+        const weak = baseTargets(weakTrain, k, method);
         targets = weak.map((w, i) => (1 - mix) * w + mix * mine[i]);
       }
       const rng = new Rng(input.seed, `student:${m}:${round}`);
@@ -62,6 +67,16 @@ export function trainStudent(input: StudentInput): StudentOutput {
       const rows = positions ? Int32Array.from(positions, (p) => input.train[p]) : input.train;
       const kept = positions ? gather(targets, positions, k) : targets;
       const trained = fit(head, input, rows, kept, settings, rng, weakValHard);
+      epochs.push(trained.epochs);
+      agreement = trained.agreement;
+    }
+    if (method.consistency) {
+      // Retrain on the items where the student so far does not contradict the weak labels.
+      const positions = consistentPositions(predictProba(head!, input.X, input.train), weakTrain, k, method.consistency.drop);
+      const rng = new Rng(input.seed, `student:${m}:consistency`);
+      head = createHead(settings.head, input.dim, k, rng);
+      const rows = Int32Array.from(positions, (p) => input.train[p]);
+      const trained = fit(head, input, rows, gather(baseTargets(weakTrain, k, method), positions, k), settings, rng, weakValHard);
       epochs.push(trained.epochs);
       agreement = trained.agreement;
     }
