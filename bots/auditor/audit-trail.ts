@@ -1,0 +1,125 @@
+import type { ForumRecords } from '../../src/ledger/forum-records.js';
+import type { ExperimentRow, Ledger, ResultRow } from '../../src/ledger/ledger.js';
+import { leaderboard, vetoState } from '../../src/report/leaderboard.js';
+import { runChecks, THRESHOLDS, type AuditVerdict, type Finding } from './checks.js';
+
+/** Why an experiment is up for review. */
+export type AuditReason = 'leader' | 'flagged' | 'claimed';
+
+/** One experiment the auditor has to judge, with what the heuristic checks found. */
+export interface AuditCase {
+  experiment: ExperimentRow;
+  results: ResultRow[];
+  why: AuditReason[];
+  findings: Finding[];
+}
+
+/** How a verdict was reached: the checks alone, the model, or the checks because the model gave no usable verdict. */
+export type VerdictSource = 'heuristic' | 'model' | 'fallback';
+
+export interface AuditTrailOptions {
+  ledger: Ledger;
+  records: ForumRecords;
+  /** Record the veto at once when a verdict recommends one (otherwise a person confirms it). */
+  autoVeto?: boolean;
+  campaignId?: string;
+  /** Scored seeds a leading result needs (default 5). */
+  claimSeeds?: number;
+}
+
+/** The auditor's name: its posts, verdict events and vetoes carry it. */
+export const AUDITOR = 'auditor';
+
+const MAX_POST = 3900;
+
+/**
+ * What every auditor shares, whoever reaches the verdict: which experiments need a review
+ * (new leaders, flagged or claimed results not yet judged), and how a verdict is published.
+ * "Judged" is read from the ledger's `verdict` events, so a restarted auditor (or a second
+ * instance on the same ledger) never reviews an experiment twice.
+ */
+export class AuditTrail {
+  constructor(readonly o: AuditTrailOptions) {}
+
+  /** Finished, unvetoed experiments that lead their task, were flagged by scoring or were claimed, and have no verdict yet; oldest first. */
+  cases(): AuditCase[] {
+    const { ledger, records } = this.o;
+    const judged = new Set(ledger.events({ kind: 'verdict' }).map((e) => e.experimentId));
+    const leaders = new Set(
+      leaderboard(ledger, records)
+        .filter((r) => r.rank === 1)
+        .map((r) => r.experiment),
+    );
+    // The results table keeps scoring's flags per seed; '[]' is the column's default.
+    const flagged = new Set((ledger.db.prepare("SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { experiment_id: string }[]).map((r) => r.experiment_id));
+    const claimed = new Set(ledger.events({ kind: 'claim' }).map((e) => e.experimentId));
+    const ids = (ledger.db.prepare('SELECT id FROM experiments ORDER BY created_at, rowid').all() as { id: string }[]).map((r) => r.id);
+    const vetoes = records.vetoes();
+    const out: AuditCase[] = [];
+    for (const id of ids) {
+      if (judged.has(id)) continue;
+      const why: AuditReason[] = [];
+      if (leaders.has(id)) why.push('leader');
+      if (flagged.has(id)) why.push('flagged');
+      if (claimed.has(id)) why.push('claimed');
+      if (!why.length || !ledger.isFinished(id)) continue;
+      const experiment = ledger.experiment(id)!;
+      // Already vetoed by a person: nothing left to recommend. Not marked judged, so an unveto brings it back.
+      if (vetoState(vetoes, id, experiment.methodTag).vetoed) continue;
+      const results = ledger.results(id);
+      if (!results.length) continue;
+      out.push({ experiment, results, why, findings: runChecks(results, { leads: why.includes('leader'), claimSeeds: this.o.claimSeeds ?? THRESHOLDS.claimSeeds }) });
+    }
+    return out;
+  }
+
+  /**
+   * Publishes a verdict: a post in the audit channel, a short reply in the experiment's
+   * thread, the `verdict` event, and (with autoVeto) the veto, all in one transaction, so a
+   * crash leaves either all of them or none and the review simply happens again.
+   */
+  publish(c: AuditCase, v: AuditVerdict, o: { source: VerdictSource; note?: string }): { vetoed: boolean } {
+    const { ledger, records } = this.o;
+    const id = c.experiment.id;
+    const vetoed = v.recommendVeto && this.o.autoVeto === true;
+    ledger.db.transaction(() => {
+      records.addMessage({ id: `audit-${id}`, channel: 'audit', threadId: null, author: AUDITOR, authorKind: 'agent', text: auditPost(c, v, { vetoed, note: o.note }) });
+      records.addMessage({ id: `audit-${id}-thread`, channel: 'forum', threadId: `exp:${id}`, author: AUDITOR, authorKind: 'agent', text: threadReply(v, vetoed) });
+      if (vetoed) records.addVeto('veto', id, AUDITOR, vetoReason(v));
+      ledger.append('verdict', {
+        agent: AUDITOR,
+        experimentId: id,
+        campaignId: this.o.campaignId,
+        data: { experiment: id, verdict: v.verdict, reasons: v.reasons, recommendVeto: v.recommendVeto, why: c.why, source: o.source, vetoed, ...(o.note ? { note: o.note } : {}) },
+      });
+    })();
+    return { vetoed };
+  }
+}
+
+const WHY_TEXT: Record<AuditReason, string> = { leader: 'it leads its task', flagged: 'scoring flagged it', claimed: 'its author claimed it' };
+
+/** The verdict as the audit channel shows it. */
+export function auditPost(c: AuditCase, v: AuditVerdict, o: { vetoed: boolean; note?: string }): string {
+  const e = c.experiment;
+  const context = ` (Reviewed because ${c.why.map((w) => WHY_TEXT[w]).join(' and ')}: ${e.task}, ${e.methodTag ?? 'custom'}, by ${e.agent ?? 'human'}.)`;
+  const reasons = v.reasons.join(' ');
+  let tail = '';
+  if (v.recommendVeto) tail = o.vetoed ? ` I recommend a veto, and have recorded it (auto-veto is on); reply \`unveto ${e.id}\` to lift it.` : ` I recommend a veto: reply \`veto ${e.id} <reason>\` to confirm.`;
+  else if (v.verdict === 'suspicious') tail = ' Worth a human look before anyone builds on it.';
+  const note = o.note ? ` (${o.note})` : '';
+  const text = `Verdict on ${e.id}: ${v.verdict === 'ok' ? 'OK' : 'Suspicious'} — ${reasons}${tail}${note}${context}`;
+  return text.length > MAX_POST ? `${text.slice(0, MAX_POST - 1)}…` : text;
+}
+
+function threadReply(v: AuditVerdict, vetoed: boolean): string {
+  const first = v.reasons[0] ?? '';
+  if (v.verdict === 'ok') return `Auditor: OK. ${first}`.slice(0, MAX_POST);
+  const action = v.recommendVeto ? (vetoed ? ' Vetoed.' : ' Veto recommended; waiting for a person to confirm.') : '';
+  return `Auditor: suspicious. ${first}${action} Details in the audit channel.`.slice(0, MAX_POST);
+}
+
+function vetoReason(v: AuditVerdict): string {
+  const r = v.reasons[0] ?? 'the auditor found it suspicious';
+  return r.length > 300 ? `${r.slice(0, 299)}…` : r;
+}
