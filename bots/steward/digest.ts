@@ -1,0 +1,98 @@
+import { meanSd } from '../../src/eval/stats.js';
+import type { ForumRecords } from '../../src/ledger/forum-records.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import { leaderboard, vetoState, type LeaderboardRow } from '../../src/report/leaderboard.js';
+
+export interface DigestInput {
+  ledger: Ledger;
+  records: ForumRecords;
+  tasks: readonly string[];
+  /** Seeds a result needs to count as a task's best. */
+  claimSeeds: number;
+  /** ISO time: only experiments and vetoes after it; undefined means everything. */
+  since?: string;
+  /** When the digest is written (ISO time), for its heading. */
+  at: string;
+}
+
+// A digest is read on a phone in the morning: past this many experiments, a count says enough.
+const MAX_LISTED = 15;
+
+const f2 = (x: number) => x.toFixed(2);
+
+/**
+ * The digest's text: what ran since `since`, the best result per task on each half, what
+ * waits for a person (verdicts recommending a veto, suspicious verdicts, flagged results the
+ * auditor has not judged) and vetoes. Plain text, one item a line.
+ */
+export function digestText(d: DigestInput): string {
+  const lines = [`Digest at ${d.at}, covering ${d.since ? `everything since ${d.since}` : 'the whole campaign so far'}.`, ''];
+  lines.push(...experimentsSince(d), '', ...bestPerTask(d), '', ...waiting(d), '', ...vetoesSince(d));
+  return lines.join('\n');
+}
+
+function experimentsSince(d: DigestInput): string[] {
+  const ids = (d.ledger.db.prepare(`SELECT id FROM experiments ${d.since ? 'WHERE created_at > ?' : ''} ORDER BY created_at, rowid`).all(...(d.since ? [d.since] : [])) as { id: string }[]).map((r) => r.id);
+  const finished = ids.filter((id) => d.ledger.isFinished(id));
+  const out = [`Experiments: ${ids.length} proposed, ${finished.length} finished, ${ids.length - finished.length} still running.`];
+  for (const id of finished.slice(-MAX_LISTED)) {
+    const e = d.ledger.experiment(id)!;
+    const results = d.ledger.results(id);
+    const pub = meanSd(results.map((r) => r.score.public.pgr));
+    const priv = meanSd(results.map((r) => r.score.private.pgr));
+    const score = results.length ? `public PGR ${f2(pub.mean)} ± ${f2(pub.sd)}, private ${f2(priv.mean)} ± ${f2(priv.sd)} over ${results.length} seed${results.length === 1 ? '' : 's'}` : 'no seed scored';
+    out.push(`- ${id} (${e.task}, ${e.methodTag ?? 'custom'}, ${e.agent ?? 'human'}): ${score}`);
+  }
+  if (finished.length > MAX_LISTED) out.push(`- … and ${finished.length - MAX_LISTED} earlier ones`);
+  return out;
+}
+
+function bestPerTask(d: DigestInput): string[] {
+  const out = [`Best per task (${d.claimSeeds}+ seeds, vetoed ones left out):`];
+  const rows = leaderboard(d.ledger, d.records).filter((r) => r.seeds >= d.claimSeeds);
+  const line = (r: LeaderboardRow, half: 'pgrPublic' | 'pgrPrivate') => `${r.experiment} (${r.method}, ${r.agent}) ${f2(r[half].mean)} ± ${f2(r[half].sd)}`;
+  for (const task of d.tasks) {
+    const mine = rows.filter((r) => r.task === task);
+    if (!mine.length) {
+      out.push(`- ${task}: no result with ${d.claimSeeds}+ seeds yet`);
+      continue;
+    }
+    const pub = mine[0];
+    const priv = mine.reduce((a, b) => (b.pgrPrivate.mean > a.pgrPrivate.mean ? b : a));
+    out.push(`- ${task}: public ${line(pub, 'pgrPublic')}; private ${line(priv, 'pgrPrivate')}`);
+  }
+  return out;
+}
+
+function waiting(d: DigestInput): string[] {
+  const vetoes = d.records.vetoes();
+  const decided = (id: string) => {
+    const s = vetoState(vetoes, id, d.ledger.experiment(id)?.methodTag ?? null);
+    return s.vetoed || s.approved;
+  };
+  const out: string[] = [];
+  const judged = new Set<string>();
+  for (const e of d.ledger.events({ kind: 'verdict' })) {
+    const id = e.experimentId;
+    if (!id) continue;
+    judged.add(id);
+    if (e.data.verdict !== 'suspicious' || decided(id)) continue;
+    const reason = Array.isArray(e.data.reasons) ? String(e.data.reasons[0] ?? '') : '';
+    const ask = e.data.recommendVeto === true ? 'the auditor recommends a veto' : 'the auditor finds it suspicious';
+    out.push(`- ${id}: ${ask}: ${reason} Reply \`veto ${id} <reason>\` or \`approve ${id}\`.`);
+  }
+  const flagged = d.ledger.db.prepare("SELECT experiment_id, flags FROM results WHERE flags <> '[]' ORDER BY experiment_id, seed").all() as { experiment_id: string; flags: string }[];
+  const flags = new Map<string, Set<string>>();
+  for (const r of flagged) for (const f of JSON.parse(r.flags) as string[]) flags.set(r.experiment_id, (flags.get(r.experiment_id) ?? new Set()).add(f));
+  for (const [id, names] of flags) {
+    if (judged.has(id) || decided(id)) continue;
+    out.push(`- ${id}: scoring flagged it (${[...names].join(', ')}); no verdict yet.`);
+  }
+  return [`Waiting for a person: ${out.length ? '' : 'nothing.'}`.trimEnd(), ...out];
+}
+
+function vetoesSince(d: DigestInput): string[] {
+  const vs = d.records.vetoes().filter((v) => !d.since || v.at > d.since);
+  const out = vs.map((v) => `- ${v.target}: ${v.action === 'veto' ? 'vetoed' : v.action === 'unveto' ? 'veto lifted' : 'approved'} by ${v.who}${v.reason ? `: ${v.reason}` : ''}`);
+  return [`Vetoes${d.since ? ' since then' : ''}: ${out.length ? '' : 'none.'}`.trimEnd(), ...out];
+}
