@@ -95,9 +95,10 @@ export function pack(sections: ContextSection[], budgetTokens: number): TurnCont
     }
     kept[s.title] = { kept: n, of: s.lines.length };
     if (!s.lines.length) {
-      if (used + cost <= budgetTokens) {
+      const none = estimateTokens('(none)') + 1;
+      if (used + cost + none <= budgetTokens) {
         out.push(header, '(none)');
-        used += cost + 1;
+        used += cost + none;
       }
       continue;
     }

@@ -70,6 +70,17 @@ export class AgentView {
     });
   }
 
+  /** Results someone claimed (a claim beat the leader of its day beyond seed noise), best first; vetoed ones left out. */
+  claimed(task: string): PublicResult[] {
+    const ids = [...new Set(this.ledger.events({ kind: 'claim' }).map((e) => e.experimentId).filter((id): id is string => id !== null))];
+    return ids
+      .map((id) => this.ledger.experiment(id))
+      .filter((e): e is ExperimentRow => e !== undefined && e.task === task)
+      .map((e) => this.publicResult(e))
+      .filter((r): r is PublicResult => r !== undefined && !r.vetoed)
+      .sort((a, b) => b.pgrPublic - a.pgrPublic);
+  }
+
   experiments(o: { agent?: string } = {}): ExperimentRow[] {
     const ids = this.ledger.db.prepare(`SELECT id FROM experiments ${o.agent ? 'WHERE agent = ?' : ''} ORDER BY created_at, rowid`).all(...(o.agent ? [o.agent] : [])) as { id: string }[];
     return ids.map((r) => this.ledger.experiment(r.id)!);
@@ -80,7 +91,8 @@ export class AgentView {
     const limit = o.limit ?? 50;
     const items: ForumItem[] = this.records
       .messages({ channel: o.channel, threadId: o.thread, since: o.since, limit })
-      .filter((m) => !m.channel.startsWith('direct:'))
+      // Verdicts quote private scores: the audit channel is for people only.
+      .filter((m) => !m.channel.startsWith('direct:') && m.channel !== 'audit')
       .map(messageItem);
     if (!o.channel || o.channel === 'forum') {
       for (const e of this.experiments()) {

@@ -43,13 +43,8 @@ export class BotLoop {
     const proposed: string[] = [];
     for (const bot of this.o.researchers) {
       if (o.signal?.aborted) break;
-      await this.attempt(bot.name, 'answer', async () => {
-        const desk = this.o.desk.forAgent(bot.name);
-        for (const m of unanswered(bot.name, this.o.desk.o.agents, this.o.ledger, this.o.desk.o.records)) {
-          desk.answer(m, await bot.answer(desk, m, o));
-        }
-      });
-      if (this.paused(bot.name) || this.backingOff(bot.name)) continue;
+      if (!this.backingOff(bot.name, 'answer')) await this.attempt(bot.name, 'answer', () => this.answerAll(bot, o));
+      if (this.paused(bot.name) || this.backingOff(bot.name, 'turn')) continue;
       await this.attempt(bot.name, 'turn', async () => {
         const outcome = await bot.turn(this.o.desk.forAgent(bot.name), o);
         turns++;
@@ -59,27 +54,37 @@ export class BotLoop {
     }
     for (const r of this.o.reviewers ?? []) {
       if (o.signal?.aborted) break;
-      await this.attempt(r.name, 'review', () => r.review(o));
+      if (!this.backingOff(r.name, 'review')) await this.attempt(r.name, 'review', () => r.review(o));
     }
     return { turns, proposed };
   }
 
+  /** Answers every person who wrote to the bot and has no answer yet. */
+  private async answerAll(bot: ResearcherBot, o: { signal?: AbortSignal }): Promise<void> {
+    const desk = this.o.desk.forAgent(bot.name);
+    for (const m of unanswered(bot.name, this.o.desk.o.agents, this.o.ledger, this.o.desk.o.records)) {
+      desk.answer(m, await bot.answer(desk, m, o));
+    }
+  }
+
   private async attempt(agent: string, what: string, run: () => Promise<void>): Promise<void> {
+    // Answers, turns and reviews back off separately: a failing model call for one must not be masked by another's success.
+    const key = `${agent}:${what}`;
     try {
       await run();
-      this.failures.delete(agent);
+      this.failures.delete(key);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      const count = (this.failures.get(agent)?.count ?? 0) + 1;
+      const count = (this.failures.get(key)?.count ?? 0) + 1;
       const wait = Math.min(600_000, (this.o.retryAfterMs ?? 5000) * 2 ** (count - 1));
-      this.failures.set(agent, { count, until: this.now() + wait });
+      this.failures.set(key, { count, until: this.now() + wait });
       this.o.ledger.append('turn', { agent, campaignId: this.o.campaignId, data: { ok: false, what, reason, retryInMs: wait } });
       this.log(`${agent}: ${what} failed (${reason}); retrying in ${Math.round(wait / 1000)} s`);
     }
   }
 
-  private backingOff(agent: string): boolean {
-    return (this.failures.get(agent)?.until ?? 0) > this.now();
+  private backingOff(agent: string, what: string): boolean {
+    return (this.failures.get(`${agent}:${what}`)?.until ?? 0) > this.now();
   }
 
   /** Paused by the latest `pause`/`resume` command naming the agent or `all`. */

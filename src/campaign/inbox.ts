@@ -16,7 +16,7 @@ export function addressees(m: MessageRecord, agents: readonly string[], ledger: 
   if (m.channel.startsWith('direct:')) to.add(m.channel.slice('direct:'.length));
   for (const a of agents) {
     const name = escape(a);
-    if (new RegExp(`(^|[^\\w])@${name}\\b`, 'i').test(m.text) || new RegExp(`^\\s*${name}\\s*[,:]`, 'i').test(m.text)) to.add(a);
+    if (new RegExp(`(^|[^\\w])@${name}(?![\\w-])`, 'i').test(m.text) || new RegExp(`^\\s*${name}\\s*[,:]`, 'i').test(m.text)) to.add(a);
   }
   const owner = threadOwner(m.threadId, ledger, records);
   if (owner && agents.includes(owner)) to.add(owner);

@@ -56,6 +56,8 @@ export class ResearchDesk {
   readonly view: AgentView;
   readonly claimSeeds: number;
   readonly maxSeeds: number;
+  /** Why new proposals are refused (the campaign is winding down), if they are. */
+  closed?: string;
 
   constructor(readonly o: ResearchDeskOptions) {
     this.claimSeeds = o.claimSeeds ?? 5;
@@ -84,6 +86,11 @@ export class AgentDesk {
 
   get claimSeeds(): number {
     return this.desk.claimSeeds;
+  }
+
+  /** Why the campaign refuses new proposals now, if it does. */
+  get closedReason(): string | undefined {
+    return this.desk.closed ?? this.o.mayPropose?.(this.agent);
   }
 
   readForum(o: { channel?: string; thread?: string; since?: string; limit?: number } = {}): ForumItem[] {
@@ -124,7 +131,7 @@ export class AgentDesk {
     if (problems.length) throw new InvalidInputError('proposal', problems);
     const method = typeof p.method === 'string' ? builtinMethod(p.method) : parseMethod(p.method);
     this.refuseVetoed(method);
-    const refusal = this.o.mayPropose?.(this.agent);
+    const refusal = this.desk.closed ?? this.o.mayPropose?.(this.agent);
     if (refusal) throw new AarError('proposal_refused', refusal);
     const seeds = Array.from({ length: p.seeds }, (_, i) => i + 1);
     const experiment = await this.o.pipeline.submit({ task: p.task, method, seeds, agent: this.agent, campaignId: this.o.campaignId, hypothesis: p.hypothesis.trim(), parents: p.parents });
@@ -146,6 +153,11 @@ export class AgentDesk {
 
   leaderboard(task?: string): (PublicResult & { rank: number })[] {
     return this.desk.view.leaderboard(task);
+  }
+
+  /** Claimed results on a task, best first: the team's established findings. */
+  claimed(task: string): PublicResult[] {
+    return this.desk.view.claimed(task);
   }
 
   /** An experiment's state and, once seeds are scored, its rounded public PGR; each score answer spends scoring budget. */

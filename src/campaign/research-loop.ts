@@ -19,6 +19,8 @@ export interface ResearchLoopOptions {
   claimSeeds?: number;
   mayPropose?: (agent: string) => string | undefined;
   log?: (line: string) => void;
+  /** First wait before a failed bot's next try (doubles per failure). */
+  retryAfterMs?: number;
 }
 
 /** The research side of a campaign, assembled: the desk every bot acts through and the loop that gives them turns. */
@@ -36,7 +38,7 @@ export function openResearchLoop(o: ResearchLoopOptions): { desk: ResearchDesk; 
     claimSeeds: o.claimSeeds,
     mayPropose: o.mayPropose,
   });
-  const loop = new BotLoop({ ledger: o.ledger, desk, researchers: o.researchers, reviewers: o.reviewers?.(desk), campaignId: o.campaignId, log: o.log });
+  const loop = new BotLoop({ ledger: o.ledger, desk, researchers: o.researchers, reviewers: o.reviewers?.(desk), campaignId: o.campaignId, log: o.log, retryAfterMs: o.retryAfterMs });
   return { desk, loop };
 }
 
@@ -44,9 +46,10 @@ export function openResearchLoop(o: ResearchLoopOptions): { desk: ResearchDesk; 
  * Runs rounds until `maxExperiments` have been proposed or `deadline` passes, waiting for
  * results between rounds so bots always see fresh numbers; jobs in flight then finish.
  */
-export async function runRounds(o: { loop: BotLoop; ledger: Ledger; pipeline: Pipeline; maxExperiments: number; deadline: number; signal?: AbortSignal; onRound?: () => void }): Promise<number> {
+export async function runRounds(o: { loop: BotLoop; desk: ResearchDesk; ledger: Ledger; pipeline: Pipeline; maxExperiments: number; deadline: number; signal?: AbortSignal; onRound?: () => void }): Promise<number> {
   const count = () => (o.ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments').get() as { n: number }).n;
   let rounds = 0;
+  o.desk.closed = undefined;
   while (count() < o.maxExperiments && Date.now() < o.deadline && !o.signal?.aborted) {
     const { turns, proposed } = await o.loop.round({ signal: o.signal });
     rounds++;
@@ -58,6 +61,10 @@ export async function runRounds(o: { loop: BotLoop; ledger: Ledger; pipeline: Pi
       else if (!turns) break;
     }
   }
+  // Wind down: no new proposals, jobs in flight finish and are scored, and one last round lets
+  // the bots conclude on them (a confirmation finished after the cap is still claimed).
+  o.desk.closed = count() >= o.maxExperiments ? `the campaign has reached its cap of ${o.maxExperiments} experiments` : 'the campaign is over';
   for (const j of o.ledger.unfinishedJobs()) await o.pipeline.waitFor(j.experimentId);
-  return rounds;
+  if (!o.signal?.aborted) await o.loop.round({ signal: o.signal });
+  return rounds + 1;
 }

@@ -9,12 +9,13 @@ export interface Redirect {
 
 const KNOB_WORDS: [Knob, RegExp][] = [
   ['auxConf', /\baux(iliary)?[- ]?conf|\bconfidence loss|\bself[- ]?trust/i],
-  ['filter', /\bfilter|\bconfident (half|labels)|\bdrop(ping)? (the )?(least|un)confident/i],
+  ['filter', /\bfilter|\bconfident (half|labels)|\bdrop(ping)? (the )?(least |un)confident/i],
   ['labels', /\bhard labels?|\bsoft labels?|\bsmoothing/i],
   ['earlyStopping', /\bearly[- ]?stop/i],
   ['selfTraining', /\bself[- ]?training|\bbootstrap/i],
   ['ensemble', /\bensembl/i],
-  ['head', /\bmlp\b|\bhead\b|\bwider|\bhidden layer/i],
+  ['knn', /\bknn\b|\bneighbou?rs?\b|\blabel propagation|\blabel spreading/i],
+  ['consistency', /\bconsisten|\bdisagree/i],
   ['optimiser', /\blearning rate|\blr\b|\bepochs?\b|\bl2\b|\bregulari[sz]/i],
   ['recombine', /\bcombin|\bmerge|\bmix (the|two)/i],
 ];
@@ -31,7 +32,8 @@ export function parseRedirect(text: string, tasks: readonly string[]): Redirect 
   for (const sentence of text.split(/[.!?;\n]+/)) {
     for (const [knob, re] of KNOB_WORDS) {
       if (!re.test(sentence)) continue;
-      (NEGATION.test(sentence) ? r.avoid : r.prefer).push(knob);
+      // The technique's own words ("early stopping", "drop the least confident") must not count as a negation.
+      (NEGATION.test(sentence.replace(re, ' ')) ? r.avoid : r.prefer).push(knob);
     }
   }
   return r;

@@ -32,14 +32,14 @@ const MUTATORS: Record<Exclude<Knob, 'recombine'>, Mutator> = {
     const cur = m.auxConf ?? { alphaMax: 0.75, warmup: 0.2 };
     if (!m.auxConf) return { method: { ...m, auxConf: { alphaMax: 0.75, warmup: 0.2, threshold: 'adaptive' } }, change: 'add the auxiliary confidence loss (alpha 0.75)', why: 'letting the student trust its own confident predictions should stop it imitating the teacher’s mistakes' };
     if (r.next() < 0.6) {
-      const alphaMax = other(r, [0.25, 0.5, 0.6, 0.75, 0.9], cur.alphaMax);
+      const alphaMax = other(r, [0.4, 0.5, 0.6, 0.75, 0.85], cur.alphaMax);
       return { method: { ...m, auxConf: { ...cur, alphaMax } }, change: `aux-conf alpha ${cur.alphaMax} -> ${alphaMax}`, why: alphaMax > cur.alphaMax ? 'more self-trust may override more teacher errors' : 'less self-trust may keep the student from confirming its own early mistakes' };
     }
-    const warmup = other(r, [0, 0.1, 0.2, 0.4, 0.6], cur.warmup);
+    const warmup = other(r, [0.1, 0.2, 0.3, 0.5], cur.warmup);
     return { method: { ...m, auxConf: { ...cur, warmup } }, change: `aux-conf warm-up ${cur.warmup ?? 0.2} -> ${warmup}`, why: 'the student’s own predictions are only worth trusting once it has learned something; the warm-up sets when that is' };
   },
   filter: (m, r) => {
-    const keep = other(r, [0.5, 0.6, 0.7, 0.8, 0.9, 1], m.filter?.keep ?? 1);
+    const keep = other(r, [0.6, 0.8, 0.9, 1], m.filter?.keep ?? 1);
     const method = { ...m };
     if (keep >= 1) delete method.filter;
     else method.filter = { keep };
@@ -50,7 +50,7 @@ const MUTATORS: Record<Exclude<Knob, 'recombine'>, Mutator> = {
       const labels = m.labels === 'hard' ? 'soft' : 'hard';
       return { method: { ...m, labels }, change: `${labels} labels instead of ${m.labels ?? 'soft'}`, why: labels === 'hard' ? 'hard targets sharpen the signal the student copies' : 'soft targets carry the teacher’s uncertainty, which may keep the student from copying confident mistakes' };
     }
-    const labelSmoothing = other(r, [0, 0.05, 0.1, 0.2], m.labelSmoothing ?? 0);
+    const labelSmoothing = other(r, [0, 0.02, 0.05], m.labelSmoothing ?? 0);
     return { method: { ...m, labelSmoothing }, change: `label smoothing ${m.labelSmoothing ?? 0} -> ${labelSmoothing}`, why: 'smoothing limits how hard the student fits any single weak label' };
   },
   earlyStopping: (m, r) => {
@@ -63,36 +63,48 @@ const MUTATORS: Record<Exclude<Knob, 'recombine'>, Mutator> = {
     return { method: { ...m, earlyStopping: { patience } }, change: `early stopping, patience ${patience}`, why: 'a student that trains too long memorises the teacher’s errors; stopping early keeps what generalises' };
   },
   selfTraining: (m, r) => {
-    const rounds = other(r, [0, 1, 2, 3], m.selfTraining?.rounds ?? 0);
-    const mix = pick(r, [0.3, 0.5, 0.7]);
+    const rounds = other(r, [0, 1, 2], m.selfTraining?.rounds ?? 0);
+    const mix = pick(r, [0.5, 0.6, 0.7]);
     const method = { ...m };
     if (rounds === 0) delete method.selfTraining;
     else method.selfTraining = { rounds, mix };
     return { method, change: rounds ? `self-training: ${rounds} round(s), mix ${mix}` : 'no self-training', why: 'a student retrained on its own cleaner labels can correct the teacher where the student generalises better' };
   },
   ensemble: (m, r) => {
-    const size = other(r, [1, 3, 5, 7], m.ensemble?.size ?? 1);
+    const size = other(r, [1, 3], m.ensemble?.size ?? 1);
     const method = { ...m };
     if (size === 1) delete method.ensemble;
     else method.ensemble = { size };
     return { method, change: `ensemble of ${size}`, why: 'averaging students from different initialisations cancels part of what each memorised of the teacher’s errors' };
   },
-  head: (m, r) => {
-    const kind = m.head?.kind === 'mlp' ? pick(r, ['linear', 'mlp'] as const) : 'mlp';
-    const head = kind === 'linear' ? { kind } : { kind, width: other(r, [16, 32, 64, 128], m.head?.kind === 'mlp' ? m.head.width : undefined) };
-    return { method: { ...m, head }, change: `student head ${kind}${head.kind === 'mlp' ? ` width ${head.width}` : ''}`, why: 'the shape of the student decides what it can represent beyond the teacher' };
+  knn: (m, r) => {
+    if (m.knn && r.next() < 0.25) {
+      const method = { ...m };
+      delete method.knn;
+      return { method, change: 'drop the kNN relabelling', why: 'where neighbours share the teacher’s mistakes, spreading labels spreads the mistakes' };
+    }
+    const knn = { k: pick(r, [10, 20, 30]), mix: pick(r, [0.5, 0.7, 0.9]), steps: pick(r, [1, 3, 5]) };
+    return { method: { ...m, knn }, change: `relabel by the ${knn.k} nearest neighbours in the student's feature space (mix ${knn.mix}, ${knn.steps} step(s))`, why: 'items that look alike to the strong model should share a label, which averages out the teacher’s scattered errors' };
+  },
+  consistency: (m, r) => {
+    const drop = other(r, [0, 0.1, 0.2, 0.35, 0.5], m.consistency?.drop ?? 0);
+    const method = { ...m };
+    if (drop === 0) delete method.consistency;
+    else method.consistency = { drop };
+    return { method, change: drop ? `drop the ${Math.round(drop * 100)}% of weak labels a first student most confidently contradicts, then retrain` : 'no consistency filtering', why: 'where a strong student confidently disagrees with the teacher, the teacher is more often the one that is wrong' };
   },
   optimiser: (m, r) => {
-    const which = pick(r, ['epochs', 'lr', 'l2'] as const);
+    // L2 mattered most on the embedded tasks, so it is tried most.
+    const which = pick(r, ['epochs', 'lr', 'l2', 'l2'] as const);
     if (which === 'epochs') {
-      const epochs = other(r, [5, 10, 20, 40, 60], m.epochs);
+      const epochs = other(r, [10, 20, 40], m.epochs);
       return { method: { ...m, epochs }, change: `${epochs} epochs`, why: 'training length trades fitting the signal against memorising label noise' };
     }
     if (which === 'lr') {
-      const lr = other(r, [0.003, 0.01, 0.03, 0.1], m.lr);
+      const lr = other(r, [0.001, 0.003, 0.01, 0.03], m.lr);
       return { method: { ...m, lr }, change: `learning rate ${lr}`, why: 'the step size changes how fast the student commits to noisy labels' };
     }
-    const l2 = other(r, [0, 1e-4, 1e-3, 1e-2], m.l2);
+    const l2 = other(r, [1e-4, 0.003, 0.01, 0.03, 0.1, 0.3], m.l2);
     return { method: { ...m, l2 }, change: `L2 ${l2}`, why: 'regularisation keeps the student simple, and simple students copy fewer of the teacher’s idiosyncratic errors' };
   },
 };

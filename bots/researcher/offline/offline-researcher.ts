@@ -1,6 +1,8 @@
+import type { PublicResult } from '../../../src/campaign/agent-view.js';
 import type { AgentDesk, MyExperiment } from '../../../src/campaign/research-desk.js';
 import { methodFingerprint } from '../../../src/campaign/research-desk.js';
 import { parseMethod, type Method, type MethodInput } from '../../../src/domain/method.js';
+import { AarError } from '../../../src/domain/errors.js';
 import { ScoreBudgetExceededError } from '../../../src/scoring/budget.js';
 import type { MessageRecord } from '../../../src/ledger/forum-records.js';
 import type { Direction, Knob } from '../../directions.js';
@@ -103,23 +105,23 @@ export class OfflineResearcher implements ResearcherBot {
       const ref = parent ? await this.observation(desk, parent) : undefined;
       if (parent && !ref) return false;
       const d = ref ? pairedDiff(mine, ref) : { diff: 0, se: Infinity, n: 0 };
-      if (ref && d.diff > (this.o.probeMargin ?? 0.01)) {
-        const { experiment } = await desk.propose({
+      if (ref && d.diff > (this.o.probeMargin ?? 0.03)) {
+        const confirmation = await this.proposeOrExplain(desk, {
           hypothesis: `Confirming ${e.experiment} on ${claimSeeds} seeds: on seeds ${[...mine.perSeed.keys()].join(', ')} it beat ${parent} by ${signed(d.diff)} PGR (${f2(mine.pgr)} vs its parent).`,
           task: e.task,
           method: e.method as Record<string, unknown>,
           seeds: claimSeeds,
           parents: [parent!, e.experiment],
         });
-        outcome.proposed.push(experiment);
-        desk.post({ text: `Promising: ${signed(d.diff)} PGR over ${parent} on the same seeds. Confirming on ${claimSeeds} seeds in ${experiment}.`, thread: e.experiment });
+        if (confirmation) outcome.proposed.push(confirmation);
+        desk.post({ text: `Promising: ${signed(d.diff)} PGR over ${parent} on the same seeds. ${confirmation ? `Confirming on ${claimSeeds} seeds in ${confirmation}.` : `Not confirmed: ${desk.closedReason ?? 'no more experiments allowed'}.`}`, thread: e.experiment });
       } else {
         desk.post({ text: ref ? `No gain: ${f2(mine.pgr)} vs ${parent} on the same seeds (${signed(d.diff)}). Dropping this variant.` : `Probe finished: public PGR ${f2(mine.pgr)}.`, thread: e.experiment });
       }
       outcome.posted++;
       return true;
     }
-    const leader = desk.leaderboard(e.task).find((r) => r.experiment !== e.experiment);
+    const leader = this.incumbents(desk, e.task).find((r) => r.experiment !== e.experiment);
     const ref = leader ? await this.observation(desk, leader.experiment) : undefined;
     const d = ref ? pairedDiff(mine, ref) : undefined;
     if (!d || (d.diff > 0 && d.diff > 2 * d.se)) {
@@ -132,13 +134,23 @@ export class OfflineResearcher implements ResearcherBot {
     return true;
   }
 
+  /** Proposes, or returns undefined when the campaign refuses new experiments (a cap, the end). */
+  private async proposeOrExplain(desk: AgentDesk, p: Parameters<AgentDesk['propose']>[0]): Promise<string | undefined> {
+    try {
+      return (await desk.propose(p)).experiment;
+    } catch (err) {
+      if (err instanceof AarError && err.code === 'proposal_refused') return undefined;
+      throw err;
+    }
+  }
+
   /** Proposes one new probe: a step from a leading method along one of this agent's knobs. */
   private async explore(desk: AgentDesk, outcome: TurnOutcome): Promise<void> {
     const task = this.pickTask(desk);
-    const board = desk.leaderboard(task);
     const tried = new Set(desk.experimentsOn(task).map((x) => methodFingerprint(x.method)));
-    const baseline = desk.experimentsOn(task).find((x) => x.method.name === 'aux-conf' && x.seeds >= desk.claimSeeds);
-    const bases = board.length ? board.slice(0, 3).map((r) => ({ experiment: r.experiment, pgr: r.pgrPublic, method: this.methodOf(desk, task, r.experiment) })) : baseline ? [{ experiment: baseline.experiment, pgr: Number.NaN, method: baseline.method }] : [];
+    const bases = this.incumbents(desk, task)
+      .slice(0, 3)
+      .map((r) => ({ experiment: r.experiment, pgr: r.pgrPublic, method: this.methodOf(desk, task, r.experiment) }));
     if (!bases.length) {
       outcome.idle = `waiting for a baseline on ${task}`;
       return;
@@ -164,6 +176,10 @@ export class OfflineResearcher implements ResearcherBot {
       }
       if (tried.has(methodFingerprint(method))) continue;
       const basePgr = Number.isNaN(base.pgr) ? '' : `, PGR ${f2(base.pgr)}`;
+      if (desk.closedReason) {
+        outcome.idle = desk.closedReason;
+        return;
+      }
       const { experiment } = await desk.propose({
         hypothesis: `Hypothesis: ${m.change} should help on ${task}, because ${m.why}. Starting from ${base.experiment}${basePgr}; probing on ${this.o.probeSeeds ?? 2} seeds.`,
         task,
@@ -176,6 +192,17 @@ export class OfflineResearcher implements ResearcherBot {
       return;
     }
     outcome.idle = `no untried neighbour of the leaders on ${task}`;
+  }
+
+  /**
+   * What a new idea must beat: claimed results (each beat its day's leader beyond seed noise),
+   * then the baselines. Unclaimed 5-seed results are not built on: with many candidates on
+   * the same seeds, the top of the raw leaderboard is mostly the luckiest, not the best.
+   */
+  private incumbents(desk: AgentDesk, task: string): PublicResult[] {
+    const claimed = desk.claimed(task);
+    const baselines = desk.leaderboard(task).filter((r) => r.agent === 'steward' || r.method === 'aux-conf' || r.method === 'naive');
+    return [...claimed, ...baselines.filter((b) => !claimed.some((c) => c.experiment === b.experiment))].sort((a, b) => b.pgrPublic - a.pgrPublic);
   }
 
   private methodOf(desk: AgentDesk, task: string, experiment: string): MethodInput {
