@@ -1,9 +1,11 @@
 // `npm run bench`: prints the performance figures recorded in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
 import { benchPipeline } from './pipeline.js';
+import { benchTokens } from './tokens.js';
 import { benchW2s } from './w2s.js';
 
 console.log(`aar bench · ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
 const only = process.argv[2];
 if (!only || only === 'w2s') await benchW2s();
 if (!only || only === 'pipeline') await benchPipeline();
+if (!only || only === 'tokens') await benchTokens();

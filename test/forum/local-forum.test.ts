@@ -171,7 +171,7 @@ describe('LocalForum: inbound from the operator', () => {
     expect(res.status).toBe(202);
     const { ref } = (await res.json()) as { ref: string };
     expect(await got.next()).toEqual({
-      kind: 'message', channel: 'forum', user: { id: 'U-ada', name: 'Ada', isBot: false }, text: 'try five seeds please', mentionsApp: false,
+      kind: 'message', channel: 'forum', messageRef: ref, user: { id: 'U-ada', name: 'Ada', isBot: false }, text: 'try five seeds please', mentionsApp: false,
     });
     expect((await state(forum)).posts).toMatchObject([{ ref, author: 'operator', persona: { id: 'U-ada', name: 'Ada' }, text: 'try five seeds please' }]);
   });

@@ -152,6 +152,28 @@ describe('ForumService', () => {
     expect(new ForumRecords(ledger).messages({ authorKind: 'human' })).toMatchObject([{ author: 'gus', text: 'Try label smoothing on math, it might help', channel: 'forum' }]);
   });
 
+  it("stores a person's reply by its thread's key, and threads an agent's answer under their top-level message", async () => {
+    const { ledger } = freshLedger();
+    const { s, forum } = await service(ledger);
+    runExperiment(ledger, 'exp-t', [0.5]);
+    await s.sync();
+    const root = forum.posts.find((p) => p.post.text.startsWith('Hypothesis for exp-t'))!;
+    await forum.send({ kind: 'message', channel: 'forum', threadRef: root.ref, messageRef: 'x1', user: ADMIN, text: 'why only one seed?', mentionsApp: false });
+    await forum.send({ kind: 'message', channel: 'forum', messageRef: 'x2', user: GUEST, text: 'agent-1: what next?', mentionsApp: false });
+    const records = new ForumRecords(ledger);
+    const [top, reply] = records.messages({ authorKind: 'human' });
+    expect(reply).toMatchObject({ threadId: 'exp:exp-t', author: 'ada' });
+    expect(top.threadId).toBeNull();
+    // The person's own message is known by key, so an answer threads under it.
+    expect(records.refOf(`msg:${top.id}`)).toBe('x2');
+    records.addMessage({ id: 'ans-1', channel: 'forum', threadId: `msg:${top.id}`, author: 'agent-1', authorKind: 'agent', text: 'Next: five seeds.' });
+    await s.sync();
+    const answer = forum.posts.find((p) => p.post.text === 'Next: five seeds.')!;
+    expect(answer.post).toMatchObject({ threadRef: 'x2', persona: { name: 'agent-1' } });
+    // Nothing a person wrote is posted back to the forum.
+    expect(texts(forum)).not.toContain('why only one seed?');
+  });
+
   it('never posts a secret', async () => {
     const { ledger } = freshLedger();
     const { s, forum } = await service(ledger);

@@ -89,6 +89,8 @@ describe('SlackForum inbound over HTTP (real Bolt, signed requests)', () => {
       kind: 'message',
       channel: 'forum',
       threadRef: undefined,
+      // The message's own ref (channel id and ts), so an answer can start a thread under it.
+      messageRef: expect.stringMatching(/^C\w+:\d+\.\d+$/),
       user: { id: 'U0HUMAN', name: 'Ada L', isBot: false },
       text: 'is a < b && c > d?',
       mentionsApp: false,

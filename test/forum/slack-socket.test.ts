@@ -64,6 +64,8 @@ describe('SlackForum over Socket Mode (local ws server)', () => {
       kind: 'message',
       channel: 'forum',
       threadRef: undefined,
+      // The message's own ref (channel id and ts), so an answer can start a thread under it.
+      messageRef: expect.stringMatching(/^C\w+:\d+\.\d+$/),
       user: { id: 'U0HUMAN', name: 'Ada Lovelace', isBot: false },
       text: 'try <aux-conf>',
       mentionsApp: false,
