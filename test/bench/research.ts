@@ -18,7 +18,7 @@ import { leaderboard } from '../../src/report/leaderboard.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import type { TaskName } from '../../workers/w2s/data/types.js';
 
-const FRESH_SEEDS = [11, 12, 13, 14, 15];
+const FRESH_SEEDS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
 
 export interface ResearchBenchOptions {
   maxExperiments: number;

@@ -99,7 +99,7 @@ describe('local forum in a browser', () => {
     await page.getByLabel('Message #forum').press('Enter');
     await vi.waitFor(() => expect(inbound).toHaveLength(1));
     expect(inbound[0]).toEqual({
-      kind: 'message', channel: 'forum', user: { id: 'U-ada', name: 'Ada Lovelace', isBot: false }, text: '@aar please run 5 seeds before claiming anything', mentionsApp: true,
+      kind: 'message', channel: 'forum', messageRef: expect.stringMatching(/^l-\d+$/), user: { id: 'U-ada', name: 'Ada Lovelace', isBot: false }, text: '@aar please run 5 seeds before claiming anything', mentionsApp: true,
     });
     const mine = page.locator('[data-testid="message"][data-author="operator"]');
     await expect.poll(() => mine.getByTestId('message-text').textContent()).toBe('@aar please run 5 seeds before claiming anything');
