@@ -1,6 +1,7 @@
 // `npm run bench`: prints the performance figures recorded in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
 import { benchPipeline } from './pipeline.js';
+import { benchResearch } from './research.js';
 import { benchTokens } from './tokens.js';
 import { benchW2s } from './w2s.js';
 
@@ -9,3 +10,4 @@ const only = process.argv[2];
 if (!only || only === 'w2s') await benchW2s();
 if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'tokens') await benchTokens();
+if (!only || only === 'research') await benchResearch({ maxExperiments: 400, tasks: ['spam', 'sentiment', 'math', 'code'] });
