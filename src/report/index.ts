@@ -1,0 +1,15 @@
+export { buildReport, writeReport } from './campaign-report.js';
+export type { BuildReportOptions, FlaggedExperiment, RankedExperiment, ReportData, ReportExperiment, TaskReport, VerdictEntry, WrittenReport } from './campaign-report.js';
+export { campaignScope, knownCampaigns, latestCampaign, UnknownCampaignError } from './campaign-scope.js';
+export type { CampaignScope } from './campaign-scope.js';
+export { chartRows, pgrChart, pgrChartSpec, taskPgrChart } from './chart.js';
+export type { ChartOptions, PgrPoint, PgrSeries, RenderedChart } from './chart.js';
+export { summarizeExperiment } from './experiment-summary.js';
+export type { ExperimentSummary } from './experiment-summary.js';
+export { leaderboard, vetoState } from './leaderboard.js';
+export type { LeaderboardRow } from './leaderboard.js';
+export { DEFAULT_LINEAGE_DEPTH, lineage } from './lineage.js';
+export type { Lineage, LineageNode } from './lineage.js';
+export { escapeHtml, escapeMarkdown, renderHtml, renderMarkdown } from './report-render.js';
+export { fmtPgr, reportBlocks } from './report-document.js';
+export type { Block } from './report-document.js';
