@@ -59,3 +59,15 @@ export function zonedParts(date: Date, timeZone: string): ZonedParts {
   const weekday = new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay();
   return { year: p.year, month: p.month, day: p.day, hour, minute: p.minute, weekday };
 }
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/**
+ * "Wed 22:00": `date` on the wall clock of `timeZone`, for lines such as "paused until Wed 22:00
+ * (Europe/Paris)"; toISOString() would print UTC under the zone's name.
+ */
+export function wallClock(date: Date, timeZone: string): string {
+  const t = zonedParts(date, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${DAY_NAMES[t.weekday]} ${pad(t.hour)}:${pad(t.minute)}`;
+}

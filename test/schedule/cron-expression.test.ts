@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cronProblem, matchesCron, parseCron, type CronExpression } from '../../src/schedule/cron-expression.js';
-import { timeZoneProblem, zonedParts } from '../../src/schedule/zoned-time.js';
+import { timeZoneProblem, wallClock, zonedParts } from '../../src/schedule/zoned-time.js';
 
 function parsed(expr: string): CronExpression {
   const r = parseCron(expr);
@@ -88,6 +88,11 @@ describe('matchesCron with zoned parts', () => {
 
   it('gives midnight as hour 0 and the local weekday', () => {
     expect(zonedParts(new Date('2025-01-17T23:00:00Z'), 'Europe/Paris')).toEqual({ year: 2025, month: 1, day: 18, hour: 0, minute: 0, weekday: 6 });
+  });
+
+  it('wallClock prints the local day and time', () => {
+    expect(wallClock(new Date('2025-01-15T21:00:00Z'), 'Europe/Paris')).toBe('Wed 22:00');
+    expect(wallClock(new Date('2025-01-15T21:00:00Z'), 'UTC')).toBe('Wed 21:00');
   });
 
   it('timeZoneProblem accepts IANA names and refuses the rest', () => {
