@@ -1,4 +1,5 @@
 import type { ForumRecords } from '../ledger/forum-records.js';
+import { checkPostImage } from './image.js';
 import { ForumRateLimitError, type Forum, type Post } from './port.js';
 
 /** A post as the outbox stores it: the thread is named by its root's key, not its platform ref. */
@@ -27,8 +28,13 @@ export class Outbox {
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  /** Queues a post under a unique key; a key already posted is ignored (idempotent). */
+  /**
+   * Queues a post under a unique key; a key already posted is ignored (idempotent). Throws an
+   * InvalidInputError naming `image.png` for an image that is not a PNG of at most 2 MB: once
+   * recorded, a post no forum accepts would hold up every post behind it.
+   */
   post(key: string, post: OutboxPost, threadKey?: string): boolean {
+    if (post.image !== undefined) checkPostImage(post.image);
     const added = this.o.records.addPost(key, threadKey, post);
     if (added) this.kick();
     return added;
@@ -36,6 +42,7 @@ export class Outbox {
 
   /** Replaces a post's content (delivered as an edit once the post itself is delivered). */
   edit(key: string, post: OutboxPost): void {
+    if (post.image !== undefined) checkPostImage(post.image);
     this.o.records.addEdit(key, post);
     this.kick();
   }

@@ -23,6 +23,19 @@ export interface Card {
   buttons: { action: CardAction; value: string }[];
 }
 
+/**
+ * An image a post carries (a chart for the morning digest). Base64, so the outbox can keep the
+ * post as JSON in the ledger; at most 2 MB decoded (checked, naming `image.png`).
+ */
+export interface PostImage {
+  /** The PNG's bytes, base64 (no line breaks). */
+  png: string;
+  /** What the image shows, for people who cannot see it; required. */
+  alt: string;
+  /** A short title; Slack shows it over the file and names the file after it. */
+  title: string;
+}
+
 export interface Post {
   channel: ChannelKey;
   /** The ref of the thread's first post (from an earlier post()); absent starts a new thread. */
@@ -31,6 +44,13 @@ export interface Post {
   /** Plain text: adapters escape it (Slack mrkdwn control characters, HTML in the local forum). */
   text: string;
   card?: Card;
+  /**
+   * Shown with the post: inline in the local forum; in Slack uploaded into the post's thread.
+   * An edit never removes it. Slack keeps the file first uploaded (update() edits the text); the
+   * local forum shows an edit's image when it carries one. Edits should pass the image again:
+   * a restarted local forum shows each post's latest recorded content.
+   */
+  image?: PostImage;
 }
 
 export interface ForumUser {

@@ -32,6 +32,8 @@ export class Publisher {
   /** Posts once per key, redacted. Posts that follow a changing state (progress, a card) pass `edit`: later calls replace the content. */
   private post(key: string, post: OutboxPost, threadKey?: string, o: { edit?: boolean } = {}): void {
     const safe = { ...post, text: redactSecrets(post.text) };
+    // An image's words are agents' words too; its bytes are a PNG and are left alone.
+    if (post.image) safe.image = { ...post.image, alt: redactSecrets(post.image.alt), title: redactSecrets(post.image.title) };
     if (!this.outbox.post(key, safe, threadKey) && o.edit) this.outbox.edit(key, safe);
   }
 
