@@ -31,6 +31,24 @@ export interface FakeSlackOptions {
   hello?: boolean;
 }
 
+/**
+ * A file shared by files.completeUploadExternal, joined with what came before it: the bytes
+ * posted to its upload_url and the alt text given to files.getUploadURLExternal.
+ */
+export interface SharedFile {
+  fileId: string;
+  channel: string;
+  threadTs?: string;
+  /** `initial_comment`, as sent (Slack-escaped). */
+  comment?: string;
+  title?: string;
+  filename: string;
+  alt?: string;
+  bytes: Buffer;
+  /** The ts of the message the share made (which completeUploadExternal does not answer with). */
+  ts: string;
+}
+
 /** One Web API call as the fake received it; `params` are the decoded form (JSON values parsed). */
 export interface RecordedCall {
   method: string;
@@ -50,8 +68,11 @@ type Answer = { status: number; headers?: Record<string, string>; body: unknown 
 
 /**
  * A local Slack Web API on 127.0.0.1 that records every call: auth.test, conversations.list,
- * users.info, chat.postMessage, chat.update and apps.connections.open (whose URL leads to a
- * local Socket Mode websocket server). It also takes response_url posts at /respond/<id>.
+ * users.info, chat.postMessage, chat.update, apps.connections.open (whose URL leads to a
+ * local Socket Mode websocket server) and the external file upload: files.getUploadURLExternal
+ * answers with an upload_url on this server, where the bytes are POSTed (recorded as method
+ * `upload`, params `{ file_id, bytes, contentType }`), then files.completeUploadExternal shares
+ * them. It also takes response_url posts at /respond/<id>.
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -70,6 +91,10 @@ export class FakeSlack {
   private readonly wss: WebSocketServer;
   private seq = 100;
   private port = 0;
+  private fileSeq = 0;
+  private readonly files = new Map<string, { filename: string; length: number; alt?: string; bytes?: Buffer }>();
+  /** Files shared into channels and threads, in order. */
+  readonly shared: SharedFile[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -126,7 +151,12 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method);
   }
 
-  /** Answers the next `n` calls to `method` with 429 and `Retry-After: retryAfterSec`. */
+  /** The URL files.getUploadURLExternal hands out for a file. */
+  uploadUrl(fileId: string): string {
+    return `http://127.0.0.1:${this.port}/upload/${fileId}`;
+  }
+
+  /** Answers the next `n` calls to `method` (`upload` for the upload URL) with 429 and `Retry-After: retryAfterSec`. */
   rateLimitNext(method: string, n: number, retryAfterSec: number): void {
     this.script(method, n, { status: 429, headers: { 'retry-after': String(retryAfterSec) }, body: { ok: false, error: 'ratelimited' } });
   }
@@ -197,6 +227,12 @@ export class FakeSlack {
       this.wake();
       return;
     }
+    if (url.pathname.startsWith('/upload/')) {
+      const auth = String(req.headers.authorization ?? '');
+      await this.upload(url.pathname.slice('/upload/'.length), Buffer.concat(chunks), String(req.headers['content-type'] ?? ''), auth.startsWith('Bearer ') ? auth.slice(7) : undefined, res);
+      this.wake();
+      return;
+    }
     if (!url.pathname.startsWith('/api/')) {
       res.writeHead(404).end();
       return;
@@ -210,6 +246,27 @@ export class FakeSlack {
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.body));
     this.wake();
+  }
+
+  // The upload URL takes the file as raw bytes or as the one file in a multipart form, as Slack's does.
+  private async upload(fileId: string, body: Buffer, contentType: string, token: string | undefined, res: ServerResponse): Promise<void> {
+    let bytes = body;
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+      const file = [...form.values()].find((v): v is File => typeof v !== 'string');
+      bytes = file ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+    }
+    this.calls.push({ method: 'upload', params: { file_id: fileId, bytes, contentType }, token });
+    const scripted = this.scripted.get('upload')?.shift();
+    const file = this.files.get(fileId);
+    if (scripted) {
+      res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers }).end(JSON.stringify(scripted.body));
+    } else if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('no such upload');
+    } else {
+      file.bytes = bytes;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
+    }
   }
 
   private answer(method: string, params: Record<string, unknown>, token: string | undefined): Answer {
@@ -249,9 +306,51 @@ export class FakeSlack {
       case 'chat.update':
         if (!channel) return fail('channel_not_found');
         return ok({ channel: channel.id, ts: params.ts, text: params.text });
+      case 'files.getUploadURLExternal': {
+        const length = Number(params.length);
+        if (typeof params.filename !== 'string' || params.filename === '' || !Number.isInteger(length) || length <= 0) return fail('invalid_arguments');
+        this.fileSeq += 1;
+        const fileId = `F0FILE${String(this.fileSeq).padStart(4, '0')}`;
+        this.files.set(fileId, { filename: params.filename, length, alt: typeof params.alt_txt === 'string' ? params.alt_txt : undefined });
+        return ok({ upload_url: this.uploadUrl(fileId), file_id: fileId });
+      }
+      case 'files.completeUploadExternal':
+        return this.complete(params);
       default:
         return fail('unknown_method');
     }
+  }
+
+  private complete(params: Record<string, unknown>): Answer {
+    const fail = (error: string): Answer => ({ status: 200, body: { ok: false, error } });
+    const list = Array.isArray(params.files) ? (params.files as { id?: unknown; title?: unknown }[]) : undefined;
+    if (!list?.length) return fail('invalid_arguments');
+    const channelId = typeof params.channel_id === 'string' ? params.channel_id : undefined;
+    if (channelId !== undefined && !this.channels.some((c) => c.id === channelId)) return fail('channel_not_found');
+    const found = list.map((f) => ({ id: String(f.id), title: typeof f.title === 'string' ? f.title : undefined, file: this.files.get(String(f.id)) }));
+    if (found.some((f) => !f.file?.bytes)) return fail('file_not_found');
+    if (found.some((f) => f.file!.bytes!.length !== f.file!.length)) return fail('file_upload_size_mismatch');
+    const ts = channelId ? this.ts() : '';
+    for (const f of found) {
+      if (!channelId) continue;
+      this.shared.push({
+        fileId: f.id,
+        channel: channelId,
+        threadTs: typeof params.thread_ts === 'string' ? params.thread_ts : undefined,
+        comment: typeof params.initial_comment === 'string' ? params.initial_comment : undefined,
+        title: f.title,
+        filename: f.file!.filename,
+        alt: f.file!.alt,
+        bytes: f.file!.bytes!,
+        ts,
+      });
+    }
+    // Like Slack's own answer: the files, but no message ts; shares are filled in
+    // asynchronously there and are often missing here, so nothing may rely on them.
+    return {
+      status: 200,
+      body: { ok: true, files: found.map((f) => ({ id: f.id, title: f.title ?? f.file!.filename, name: f.file!.filename, mimetype: 'image/png', size: f.file!.length })) },
+    };
   }
 
   private ts(): string {

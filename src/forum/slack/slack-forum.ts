@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type Receiver, type RespondFn } from '@slack/bolt';
 import { AarError } from '../../domain/errors.js';
+import { checkPostImage } from '../image.js';
 import type { ChannelKey, Forum, InboundContext, InboundEvent, InboundHandler, Post } from '../port.js';
 import { cardBlocks, messageText } from './blocks.js';
 import { SlackConfigError, toForumError } from './errors.js';
@@ -8,6 +10,7 @@ import { parseBlockAction, parseMessageEvent, parseSlashCommand, RecentKeys, typ
 import { apiBase, checkOptions, type SlackForumOptions } from './options.js';
 import { RedactingLogger } from './redact.js';
 import { authenticate, resolveChannels, type BotIdentity } from './startup.js';
+import { uploadImage, uploadMayRecover } from './upload.js';
 import { UserDirectory } from './users.js';
 
 /** The HTTP path Slack posts events, slash commands and interactivity to in HTTP mode. */
@@ -32,6 +35,13 @@ function identity(post: Post): { username: string; icon_emoji?: string; icon_url
   if (/^[a-z0-9_+-]+$/i.test(icon)) return { username, icon_emoji: `:${icon}:` };
   return { username };
 }
+
+/** Names a post by its whole content (image included), to find it again when it is retried. */
+function postKey(post: Post): string {
+  return createHash('sha256').update(JSON.stringify(post)).digest('hex');
+}
+
+const UPLOAD_TIMEOUT_MS = 60_000;
 
 // Slack must never turn our text into mentions or previews, whatever it contains.
 const QUIET = { parse: 'none', link_names: false, unfurl_links: false, unfurl_media: false } as const;
@@ -60,6 +70,7 @@ export class SlackForum implements Forum {
   private readonly apiUrl: string;
   private running?: Running;
   private starting?: Promise<{ url?: string }>;
+  private readonly textPosted = new Map<string, string>();
 
   private readonly o: SlackForumOptions;
 
@@ -179,8 +190,18 @@ export class SlackForum implements Forum {
     if (running) await running.app.stop().catch((err: unknown) => this.logger.warn('stopping Bolt failed:', err));
   }
 
+  /**
+   * Posts the text (and card) with chat.postMessage under the agent's name; a post with an image
+   * then has the PNG uploaded into its thread (the thread it replies to, or its own). The ref is
+   * always the text message's, which Slack answers with at once: the message an upload creates
+   * has no ts in files.completeUploadExternal's answer (files[].shares fills in later, if at all).
+   * If the upload meets a rate limit or an outage, the error goes to the caller (the outbox
+   * retries) and the retry of the same post uploads without posting the text again. An upload
+   * Slack refuses for good (say, no files:write scope) is logged, and the post stands without it.
+   */
   async post(post: Post): Promise<string> {
     const r = this.require();
+    if (post.image !== undefined) checkPostImage(post.image);
     let channel = this.channelId(r, post.channel);
     let threadTs: string | undefined;
     if (post.threadRef !== undefined) {
@@ -190,26 +211,54 @@ export class SlackForum implements Forum {
       channel = ref.channelId;
       threadTs = ref.ts;
     }
-    const args = {
-      channel,
-      text: messageText(post.text),
-      ...identity(post),
-      ...(threadTs ? { thread_ts: threadTs } : {}),
-      ...(post.card ? { blocks: cardBlocks({ ...post, card: post.card }) } : {}),
-      ...QUIET,
-    };
-    const res = await this.call('chat.postMessage', () => r.client.chat.postMessage(args as webApi.ChatPostMessageArguments));
-    if (!res.ts) throw toForumError('chat.postMessage', new Error('Slack returned no ts'));
-    return `${channel}:${res.ts}`;
+    const image = post.image;
+    const key = image ? postKey(post) : undefined;
+    let ref = key ? this.textPosted.get(key) : undefined;
+    if (!ref) {
+      // An image post with no words still needs a message for the image to hang under.
+      const text = image && post.text.trim() === '' ? image.title : post.text;
+      const args = {
+        channel,
+        text: messageText(text),
+        ...identity(post),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...(post.card ? { blocks: cardBlocks({ ...post, card: post.card }) } : {}),
+        ...QUIET,
+      };
+      const res = await this.call('chat.postMessage', () => r.client.chat.postMessage(args as webApi.ChatPostMessageArguments));
+      if (!res.ts) throw toForumError('chat.postMessage', new Error('Slack returned no ts'));
+      ref = `${channel}:${res.ts}`;
+    }
+    if (!image || !key) return ref;
+
+    this.rememberTextPosted(key, ref);
+    try {
+      await uploadImage(r.client, image, { channelId: channel, threadTs: threadTs ?? parseRef(ref).ts }, UPLOAD_TIMEOUT_MS);
+    } catch (err) {
+      if (uploadMayRecover(err)) throw err;
+      this.logger.warn(`the image "${image.title}" of ${ref} was not uploaded, so the post stands without it: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.textPosted.delete(key);
+    return ref;
   }
 
+  // Image posts whose text is in Slack but whose upload has not succeeded yet, by content; a
+  // retry of the same post finds its ref here. Bounded: a post retried this late is posted anew.
+  private rememberTextPosted(key: string, ref: string): void {
+    this.textPosted.delete(key);
+    this.textPosted.set(key, ref);
+    while (this.textPosted.size > 100) this.textPosted.delete(this.textPosted.keys().next().value!);
+  }
+
+  /** Edits the text message (and its card); an uploaded image stays as it is. */
   async update(ref: string, post: Post): Promise<void> {
     const r = this.require();
     const { channelId, ts } = parseRef(ref);
+    const text = post.image && post.text.trim() === '' ? post.image.title : post.text;
     const args = {
       channel: channelId,
       ts,
-      text: messageText(post.text),
+      text: messageText(text),
       // An empty list removes an earlier card; leaving blocks out would keep it.
       blocks: post.card ? cardBlocks({ ...post, card: post.card }) : [],
       parse: QUIET.parse,
