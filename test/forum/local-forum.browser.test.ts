@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { LocalForum, type Panel, type StoredPost } from '../../src/forum/local/index.js';
 import type { Card, InboundEvent, Persona, Post } from '../../src/forum/port.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { chartImage } from './png-fixture.js';
 import { ROOT } from '../helpers/processes.js';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -75,6 +76,8 @@ async function open(o: { history?: StoredPost[] } = {}): Promise<{ forum: LocalF
 }
 
 const say = (p: Persona, text: string, extra: Partial<Post> = {}): Post => ({ channel: 'forum', persona: p, text, ...extra });
+/** The parts of an HTMLImageElement the tests read (the DOM types are not in this project's lib). */
+type Pic = { complete: boolean; naturalWidth: number };
 const message = (page: Page, ref: string) => page.locator(`[data-testid="message-list"] [data-testid="message"][data-ref="${ref}"]`);
 
 describe('local forum in a browser', () => {
@@ -156,6 +159,27 @@ describe('local forum in a browser', () => {
     await page.waitForTimeout(200);
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('img, [data-testid="app"] script').count()).toBe(0);
+  });
+
+  it('shows a post\'s image inline with its alt text and title, live and from history, within the CSP', async () => {
+    const digest = chartImage({ alt: 'PGR over time: spam rises from 0.30 to 0.72 overnight' });
+    const { forum, page } = await open({ history: [{ ref: 'l-1', at: new Date().toISOString(), post: say(R1, 'Yesterday\'s digest', { image: chartImage({ title: 'Yesterday' }) }) }] });
+    const old = message(page, 'l-1').getByTestId('post-image');
+    await expect.poll(() => old.getAttribute('alt')).toBe(chartImage().alt);
+
+    const ref = await forum.post(say(R2, 'Morning digest: 3 experiments scored overnight', { image: digest }));
+    const img = message(page, ref).getByRole('img', { name: digest.alt });
+    await img.waitFor();
+    // Loaded and decoded: the CSP let it in and the server sent a PNG.
+    await expect.poll(() => img.evaluate((n) => (n as unknown as Pic).complete && (n as unknown as Pic).naturalWidth)).toBe(40);
+    expect(await message(page, ref).getByTestId('post-image-title').textContent()).toBe('PGR over time');
+    expect(await message(page, ref).getByTestId('message-text').textContent()).toBe('Morning digest: 3 experiments scored overnight');
+    // An edit of the words keeps the image; redrawing does not break it.
+    await forum.update(ref, say(R2, 'Morning digest (corrected)'));
+    await expect.poll(() => message(page, ref).getByTestId('message-text').textContent()).toBe('Morning digest (corrected)');
+    await expect.poll(() => img.evaluate((n) => (n as unknown as Pic).naturalWidth)).toBe(40);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'local-forum-image.png') });
+    expect(pageErrors).toEqual([]);
   });
 
   it('a page left open across a restart reconnects and shows the restarted forum', async () => {

@@ -4,6 +4,7 @@ import { AarError, InvalidInputError } from '../../src/domain/errors.js';
 import { LocalForum, type LocalForumOptions, type LocalForumState, type StoredPost } from '../../src/forum/local/index.js';
 import { PAGE_SCRIPT } from '../../src/forum/local/page.js';
 import type { Card, InboundContext, InboundEvent, Post } from '../../src/forum/port.js';
+import { chartImage, oversizedPng, pngBytes } from './png-fixture.js';
 
 const OPERATOR = { id: 'U-ada', name: 'Ada' };
 const AGENT = { id: 'researcher-1', name: 'researcher-1', icon: ':robot_face:' };
@@ -163,6 +164,67 @@ describe('LocalForum: posting', () => {
   });
 });
 
+describe('LocalForum: images', () => {
+  it('/api/state and the post event carry the image; its URL serves the exact PNG, cacheable', async () => {
+    const forum = await started();
+    const stream = await events(forum);
+    await stream.next('hello');
+    const image = chartImage();
+    const ref = await forum.post(say('Morning digest', { channel: 'results', image }));
+    const view = { src: expect.stringMatching(new RegExp(`^/api/posts/${ref}/image\\?v=[0-9a-f]{16}$`)), alt: image.alt, title: image.title, width: 40, height: 24, size: pngBytes().length };
+    expect(await stream.next('post')).toMatchObject({ ref, image: view });
+    const [post] = (await state(forum)).posts;
+    expect(post).toMatchObject({ ref, text: 'Morning digest', image: view });
+    expect(JSON.stringify(post)).not.toContain(image.png.slice(0, 40)); // the bytes are not in the state
+
+    const res = await fetch(new URL(post.image!.src, forum.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toMatch(/immutable/);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'; sandbox/);
+    expect(Buffer.from(await res.arrayBuffer()).equals(pngBytes())).toBe(true);
+    // Any other version of the URL gets the current image, but uncached.
+    expect((await fetch(new URL(`/api/posts/${ref}/image`, forum.url))).headers.get('cache-control')).toBe('no-store');
+
+    // An edit without an image keeps it; one with an image replaces it (the URL names the new bytes).
+    await forum.update(ref, say('Morning digest (edited)', { channel: 'results' }));
+    expect(await stream.next('update')).toMatchObject({ ref, text: 'Morning digest (edited)', image: { src: post.image!.src } });
+    const other = pngBytes(10, 10, [200, 40, 40]);
+    await forum.update(ref, say('Morning digest (new chart)', { channel: 'results', image: chartImage({ png: other.toString('base64') }) }));
+    const updated = (await stream.next('update')) as { image: { src: string; width: number } };
+    expect(updated.image).toMatchObject({ width: 10, height: 10 });
+    expect(updated.image.src).not.toBe(post.image!.src);
+    expect(Buffer.from(await (await fetch(new URL(updated.image.src, forum.url))).arrayBuffer()).equals(other)).toBe(true);
+  });
+
+  it('answers 404 for a post without an image or an unknown ref, and 405 to anything but GET', async () => {
+    const forum = await started();
+    const ref = await forum.post(say('no image'));
+    expect((await fetch(new URL(`/api/posts/${ref}/image`, forum.url))).status).toBe(404);
+    expect((await fetch(new URL('/api/posts/l-99/image', forum.url))).status).toBe(404);
+    expect((await fetch(new URL('/api/posts/%E0%A4%A/image', forum.url))).status).toBe(404);
+    const withImage = await forum.post(say('image', { image: chartImage() }));
+    expect((await postJson(forum, `/api/posts/${withImage}/image`, {})).status).toBe(405);
+  });
+
+  it('refuses an image over 2 MB, not a PNG or without alt text, naming the field', async () => {
+    const forum = await started();
+    const err = await forum.post(say('digest', { image: chartImage({ png: oversizedPng() }) })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).problems).toEqual([{ field: 'image.png', problem: 'the image is larger than 2097152 bytes (2 MB) decoded' }]);
+    await expect(forum.post(say('digest', { image: chartImage({ alt: ' ' }) }))).rejects.toThrow(/image\.alt: must describe the image/);
+    expect((await state(forum)).posts).toEqual([]);
+  });
+
+  it('serves the page with img-src limited to this server (and data: for the empty favicon)', async () => {
+    const forum = await started();
+    const csp = (await fetch(forum.url)).headers.get('content-security-policy')!;
+    expect(csp.split('; ')).toContain("img-src 'self' data:");
+    expect(csp).toMatch(/default-src 'none'/);
+  });
+});
+
 describe('LocalForum: inbound from the operator', () => {
   it('a message becomes an inbound message from the operator (not a bot) and shows in the channel', async () => {
     const forum = await started();
@@ -302,6 +364,23 @@ describe('LocalForum: restart', () => {
     expect(after[0].at).toBe(new Date('2025-01-31 12:00:00').toISOString());
     expect(await second.post(say('after the restart'))).toBe('l-3');
     await expect(second.update(card, say('result', { card: CARD }))).resolves.toBeUndefined();
+  });
+
+  it('shows an image again after a restart, and a post whose image it cannot read without it', async () => {
+    const image = chartImage();
+    const lines: string[] = [];
+    const history: StoredPost[] = [
+      { ref: 'l-1', at: '2025-01-31T08:00:00Z', post: say('Morning digest', { channel: 'results', image }) },
+      { ref: 'l-2', at: '2025-01-31T08:01:00Z', post: say('Broken chart', { image: { ...image, png: 'bm90IGEgcG5n' } }) },
+    ];
+    const forum = await started({ history, log: (l) => lines.push(l) });
+    const posts = (await state(forum)).posts;
+    expect(posts.map((p) => [p.ref, p.text, p.image?.alt])).toEqual([
+      ['l-1', 'Morning digest', image.alt],
+      ['l-2', 'Broken chart', undefined],
+    ]);
+    expect(Buffer.from(await (await fetch(new URL(posts[0].image!.src, forum.url))).arrayBuffer()).toString('base64')).toBe(image.png);
+    expect(lines).toEqual([expect.stringMatching(/history entry 1 is shown without its image \(post\.image\.png: is not a PNG/)]);
   });
 
   it('skips a history entry it cannot read, and says which', async () => {

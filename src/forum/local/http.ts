@@ -45,6 +45,22 @@ export function sendHtml(res: ServerResponse, html: string, csp: string): void {
   res.end(html);
 }
 
+/**
+ * A PNG. `immutable` when the URL names this very content (a hash in the query), so pages
+ * that redraw their messages do not fetch it again; otherwise it is not cached at all.
+ */
+export function sendPng(res: ServerResponse, bytes: Buffer, immutable: boolean): void {
+  res.writeHead(200, {
+    ...BASE_HEADERS,
+    'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
+    'content-type': 'image/png',
+    'content-length': bytes.length,
+    // Opened on its own, it is still only a picture: nothing in it may run or load.
+    'content-security-policy': "default-src 'none'; sandbox",
+  });
+  res.end(bytes);
+}
+
 export function startEventStream(res: ServerResponse): void {
   res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
   // Tells EventSource how soon to reconnect, and flushes the headers so the client sees "open".

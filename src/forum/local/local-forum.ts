@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { z } from 'zod';
 import { AarError, InvalidInputError } from '../../domain/errors.js';
 import { CHANNEL_KEYS, type ChannelKey, type Forum, type ForumUser, type InboundEvent, type InboundHandler, type Persona, type Post } from '../port.js';
-import { HttpError, readJson, sameOrigin, sendError, sendHtml, sendJson } from './http.js';
+import { HttpError, readJson, sameOrigin, sendError, sendHtml, sendJson, sendPng } from './http.js';
 import { pageCsp, renderPage } from './page.js';
 import {
   ActionBodySchema,
@@ -64,6 +64,7 @@ const DEFAULT_NAMES: Record<ChannelKey, string> = { forum: '#forum', results: '#
 const MENTION_RE = /@aar(?![\w.-])/i;
 const ADDRESSED_RE = /^\/?aar(?:[\s:,]|$)/i;
 const COMMAND_RE = /^\/aar(?:\s|$)/i;
+const IMAGE_PATH_RE = /^\/api\/posts\/([^/]{1,400})\/image$/;
 
 /**
  * The local web forum: a chat page on 127.0.0.1 (Node's http, Server-Sent Events for live
@@ -177,7 +178,13 @@ export class LocalForum implements Forum {
 
   private restore(history: unknown[]): void {
     history.forEach((raw, i) => {
-      const parsed = StoredPostSchema.safeParse(raw);
+      let parsed = StoredPostSchema.safeParse(raw);
+      if (!parsed.success && parsed.error.issues.every((issue) => issue.path[0] === 'post' && issue.path[1] === 'image')) {
+        // An image it cannot show does not cost the post: it comes back without it.
+        this.log(`local forum: history entry ${i} is shown without its image (${problemsOf(parsed.error).map((p) => `${p.field}: ${p.problem}`).join('; ')})`);
+        const entry = raw as { post: Record<string, unknown> };
+        parsed = StoredPostSchema.safeParse({ ...entry, post: { ...entry.post, image: undefined } });
+      }
       if (!parsed.success) {
         const problems = problemsOf(parsed.error).map((p) => `${p.field}: ${p.problem}`).join('; ');
         this.log(`local forum: history entry ${i} is not shown (${problems})`);
@@ -210,8 +217,24 @@ export class LocalForum implements Forum {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const check = sameOrigin(req, this.boundPort ?? -1);
     if (!check.ok) throw new HttpError(403, 'forbidden', check.why);
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
     const method = req.method ?? 'GET';
+    const image = IMAGE_PATH_RE.exec(path);
+    if (image) {
+      if (method !== 'GET') {
+        res.setHeader('allow', 'GET');
+        throw new HttpError(405, 'method_not_allowed', `${path.slice(0, 200)} answers GET`);
+      }
+      let ref = '';
+      try {
+        ref = decodeURIComponent(image[1]);
+      } catch {
+        // A malformed escape names no post: answered as not found below.
+      }
+      this.sendImage(res, ref, url.searchParams.get('v'));
+      return;
+    }
     const routes: Record<string, Partial<Record<string, () => Promise<void> | void>>> = {
       '/': { GET: () => this.sendPage(res) },
       '/api/state': { GET: () => sendJson(res, 200, this.state()) },
@@ -227,6 +250,13 @@ export class LocalForum implements Forum {
       throw new HttpError(405, 'method_not_allowed', `${path} answers ${Object.keys(route).join(', ')}`);
     }
     await run();
+  }
+
+  /** GET /api/posts/<ref>/image: a post's PNG; the URL the page has names it by a hash, so it can be cached. */
+  private sendImage(res: ServerResponse, ref: string, version: string | null): void {
+    const image = this.store.imageOf(ref);
+    if (!image) throw new HttpError(404, 'not_found', 'no such image', [{ field: 'ref', problem: 'no post with an image under this ref' }]);
+    sendPng(res, image.bytes, image.view.src.endsWith(`?v=${version ?? ''}`));
   }
 
   private sendPage(res: ServerResponse): void {

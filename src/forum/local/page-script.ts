@@ -151,10 +151,20 @@ function messageNode(p, replies, where) {
   const body = el('div', { cls: 'msg-body' }, [
     head,
     p.text ? el('div', { cls: 'text', testid: 'message-text', text: p.text }) : null,
+    p.image ? imageNode(p.image) : null,
     p.card ? cardNode(p) : null,
     where === 'channel' ? threadLink(p, replies) : null,
   ]);
   return el('article', { cls: 'msg ' + p.author, testid: 'message', 'data-ref': p.ref, 'data-author': p.author, 'aria-label': p.persona.name + ' ' + fmtTime(p.at) }, [avatar(p), body]);
+}
+
+// The image is served by this server (src is a same-origin path); a click opens it full size.
+function imageNode(img) {
+  const pic = el('img', { src: img.src, alt: img.alt, width: img.width || null, height: img.height || null, loading: 'lazy', decoding: 'async', testid: 'post-image' });
+  return el('figure', { cls: 'post-image' }, [
+    el('a', { href: img.src, target: '_blank', rel: 'noopener noreferrer', title: 'Open ' + img.title + ' full size' }, [pic]),
+    el('figcaption', { testid: 'post-image-title', text: img.title }),
+  ]);
 }
 
 function threadLink(p, replies) {

@@ -60,6 +60,9 @@ button:disabled { cursor: default; opacity: 0.55; }
 .thread-root { border-bottom: 1px solid var(--border); padding-bottom: 12px; margin-bottom: 6px; }
 .reply-divider { color: var(--muted); font-size: 13px; padding: 4px 18px; }
 
+.post-image { margin: 8px 0 0; max-width: 560px; }
+.post-image img { display: block; max-width: 100%; height: auto; border: 1px solid var(--border); border-radius: 8px; background: #fff; }
+.post-image figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; }
 .card { margin-top: 8px; border: 1px solid var(--border); border-left: 4px solid var(--blue); border-radius: 8px; padding: 10px 12px; background: #fff; max-width: 560px; }
 .card[data-status="flagged"] { border-left-color: var(--amber); }
 .card[data-status="vetoed"] { border-left-color: var(--red); }

@@ -7,7 +7,9 @@ export const PAGE_SCRIPT = `(() => {\n'use strict';\n${PAGE_SCRIPT_CORE}\n${PAGE
 
 /**
  * The Content-Security-Policy of the page: only its own nonce'd script and style run, and it
- * talks only to this server. A defence in depth behind building the DOM from text.
+ * talks only to this server. A defence in depth behind building the DOM from text. Images come
+ * from this server only (posts' images at /api/posts/<ref>/image); `data:` is for the empty
+ * favicon, which keeps the browser from asking for /favicon.ico.
  */
 export function pageCsp(nonce: string): string {
   return [
@@ -15,7 +17,7 @@ export function pageCsp(nonce: string): string {
     `script-src 'nonce-${nonce}'`,
     `style-src 'nonce-${nonce}'`,
     "connect-src 'self'",
-    'img-src data:',
+    "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FieldProblem } from '../../domain/errors.js';
+import { PostImageSchema } from '../image.js';
 import { CHANNEL_KEYS } from '../port.js';
 
 // What a person can type in one message: Slack's cap, so both adapters accept the same input.
@@ -31,6 +32,8 @@ export const PostSchema = z.object({
   persona: Persona,
   text: z.string().max(MAX_POST_TEXT),
   card: Card.optional(),
+  // A PNG (base64) of at most 2 MB decoded, with alt text and a title; problems name image.png.
+  image: PostImageSchema.optional(),
 });
 
 // The ledger may hand back SQLite's `YYYY-MM-DD HH:MM:SS` as well as ISO; both become ISO.

@@ -1,8 +1,24 @@
 import { AarError } from '../../domain/errors.js';
-import type { Card, ChannelKey, Persona, Post } from '../port.js';
+import { imageDigest } from '../image.js';
+import type { Card, ChannelKey, Persona, Post, PostImage } from '../port.js';
 
 /** Who wrote a post, which decides how the page draws it. */
 export type Author = 'agent' | 'operator' | 'system';
+
+/**
+ * A post's image as the page receives it: the bytes stay on the server, served at `src`
+ * (GET /api/posts/<ref>/image, named by a hash of the bytes so a cached copy is never stale).
+ */
+export interface ImageView {
+  src: string;
+  alt: string;
+  title: string;
+  /** Pixels, from the PNG's header, so the page keeps its place while the image loads. */
+  width: number;
+  height: number;
+  /** Size in bytes. */
+  size: number;
+}
 
 /** A post as the page receives it (GET /api/state and the `post` / `update` events). */
 export interface PostView {
@@ -17,6 +33,7 @@ export interface PostView {
   persona: Persona;
   text: string;
   card?: Card;
+  image?: ImageView;
   author: Author;
   at: string;
   editedAt?: string;
@@ -30,6 +47,7 @@ const REF_RE = /^l-(\d+)$/;
  */
 export class PostStore {
   private readonly posts = new Map<string, PostView>();
+  private readonly images = new Map<string, Buffer>();
   private nextRef = 1;
   private version = 0;
 
@@ -63,14 +81,34 @@ export class PostStore {
     return this.insert(ref, post, author, at);
   }
 
-  /** Replaces text, card and persona; where the post sits (channel, thread) never changes. */
+  /**
+   * Replaces text, card and persona, and the image when the edit carries one (an edit never
+   * removes an image, as in Slack); where the post sits (channel, thread) never changes.
+   */
   update(ref: string, post: Post, at: string): PostView {
     const old = this.posts.get(ref);
     if (!old) throw new AarError('forum_unknown_ref', `the local forum has no post ${ref} to update`);
     const view: PostView = { ...old, persona: post.persona, text: post.text, card: post.card, version: ++this.version, editedAt: at };
     if (post.card === undefined) delete view.card;
+    if (post.image !== undefined) view.image = this.keepImage(ref, post.image);
     this.posts.set(ref, view);
     return view;
+  }
+
+  /** The PNG of a post's image, if it has one. */
+  imageOf(ref: string): { bytes: Buffer; view: ImageView } | undefined {
+    const bytes = this.images.get(ref);
+    const view = this.posts.get(ref)?.image;
+    return bytes && view ? { bytes, view } : undefined;
+  }
+
+  private keepImage(ref: string, image: PostImage): ImageView {
+    const bytes = Buffer.from(image.png, 'base64');
+    this.images.set(ref, bytes);
+    // A PNG starts with its signature (8 bytes) and then IHDR: length, type, width, height.
+    const size = bytes.length >= 24 ? { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) } : { width: 0, height: 0 };
+    const src = `/api/posts/${encodeURIComponent(ref)}/image?v=${imageDigest(bytes)}`;
+    return { src, alt: image.alt, title: image.title, ...size, size: bytes.length };
   }
 
   /** The thread root a reply to `ref` belongs under: `ref` itself, or its root when it is a reply. */
@@ -97,6 +135,7 @@ export class PostStore {
     const threadRef = root?.ref ?? post.threadRef;
     if (threadRef !== undefined && threadRef !== ref) view.threadRef = threadRef;
     if (post.card !== undefined) view.card = post.card;
+    if (post.image !== undefined) view.image = this.keepImage(ref, post.image);
     this.posts.set(ref, view);
     return view;
   }
