@@ -15,7 +15,9 @@ runForumContract('local', async () => {
       const state = (await (await fetch(new URL('/api/state', forum.url))).json()) as LocalForumState;
       const post = state.posts.find((p) => p.ref === ref);
       if (!post) throw new Error(`no post ${ref}`);
-      return { text: post.text, ...(post.threadRef ? { threadRef: post.threadRef } : {}) };
+      // The state names the image; the page loads its bytes from the server, as a browser would.
+      const image = post.image ? { png: Buffer.from(await (await fetch(new URL(post.image.src, forum.url))).arrayBuffer()).toString('base64'), alt: post.image.alt, title: post.image.title } : undefined;
+      return { text: post.text, ...(post.threadRef ? { threadRef: post.threadRef } : {}), ...(image ? { image } : {}) };
     },
     close: () => forum.stop(),
   };

@@ -34,9 +34,12 @@ runForumContract('slack (Bolt over HTTP, fake Web API)', async () => {
   // The fake does not record the ts it answered: remember which call made which ref.
   const postCalls = new Map<string, number>();
   const post = forum.post.bind(forum);
+  // An image post's file is shared after its text: remember which share belongs to which ref.
+  const shares = new Map<string, number>();
   forum.post = async (p) => {
     const ref = await post(p);
     postCalls.set(ref, fake.callsTo('chat.postMessage').length - 1);
+    if (p.image) shares.set(ref, fake.shared.length - 1);
     return ref;
   };
   let clock = 1700000100;
@@ -73,7 +76,14 @@ runForumContract('slack (Bolt over HTTP, fake Web API)', async () => {
       const posted = fake.callsTo('chat.postMessage')[index];
       const edit = fake.callsTo('chat.update').filter((c) => c.params.channel === channel && c.params.ts === ts).at(-1);
       const threadTs = posted.params.thread_ts as string | undefined;
-      return { text: rendered(String((edit ?? posted).params.text)), ...(threadTs ? { threadRef: `${channel}:${threadTs}` } : {}) };
+      const share = shares.has(ref) ? fake.shared[shares.get(ref)!] : undefined;
+      // People see the image in the post's thread (its own, or the one it replies in).
+      if (share && (share.channel !== channel || share.threadTs !== (threadTs ?? ts))) throw new Error(`the image of ${ref} went to ${share.channel}:${share.threadTs}`);
+      return {
+        text: rendered(String((edit ?? posted).params.text)),
+        ...(threadTs ? { threadRef: `${channel}:${threadTs}` } : {}),
+        ...(share ? { image: { png: share.bytes.toString('base64'), alt: share.alt ?? '', title: share.title ?? '' } } : {}),
+      };
     },
     close: async () => {
       await forum.stop();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CardAction, ChannelKey, Forum, InboundEvent } from '../../src/forum/port.js';
+import type { CardAction, ChannelKey, Forum, InboundEvent, PostImage } from '../../src/forum/port.js';
+import { chartImage } from './png-fixture.js';
 
 /** How a contract test plays the people on the other side of an adapter. */
 export interface ForumDriver {
@@ -8,8 +9,8 @@ export interface ForumDriver {
   humanSays(channel: ChannelKey, text: string, threadRef?: string): Promise<void>;
   /** A person presses a card's button. */
   humanClicks(messageRef: string, action: CardAction, value: string, channel: ChannelKey): Promise<void>;
-  /** What people see of a post now: its text as rendered, and its thread. */
-  shown(ref: string): Promise<{ text: string; threadRef?: string }>;
+  /** What people see of a post now: its text as rendered, its thread, and its image (bytes as base64) if it has one. */
+  shown(ref: string): Promise<{ text: string; threadRef?: string; image?: PostImage }>;
   close(): Promise<void>;
 }
 
@@ -44,6 +45,29 @@ export function runForumContract(name: string, make: MakeForum): void {
       expect(await shown(reply)).toEqual({ text: 'Running: 0 of 5 seeds scored', threadRef: root });
       await forum.update(reply, { channel: 'forum', persona: AGENT, text: 'Finished: 5 of 5 seeds scored' });
       expect((await shown(reply)).text).toBe('Finished: 5 of 5 seeds scored');
+    });
+
+    it('a post with an image is delivered and can be threaded under', async () => {
+      const { forum, shown } = await open();
+      const image = chartImage();
+      const root = await forum.post({ channel: 'results', persona: AGENT, text: 'Morning digest: 3 experiments scored overnight', image });
+      const reply = await forum.post({ channel: 'results', persona: AGENT, text: 'Which task moved most?', threadRef: root });
+      expect(await shown(root)).toEqual({ text: 'Morning digest: 3 experiments scored overnight', image });
+      expect(await shown(reply)).toEqual({ text: 'Which task moved most?', threadRef: root });
+      // A reply may carry an image too, and an edit changes the words but keeps the image.
+      const second = chartImage({ title: 'Leaderboard', alt: 'aux-conf leads on spam' });
+      const withImage = await forum.post({ channel: 'results', persona: AGENT, text: 'Leaderboard as of 08:00', threadRef: root, image: second });
+      expect(await shown(withImage)).toEqual({ text: 'Leaderboard as of 08:00', threadRef: root, image: second });
+      await forum.update(root, { channel: 'results', persona: AGENT, text: 'Morning digest (corrected)' });
+      expect(await shown(root)).toEqual({ text: 'Morning digest (corrected)', image });
+    });
+
+    it('refuses an image over 2 MB or not a PNG, naming image.png', async () => {
+      const { forum } = await open();
+      const post = (png: string) => forum.post({ channel: 'results', persona: AGENT, text: 'digest', image: chartImage({ png }) });
+      await expect(post(Buffer.alloc(2 * 1024 * 1024 + 1, 1).toString('base64'))).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/image\.png: .*2 MB/) });
+      await expect(post(Buffer.from('GIF89a...').toString('base64'))).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/image\.png: is not a PNG/) });
+      await expect(post('not base64!')).rejects.toMatchObject({ message: expect.stringContaining('image.png') });
     });
 
     it('shows markup and mentions as plain text', async () => {
