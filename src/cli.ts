@@ -6,8 +6,11 @@ import { AarError } from './domain/errors.js';
 import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
 import { FORUM_USAGE, forumCommand } from './cli/commands/forum.js';
+import { BASELINES_USAGE, baselinesCommand } from './cli/commands/baselines.js';
+import { RUN_USAGE, runCommand } from './cli/commands/run.js';
 import { START_USAGE, startCommand } from './cli/commands/start.js';
 import { RECOVER_USAGE, recoverCommand } from './cli/commands/recover.js';
+import { REPORT_USAGE, reportCommand } from './cli/commands/report.js';
 import { STATUS_USAGE, statusCommand } from './cli/commands/status.js';
 import { SUBMIT_USAGE, submitCommand } from './cli/commands/submit.js';
 import { TASKS_USAGE, tasksCommand } from './cli/commands/tasks.js';
@@ -17,6 +20,9 @@ type Command = (argv: string[], config: ReturnType<typeof loadConfig>, out: Node
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   start: { run: startCommand, usage: START_USAGE },
+  run: { run: (argv, config, out) => runCommand(argv, config, out).then(() => {}), usage: RUN_USAGE },
+  baselines: { run: baselinesCommand, usage: BASELINES_USAGE },
+  report: { run: reportCommand, usage: REPORT_USAGE },
   tasks: { run: tasksCommand, usage: TASKS_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
   submit: { run: submitCommand, usage: SUBMIT_USAGE },
@@ -32,7 +38,10 @@ const HELP = `aar: automated alignment research on weak-to-strong supervision
 Usage: aar <command> [flags]     (aar <command> --help for its flags)
 
 Commands:
-  start    the embedded demo: every task's baselines on 5 seeds
+  start    the embedded demo: nine offline researchers, an auditor and a steward, live
+  run      a research campaign from a campaign file and flags (resumes by name)
+  report   a campaign's report: report.md, report.html and PGR charts per task
+  baselines  every task's naive and aux-conf baselines on 5 seeds
   tasks    the embedded tasks, their sizes and cached baselines
   eval     run a method on a task in-process and score it
   submit   record an experiment and queue its jobs (--wait for the scores)

@@ -16,6 +16,8 @@ export interface TeamOptions {
   seed?: number;
   probeSeeds?: number;
   maxInFlight?: number;
+  /** Custom starting directions, in order (the built-in ones fill the rest). */
+  directions?: readonly string[];
 }
 
 /**
@@ -24,13 +26,14 @@ export interface TeamOptions {
  */
 export function createTeam(o: TeamOptions): ResearcherBot[] {
   return Array.from({ length: o.agents }, (_, i) => {
-    const direction = directionOf(i);
+    const builtIn = directionOf(i);
+    const direction = o.directions?.[i] ? { ...builtIn, text: o.directions[i] } : builtIn;
     if (o.llm) {
       return new ClaudeResearcher({
         name: direction.name,
         direction: direction.text,
         llm: o.llm,
-        model: o.model ?? 'claude-opus-4-1',
+        model: o.model ?? 'claude-opus-5-5',
         campaignId: o.campaignId,
         inputBudget: o.inputBudget ?? 24_000,
         maxInFlight: o.maxInFlight,

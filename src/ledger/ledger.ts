@@ -25,7 +25,9 @@ export type EventKind =
   /** An agent's result claim, accepted only with enough scored seeds. */
   | 'claim'
   /** The auditor's verdict on a result. */
-  | 'verdict';
+  | 'verdict'
+  /** A campaign session: start, heartbeat, stop (agent-hours are measured from these). */
+  | 'campaign';
 
 export interface LedgerEvent {
   seq: number;

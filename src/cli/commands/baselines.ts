@@ -7,13 +7,12 @@ import { parseFlags } from '../args.js';
 import { pct, ratio, table } from '../format.js';
 import { progressBar } from '../progress.js';
 
-export const START_USAGE = `aar start
+export const BASELINES_USAGE = `aar baselines
 
-The embedded demo (what \`npm start\` runs): every task's baselines, naive and aux-conf,
-on seeds 1-5, printed as one table.`;
+Every task's baselines, naive and aux-conf, on seeds 1-5, run in-process and printed as one table.`;
 
-export function startCommand(argv: string[], config: Config, out: NodeJS.WritableStream): void {
-  parseFlags('start', argv, {});
+export function baselinesCommand(argv: string[], config: Config, out: NodeJS.WritableStream): void {
+  parseFlags('baselines', argv, {});
   out.write(`aar: weak-to-strong baselines on the embedded benchmark (seeds ${BASELINE_SEEDS.join(',')}, caches in ${config.cacheDir})\n`);
   const progress = progressBar();
   const rows: string[][] = [];

@@ -1,0 +1,203 @@
+import { ClaudeAuditor, HeuristicAuditor } from '../../bots/auditor/index.js';
+import { Steward } from '../../bots/steward/index.js';
+import type { ResearcherBot } from '../../bots/types.js';
+import { ForumRecords } from '../ledger/forum-records.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { LlmClient } from '../llm/port.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { ActiveWindows } from '../schedule/windows.js';
+import { wallClock } from '../schedule/zoned-time.js';
+import type { Scheduler } from '../schedule/scheduler.js';
+import { startCampaignSchedule } from '../schedule/campaign-schedule.js';
+import type { ReviewerBot } from './bot-loop.js';
+import { BudgetGuard } from './budget-guard.js';
+import type { CampaignFile } from './campaign-file.js';
+import { campaignSummary, type CampaignSummary } from './summary.js';
+import { openResearchLoop } from './research-loop.js';
+import { campaignSpend, type Spend } from './spend.js';
+import { createTeam } from './team.js';
+import type { LiveSnapshot } from './live-view.js';
+
+export interface CampaignOptions {
+  file: CampaignFile;
+  ledger: Ledger;
+  pipeline: Pipeline;
+  /** Claude bots when given (and the file does not ask for offline ones). */
+  llm?: LlmClient;
+  model: string;
+  inputBudget: number;
+  scheduler: Scheduler;
+  log?: (line: string) => void;
+  /** Called after every round with the state the live view shows. */
+  onTick?: (s: LiveSnapshot) => void;
+  /** Posts the morning digest's chart (a report concern the campaign does not own). */
+  onDigest?: (text: string) => Promise<void> | void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * One campaign, end to end: the team takes turns through the research desk, the steward runs
+ * the baselines and reports, the auditor reviews, the budget guard and the schedule decide
+ * when work may start, and when a cap, the time limit, a person's `stop` or a signal ends it,
+ * jobs in flight finish and are scored and the bots conclude. Everything it needs to resume
+ * is in the ledger: running the same campaign again carries on where it stopped.
+ */
+export class Campaign {
+  readonly id: string;
+  private readonly records: ForumRecords;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private exhausted?: string;
+
+  constructor(private readonly o: CampaignOptions) {
+    this.id = o.file.name;
+    this.records = new ForumRecords(o.ledger);
+    this.log = o.log ?? (() => {});
+    this.now = o.now ?? Date.now;
+    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  private team(): ResearcherBot[] {
+    const { file } = this.o;
+    const llm = file.agents.kind === 'offline' ? undefined : this.o.llm;
+    if (file.agents.kind === 'claude' && !llm) throw new Error('agents.kind is "claude" but no ANTHROPIC_API_KEY is set');
+    return createTeam({
+      agents: file.agents.count,
+      tasks: file.tasks,
+      llm,
+      model: file.agents.model ?? this.o.model,
+      inputBudget: this.o.inputBudget,
+      campaignId: this.id,
+      seed: file.seed,
+      directions: file.agents.directions,
+    });
+  }
+
+  async run(o: { signal?: AbortSignal } = {}): Promise<CampaignSummary> {
+    const { file, ledger, pipeline } = this.o;
+    const started = this.now();
+    const sessionSeq = this.register();
+    const researchers = this.team();
+    const steward = new Steward({ ledger, records: this.records, tasks: file.tasks, campaignId: this.id, claimSeeds: file.scoring.claimSeeds });
+    const guard = new BudgetGuard(ledger, this.records, this.id, file.budget);
+    const windows = new ActiveWindows(file.schedule.active, file.schedule.timezone);
+    const minutesLeft = () => (file.budget.minutes === undefined ? undefined : file.budget.minutes * 60_000 - (this.now() - started));
+    const stopReason = (): string | undefined => {
+      if (o.signal?.aborted) return 'stopped by a signal';
+      const stop = ledger.events({ kind: 'control', afterSeq: sessionSeq }).find((e) => e.data.action === 'stop');
+      if (stop) return `stopped by ${String(stop.data.who)}`;
+      if (this.exhausted) return this.exhausted;
+      const left = minutesLeft();
+      if (left !== undefined && left <= 0) return `the ${file.budget.minutes}-minute limit is reached`;
+      return undefined;
+    };
+    const { desk, loop } = openResearchLoop({
+      ledger,
+      pipeline,
+      tasks: file.tasks,
+      researchers,
+      campaignId: this.id,
+      scoresPerHour: file.scoring.scoresPerHour,
+      claimSeeds: file.scoring.claimSeeds,
+      reviewers: () => [this.auditor(), steward],
+      log: this.log,
+      mayPropose: () => stopReason(),
+    });
+    const spend = (): Spend => campaignSpend(ledger, this.id);
+    const checkBudget = () => {
+      const state = guard.check(spend());
+      this.exhausted = state.exhausted;
+      for (const w of state.warnings) this.log(w.text);
+    };
+    const schedule = startCampaignSchedule({
+      scheduler: this.o.scheduler,
+      digestCron: file.schedule.digest,
+      leaderboardCron: file.schedule.leaderboard,
+      onDigest: async () => {
+        const text = steward.digest();
+        await this.o.onDigest?.(text);
+      },
+      onLeaderboard: () => steward.review(),
+      onReap: async () => void (await pipeline.recover()),
+      onBudgetGuard: checkBudget,
+    });
+    const tick = (waiting?: string) => this.o.onTick?.(this.snapshot(started, spend(), waiting, minutesLeft()));
+
+    try {
+      // A resumed campaign: collect what finished while nobody listened, re-enqueue what was lost.
+      await pipeline.recover();
+      await steward.seedBaselines((req) => pipeline.submit({ ...req, campaignId: this.id }));
+      for (let reason = stopReason(); !reason; reason = stopReason()) {
+        checkBudget();
+        if (stopReason()) break;
+        const at = new Date(this.now());
+        if (!windows.isActive(at)) {
+          const next = windows.nextActive(at);
+          tick(`outside the active window; next at ${next ? wallClock(next, file.schedule.timezone) : 'no time in the next 8 days'} (${file.schedule.timezone})`);
+          await this.sleep(30_000);
+          continue;
+        }
+        const { proposed } = await loop.round({ signal: o.signal });
+        ledger.append('campaign', { campaignId: this.id, data: { action: 'heartbeat' } });
+        tick();
+        // Nothing new: wait for a running experiment (or a moment) so the next round sees fresh results.
+        if (!proposed.length) await this.waitForAnyResult(o.signal);
+      }
+      desk.closed = stopReason() ?? 'the campaign is over';
+      this.log(`winding down: ${desk.closed}; waiting for ${ledger.unfinishedJobs().length} job(s) in flight`);
+      for (const j of ledger.unfinishedJobs()) {
+        if (o.signal?.aborted && ledger.unfinishedJobs().length) break;
+        await pipeline.waitFor(j.experimentId, { signal: o.signal }).catch(() => {});
+      }
+      if (!o.signal?.aborted) await loop.round();
+      tick();
+    } finally {
+      await schedule.stop();
+      ledger.append('campaign', { campaignId: this.id, data: { action: 'stop', reason: desk.closed ?? 'error' } });
+    }
+    return campaignSummary(ledger, this.id, spend(), file.scoring.claimSeeds);
+  }
+
+  /** Records the campaign (once) and the start of this session; returns the session's first event seq. */
+  private register(): number {
+    const { ledger, file } = this.o;
+    ledger.db
+      .prepare('INSERT OR IGNORE INTO campaigns (id, created_at, name, config) VALUES (?, ?, ?, ?)')
+      .run(this.id, new Date(this.now()).toISOString(), file.name, JSON.stringify(file));
+    return ledger.append('campaign', { campaignId: this.id, data: { action: 'start', agents: file.agents.count } });
+  }
+
+  private auditor(): ReviewerBot {
+    const { ledger, file, llm } = this.o;
+    const common = { ledger, records: this.records, campaignId: this.id, claimSeeds: file.scoring.claimSeeds, autoVeto: file.scoring.autoVeto };
+    return llm && file.agents.kind !== 'offline' ? new ClaudeAuditor({ ...common, llm, model: file.agents.model ?? this.o.model }) : new HeuristicAuditor(common);
+  }
+
+  private async waitForAnyResult(signal?: AbortSignal): Promise<void> {
+    const running = this.o.ledger.unfinishedJobs()[0];
+    if (!running) return this.sleep(1000);
+    await Promise.race([this.o.pipeline.waitFor(running.experimentId, { signal }).catch(() => {}), this.sleep(5000)]);
+  }
+
+  private snapshot(started: number, spend: Spend, waiting: string | undefined, msLeft: number | undefined): LiveSnapshot {
+    const { ledger, file } = this.o;
+    const summary = campaignSummary(ledger, this.id, spend, file.scoring.claimSeeds);
+    const fractions: number[] = [];
+    if (msLeft !== undefined && file.budget.minutes) fractions.push(1 - msLeft / (file.budget.minutes * 60_000));
+    if (file.budget.experiments) fractions.push(spend.experiments / file.budget.experiments);
+    if (file.budget.usd) fractions.push(spend.usd / file.budget.usd);
+    const unfinished = new Set(ledger.unfinishedJobs().map((j) => j.experimentId));
+    return {
+      campaign: this.id,
+      elapsedMs: this.now() - started,
+      progress: fractions.length ? Math.min(1, Math.max(...fractions)) : undefined,
+      experimentsDone: spend.experiments - unfinished.size,
+      experimentsQueued: unfinished.size,
+      best: Object.entries(summary.tasks).map(([task, t]) => ({ task, pgr: t.best?.pgrPublic, baseline: t.baseline?.pgrPublic })),
+      spend,
+      waiting,
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import type { Ledger } from '../ledger/ledger.js';
+import { UsageLedger } from '../ledger/usage.js';
+
+/** What a campaign has cost so far. */
+export interface Spend {
+  /** Model spend, from the usage recorded for every call. */
+  usd: number;
+  /** Researcher time: each session's length times the researchers it ran. */
+  agentHours: number;
+  /** usd / agentHours (0 before any time has passed). */
+  usdPerAgentHour: number;
+  /** Worker time spent on this campaign's jobs (GPU-hours when the workers are GPUs). */
+  gpuHours: number;
+  experiments: number;
+}
+
+/** The dollars per agent-hour of the reference study (nine Claude agents, PGR 0.23 -> 0.97). */
+export const REFERENCE_USD_PER_AGENT_HOUR = 22;
+
+const HOUR = 3_600_000;
+
+/**
+ * Spend of one campaign, derived from ledger facts only, so it survives restarts and any
+ * process can compute it. A session that ended in a crash counts up to its last heartbeat.
+ */
+export function campaignSpend(ledger: Ledger, campaignId: string): Spend {
+  const usd = new UsageLedger(ledger).totals({ campaignId }).usd;
+  let agentHours = 0;
+  let open: { at: number; agents: number; last: number } | undefined;
+  const close = () => {
+    if (open) agentHours += ((open.last - open.at) / HOUR) * open.agents;
+    open = undefined;
+  };
+  for (const e of ledger.events({ kind: 'campaign' })) {
+    if (e.campaignId !== campaignId) continue;
+    const at = Date.parse(e.at);
+    if (e.data.action === 'start') {
+      close();
+      open = { at, agents: Number(e.data.agents ?? 0), last: at };
+    } else if (open) {
+      open.last = at;
+      if (e.data.action === 'stop') close();
+    }
+  }
+  close();
+  const jobs = ledger.db
+    .prepare(
+      `SELECT COALESCE(SUM((julianday(f.at) - julianday(s.at)) * 24.0), 0) AS hours
+       FROM events s JOIN events f ON f.job_id = s.job_id AND f.kind = 'finished'
+       JOIN experiments x ON x.id = s.experiment_id
+       WHERE s.kind = 'started' AND x.campaign_id = ?
+         AND s.seq = (SELECT MAX(seq) FROM events s2 WHERE s2.job_id = s.job_id AND s2.kind = 'started' AND s2.seq < f.seq)`,
+    )
+    .get(campaignId) as { hours: number };
+  const experiments = (ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(campaignId) as { n: number }).n;
+  return { usd, agentHours, usdPerAgentHour: agentHours > 0 ? usd / agentHours : 0, gpuHours: jobs.hours, experiments };
+}

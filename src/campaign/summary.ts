@@ -1,0 +1,66 @@
+import { meanSd } from '../eval/stats.js';
+import { ForumRecords } from '../ledger/forum-records.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { vetoState } from '../report/leaderboard.js';
+import type { Spend } from './spend.js';
+
+export interface TaskOutcome {
+  /** aux-conf on the campaign's baseline seeds (public and private PGR means). */
+  baseline?: { experiment: string; pgrPublic: number; pgrPrivate: number };
+  /** The best claimed result (else the best with enough seeds), unvetoed. */
+  best?: { experiment: string; method: string; agent: string; pgrPublic: number; pgrPrivate: number; seeds: number };
+}
+
+/** What `aar run --json` prints as its last line. */
+export interface CampaignSummary {
+  campaign: string;
+  experiments: number;
+  tasks: Record<string, TaskOutcome>;
+  spend: { usd: number; agentHours: number; usdPerAgentHour: number; gpuHours: number };
+  /** Results the auditor found suspicious or scoring flagged. */
+  flags: number;
+  vetoes: number;
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The campaign's outcome from the ledger. "Best" prefers claimed results: a claim had to beat
+ * the leader of its day on the same seeds beyond seed noise, where the top of the raw
+ * leaderboard is mostly the luckiest of many candidates.
+ */
+export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend, claimSeeds: number): CampaignSummary {
+  const records = new ForumRecords(ledger);
+  const vetoes = records.vetoes();
+  const claimed = new Set(ledger.events({ kind: 'claim' }).map((e) => e.experimentId));
+  const ids = (ledger.db.prepare('SELECT id FROM experiments WHERE campaign_id = ? ORDER BY rowid').all(campaignId) as { id: string }[]).map((r) => r.id);
+  const tasks: Record<string, TaskOutcome> = {};
+  type Row = NonNullable<TaskOutcome['best']> & { task: string; claimed: boolean };
+  const rows: Row[] = [];
+  for (const id of ids) {
+    const e = ledger.experiment(id)!;
+    tasks[e.task] ??= {};
+    const results = ledger.results(id);
+    if (results.length < claimSeeds || !ledger.isFinished(id) || vetoState(vetoes, id, e.methodTag).vetoed) continue;
+    const pub = meanSd(results.map((r) => r.score.public.pgr)).mean;
+    const priv = meanSd(results.map((r) => r.score.private.pgr)).mean;
+    if (e.methodTag === 'aux-conf' && e.agent === 'steward') tasks[e.task].baseline = { experiment: id, pgrPublic: r3(pub), pgrPrivate: r3(priv) };
+    rows.push({ task: e.task, experiment: id, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r3(pub), pgrPrivate: r3(priv), seeds: results.length, claimed: claimed.has(id) });
+  }
+  for (const task of Object.keys(tasks)) {
+    const mine = rows.filter((r) => r.task === task).sort((a, b) => Number(b.claimed) - Number(a.claimed) || b.pgrPublic - a.pgrPublic);
+    if (mine[0]) {
+      const { task: _t, claimed: _c, ...best } = mine[0];
+      tasks[task].best = best;
+    }
+  }
+  const suspicious = ledger.events({ kind: 'verdict' }).filter((e) => e.data.verdict === 'suspicious' && ids.includes(String(e.data.experiment))).length;
+  return {
+    campaign: campaignId,
+    experiments: ids.length,
+    tasks,
+    spend: { usd: r3(spend.usd), agentHours: r3(spend.agentHours), usdPerAgentHour: r3(spend.usdPerAgentHour), gpuHours: r3(spend.gpuHours) },
+    flags: suspicious,
+    vetoes: vetoes.filter((v) => v.action === 'veto' && ids.some((id) => id === v.target || ledger.experiment(id)?.methodTag === v.target)).length,
+  };
+}

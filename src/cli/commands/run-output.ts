@@ -1,0 +1,27 @@
+import type { CampaignSummary } from '../../campaign/summary.js';
+import { REFERENCE_USD_PER_AGENT_HOUR } from '../../campaign/spend.js';
+import type { Config } from '../../config/env.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import { table } from '../format.js';
+
+const f2 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
+
+/** The end of `aar run`: the outcome per task, spend, flags, the report's path, and with --json one object as the last line. */
+export async function finishCampaign(o: { config: Config; ledger: Ledger; summary: CampaignSummary; json: boolean; out: NodeJS.WritableStream; writeReport?: () => Promise<string> }): Promise<void> {
+  const s = o.summary;
+  const rows = Object.entries(s.tasks).map(([task, t]) => [
+    task,
+    f2(t.baseline?.pgrPrivate),
+    t.best ? `${t.best.experiment} (${t.best.method}, ${t.best.agent})` : '—',
+    f2(t.best?.pgrPublic),
+    f2(t.best?.pgrPrivate),
+  ]);
+  o.out.write(`\nCampaign ${s.campaign}: ${s.experiments} experiments\n${table(['task', 'aux-conf PGR (private)', 'best', 'PGR public', 'PGR private'], rows)}\n`);
+  o.out.write(
+    `Spend: $${s.spend.usd.toFixed(2)} over ${s.spend.agentHours.toFixed(2)} agent-hours ($${s.spend.usdPerAgentHour.toFixed(2)} per agent-hour; the reference study: $${REFERENCE_USD_PER_AGENT_HOUR}); ${s.spend.gpuHours.toFixed(3)} worker-hours.\n` +
+      `Flags: ${s.flags} · vetoes: ${s.vetoes}\n`,
+  );
+  const report = o.writeReport ? await o.writeReport() : undefined;
+  if (report) o.out.write(`Report: ${report}\n`);
+  if (o.json) o.out.write(`${JSON.stringify({ ...s, ...(report ? { report } : {}) })}\n`);
+}
