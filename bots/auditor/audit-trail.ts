@@ -46,7 +46,7 @@ export class AuditTrail {
     const { ledger, records } = this.o;
     const judged = new Set(ledger.events({ kind: 'verdict' }).map((e) => e.experimentId));
     const leaders = new Set(
-      leaderboard(ledger, records)
+      leaderboard(ledger, records, undefined, { minSeeds: this.o.claimSeeds ?? 5 })
         .filter((r) => r.rank === 1)
         .map((r) => r.experiment),
     );

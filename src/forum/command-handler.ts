@@ -16,6 +16,8 @@ export interface CommandHandlerOptions {
   /** Queue depth and workers, for `status`. */
   queueStatus: () => Promise<string>;
   onStop: () => void;
+  /** Scored seeds an experiment needs to rank. */
+  minSeeds?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export class CommandHandler {
         return `Jobs: ${summary}.\n${await this.o.queueStatus()}`;
       }
       case 'leaderboard': {
-        const rows = leaderboard(ledger, records, cmd.task);
+        const rows = leaderboard(ledger, records, cmd.task, { minSeeds: this.o.minSeeds });
         if (!rows.length) return cmd.task ? `No finished, unvetoed experiments on ${cmd.task} yet.` : 'No finished, unvetoed experiments yet.';
         return rows
           .filter((r) => r.rank <= 5)
@@ -112,7 +114,7 @@ export class CommandHandler {
         this.o.onStop();
         return 'Stopping: running jobs finish and are scored; no new work starts.';
       case 'report': {
-        const rows = leaderboard(ledger, records).filter((r) => r.rank === 1);
+        const rows = leaderboard(ledger, records, undefined, { minSeeds: this.o.minSeeds }).filter((r) => r.rank === 1);
         const vetoes = records.vetoes().filter((v) => v.action === 'veto').length;
         const best = rows.map((r) => `${r.task}: ${r.experiment} PGR ${r.pgrPublic.mean.toFixed(2)}`).join('; ') || 'no finished experiments';
         return `Best per task: ${best}. Vetoes: ${vetoes}.`;

@@ -2,7 +2,7 @@ import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { leaderboard } from '../report/leaderboard.js';
 import { CommandHandler } from './command-handler.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxPost } from './outbox.js';
 import type { Forum } from './port.js';
 import { Publisher } from './publisher.js';
 import { redactSecrets } from './redact.js';
@@ -27,6 +27,8 @@ export interface ForumServiceOptions {
   log?: (line: string) => void;
   /** How often the ledger is read for new facts to post (other processes write it too). */
   pollMs?: number;
+  /** Scored seeds an experiment needs to rank (a campaign's claim seeds); default 1. */
+  minSeeds?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export class ForumService {
       tasks: o.tasks,
       queueStatus: o.queueStatus,
       onStop: o.onStop ?? (() => {}),
+      minSeeds: o.minSeeds,
     });
     o.forum.onEvent(async (event, ctx) => {
       try {
@@ -81,6 +84,12 @@ export class ForumService {
     await this.o.forum.stop();
   }
 
+  /** Posts something that is not a ledger fact (a digest's chart), once per key, through the outbox. */
+  async postOnce(key: string, post: OutboxPost): Promise<void> {
+    this.outbox.post(key, { ...post, text: redactSecrets(post.text) });
+    await this.outbox.flush();
+  }
+
   /** Posts ledger facts not seen yet, refreshes the panel, and delivers the outbox. */
   async sync(): Promise<void> {
     const events = this.o.ledger.events({ afterSeq: this.cursor });
@@ -95,7 +104,7 @@ export class ForumService {
   private refreshPanel(): void {
     const forum = this.o.forum as Forum & Partial<WithPanel>;
     if (typeof forum.setPanel !== 'function') return;
-    const rows = leaderboard(this.o.ledger, this.records);
+    const rows = leaderboard(this.o.ledger, this.records, undefined, { minSeeds: this.o.minSeeds });
     const series = new Map<string, { at: string; pgr: number }[]>();
     for (const r of [...rows].sort((a, b) => a.experiment.localeCompare(b.experiment))) {
       const at = this.o.ledger.results(r.experiment).at(-1)?.scoredAt ?? new Date().toISOString();

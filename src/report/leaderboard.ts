@@ -32,9 +32,9 @@ export function vetoState(vetoes: readonly VetoRecord[], experimentId: string, m
 
 /**
  * Experiments ranked by mean public PGR per task (what agents can see), vetoed ones left out.
- * Only experiments whose seeds have all finished count.
+ * Only experiments whose seeds have all finished count, with at least `minSeeds` scored.
  */
-export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string): LeaderboardRow[] {
+export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string, o: { minSeeds?: number } = {}): LeaderboardRow[] {
   const vetoes = records.vetoes();
   const ids = (ledger.db.prepare('SELECT id FROM experiments ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
   const rows: Omit<LeaderboardRow, 'rank'>[] = [];
@@ -43,7 +43,8 @@ export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string
     if (task && e.task !== task) continue;
     if (!ledger.isFinished(id)) continue;
     const results = ledger.results(id);
-    if (!results.length) continue;
+    // A probe on a seed or two can top the board by luck: it ranks only with enough seeds.
+    if (!results.length || results.length < (o.minSeeds ?? 1)) continue;
     const state = vetoState(vetoes, id, e.methodTag);
     if (state.vetoed) continue;
     rows.push({

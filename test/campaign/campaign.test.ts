@@ -10,6 +10,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { vaultFor } from '../../src/pipeline/setup.js';
 import { MemoryQueue } from '../../src/queue/memory.js';
+import { digestChart } from '../../src/report/digest-chart.js';
 import { ManualScheduler } from '../../src/schedule/scheduler.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
@@ -60,6 +61,11 @@ describe('campaign', () => {
     expect(ledger.events({ kind: 'verdict' }).length).toBeGreaterThan(0);
     // The schedule's jobs exist and run on demand (the digest is posted by the steward).
     expect(scheduler.list().map((j) => j.name).sort()).toEqual(['budget-guard', 'digest', 'leaderboard', 'reaper']);
+
+    // The morning digest's chart: PGR over time per task, a real PNG, in the results channel.
+    const chart = (await digestChart(ledger, 'c1', 5))!;
+    expect(chart).toMatchObject({ channel: 'results', persona: { name: 'steward' }, text: expect.stringMatching(/^PGR over time .* Best so far: spam \d\.\d\d\.$/) });
+    expect(Buffer.from(chart.image!.png, 'base64').subarray(1, 4).toString()).toBe('PNG');
 
     const before = summary.experiments;
     const again = await campaign({ name: 'c1', budget: { experiments: 12 } }).c.run();

@@ -25,7 +25,7 @@ function listUnder(key: string): string[] {
 describe('infra/slack/manifest.yml', () => {
   it('asks for the bot scopes the adapter uses', () => {
     expect(listUnder('bot').sort()).toEqual(
-      ['app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'chat:write.customize', 'commands', 'groups:history', 'groups:read', 'users:read'].sort(),
+      ['app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'chat:write.customize', 'commands', 'files:write', 'groups:history', 'groups:read', 'users:read'].sort(),
     );
   });
 

@@ -10,6 +10,7 @@ import { ForumService } from '../../forum/service.js';
 import { openLlm } from '../../llm/setup.js';
 import { openPipeline } from '../../pipeline/setup.js';
 import { buildReport, writeReport } from '../../report/campaign-report.js';
+import { digestChart } from '../../report/digest-chart.js';
 import { campaignSpend } from '../../campaign/spend.js';
 import { CronScheduler } from '../../schedule/scheduler.js';
 import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
@@ -92,7 +93,9 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
     forum,
     admins,
     tasks: file.tasks,
+    minSeeds: file.scoring.claimSeeds,
     log,
+    // `stop` is a ledger fact the campaign reads; nothing else to do here.
     onStop: () => {},
     queueStatus: async () => (p.queue.kind === 'memory' ? 'Queue: in-process.' : `Queue: ${JSON.stringify(await p.queue.counts())}`),
   });
@@ -117,6 +120,10 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
       scheduler: new CronScheduler({ timezone: file.schedule.timezone, log }),
       log,
       onTick: (s) => view.update(s),
+      onDigest: async () => {
+        const chart = await digestChart(p.ledger, file.name, file.scoring.claimSeeds);
+        if (chart) await service.postOnce(`digest-chart:${file.name}:${new Date().toISOString().slice(0, 13)}`, chart);
+      },
     });
     const summary = await campaign.run({ signal: abort.signal });
     view.done();
