@@ -10,4 +10,4 @@ const only = process.argv[2];
 if (!only || only === 'w2s') await benchW2s();
 if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'tokens') await benchTokens();
-if (!only || only === 'research') await benchResearch({ maxExperiments: 400, tasks: ['spam', 'sentiment', 'math', 'code'] });
+if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentiment', 'math', 'code'] });

@@ -11,6 +11,7 @@ import { InvalidInputError } from '../../src/domain/errors.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { UsageLedger } from '../../src/ledger/usage.js';
+import { ROOT } from '../helpers/processes.js';
 import { tempLedgerPath } from './fixture.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'aar-cfile-'));
@@ -28,6 +29,10 @@ describe('campaign file', () => {
   it('defaults to the embedded demo: nine agents on every task, claims need 5 seeds', () => {
     const c = parseCampaign({});
     expect(c).toMatchObject({ name: 'embedded', tasks: ['spam', 'sentiment', 'math', 'code'], agents: { count: 9, kind: 'auto' }, scoring: { claimSeeds: 5 }, schedule: { timezone: 'UTC', active: [] } });
+  });
+
+  it('the example in infra/campaigns is valid', () => {
+    expect(loadCampaignFile(join(ROOT, 'infra/campaigns/nightly.yaml'))).toMatchObject({ name: 'nightly', budget: { usd: 200, experiments: 2000 }, schedule: { timezone: 'Europe/London' } });
   });
 
   it('reads YAML and JSON, and names every bad field with what it accepts', () => {

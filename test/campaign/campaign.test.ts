@@ -14,7 +14,7 @@ import { digestChart } from '../../src/report/digest-chart.js';
 import { ManualScheduler } from '../../src/schedule/scheduler.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
-import { ROOT } from '../helpers/processes.js';
+import { ProcessGroup, ROOT, waitUntil } from '../helpers/processes.js';
 
 let ledger: Ledger;
 let queue: MemoryQueue;
@@ -143,6 +143,38 @@ describe('aar run (a real process)', () => {
     // Not a terminal: plain progress lines, no escape codes.
     expect(r.stdout).not.toContain('\x1b[');
   }, 120_000);
+
+  it('Ctrl-C stops cleanly with the outcome so far; running it again resumes the same campaign', async () => {
+    const procs = new ProcessGroup();
+    const env = { ...embeddedEnv(), AAR_HOME: mkdtempSync(join(tmpdir(), 'aar-sigint-')) };
+    const experiments = () => {
+      const l = Ledger.open(join(env.AAR_HOME!, 'ledger.sqlite'));
+      try {
+        return (l.db.prepare("SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = 'embedded'").get() as { n: number }).n;
+      } finally {
+        l.close();
+      }
+    };
+    try {
+      const first = procs.spawn('run', process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', '--tasks', 'spam', '--agents', '2'], { env });
+      await waitUntil('a few experiments', () => first.output().includes('forum at') && existsSync(join(env.AAR_HOME!, 'ledger.sqlite')) && experiments() >= 6, { timeoutMs: 60_000, context: first.output });
+      const exit = await first.kill('SIGINT');
+      expect(exit, first.output()).toEqual({ code: 0, signal: null });
+      expect(first.output()).toMatch(/stopping \(Ctrl-C again to quit at once\)[\s\S]*Campaign embedded: \d+ experiments/);
+      const before = experiments();
+      const second = procs.spawn('run', process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', '--tasks', 'spam', '--agents', '2', '--max-experiments', String(before + 4), '--json'], { env });
+      expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
+      const last = JSON.parse(second.stdout().trim().split('\n').at(-1)!);
+      expect(last.campaign).toBe('embedded');
+      expect(last.experiments).toBeGreaterThanOrEqual(before + 4);
+      const l = Ledger.open(join(env.AAR_HOME!, 'ledger.sqlite'));
+      expect(l.events({ kind: 'campaign' }).filter((e) => e.data.action === 'start')).toHaveLength(2);
+      expect(l.unfinishedJobs()).toEqual([]);
+      l.close();
+    } finally {
+      await procs.killAll();
+    }
+  }, 180_000);
 
   it('refuses bad flags and bad campaign files with the field and what is accepted', () => {
     const agents = aar('run', '--agents', '0');
