@@ -88,6 +88,34 @@ describe('campaign', () => {
     expect(ledger.events({ kind: 'campaign' }).at(-1)?.data).toMatchObject({ action: 'stop', reason: 'stopped by maria' });
   }, 60_000);
 
+  it('its scheduled jobs work mid-run: the digest (with its chart hook), the leaderboard, the reaper and the budget guard', async () => {
+    const scheduler = new ManualScheduler();
+    const digests: string[] = [];
+    let ran = false;
+    const c = new Campaign({
+      file: parseCampaign({ name: 'sched', tasks: ['spam'], agents: { count: 2, kind: 'offline' }, budget: { experiments: 10 } }),
+      ledger,
+      pipeline,
+      model: 'unused',
+      inputBudget: 24_000,
+      scheduler,
+      onDigest: (text) => void digests.push(text),
+      onTick: () => {
+        if (ran || count('SELECT COUNT(*) AS n FROM results') < 5) return;
+        ran = true;
+        void (async () => {
+          for (const job of ['digest', 'leaderboard', 'reaper', 'budget-guard']) await scheduler.runNow(job);
+        })();
+      },
+    });
+    await c.run();
+    expect(ran).toBe(true);
+    expect(digests).toHaveLength(1);
+    expect(digests[0]).toMatch(/spam/);
+    const steward = new ForumRecords(ledger).messages({ authorKind: 'agent', limit: 1000 }).filter((m) => m.author === 'steward');
+    expect(steward.some((m) => m.text === digests[0])).toBe(true);
+  }, 60_000);
+
   it('outside its active window it proposes nothing and says when it will start', async () => {
     const ticks: string[] = [];
     const abort = new AbortController();
