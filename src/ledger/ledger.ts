@@ -27,7 +27,9 @@ export type EventKind =
   /** The auditor's verdict on a result. */
   | 'verdict'
   /** A campaign session: start, heartbeat, stop (agent-hours are measured from these). */
-  | 'campaign';
+  | 'campaign'
+  /** A result flagged (by a detector, by the auditor, or by lineage from a veto): off the leaderboard until a person approves it. */
+  | 'flag';
 
 export interface LedgerEvent {
   seq: number;
