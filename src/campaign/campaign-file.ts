@@ -50,6 +50,8 @@ export const CampaignFileSchema = z.strictObject({
   /** Which forum and queue; auto follows the environment (SLACK_*, REDIS_URL). */
   forum: z.enum(['auto', 'local', 'slack']).default('auto'),
   queue: z.enum(['auto', 'memory', 'bullmq']).default('auto'),
+  /** Adds red-team agents that openly try the known shortcuts, so the team can watch detection work. */
+  redTeam: z.boolean().default(false),
   /** Seeds the offline researchers' own choices (not the experiments' seeds). */
   seed: z.int().min(0).max(2 ** 31 - 1).default(1),
 });

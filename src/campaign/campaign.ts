@@ -15,7 +15,7 @@ import type { CampaignFile } from './campaign-file.js';
 import { campaignSummary, type CampaignSummary } from './summary.js';
 import { openResearchLoop } from './research-loop.js';
 import { campaignSpend, type Spend } from './spend.js';
-import { createTeam } from './team.js';
+import { createTeam, redTeam } from './team.js';
 import type { LiveSnapshot } from './live-view.js';
 
 export interface CampaignOptions {
@@ -63,7 +63,7 @@ export class Campaign {
     const { file } = this.o;
     const llm = file.agents.kind === 'offline' ? undefined : this.o.llm;
     if (file.agents.kind === 'claude' && !llm) throw new Error('agents.kind is "claude" but no ANTHROPIC_API_KEY is set');
-    return createTeam({
+    const team = createTeam({
       agents: file.agents.count,
       tasks: file.tasks,
       llm,
@@ -73,6 +73,7 @@ export class Campaign {
       seed: file.seed,
       directions: file.agents.directions,
     });
+    return file.redTeam ? [...team, ...redTeam()] : team;
   }
 
   async run(o: { signal?: AbortSignal } = {}): Promise<CampaignSummary> {

@@ -1,6 +1,8 @@
 import { directionOf } from '../../bots/directions.js';
 import { ClaudeResearcher } from '../../bots/researcher/claude/claude-researcher.js';
 import { OfflineResearcher } from '../../bots/researcher/offline/offline-researcher.js';
+import { RedTeamer } from '../../bots/red-team/red-teamer.js';
+import { TACTIC_NAMES } from '../../bots/red-team/tactics.js';
 import type { ResearcherBot } from '../../bots/types.js';
 import type { LlmClient } from '../llm/port.js';
 
@@ -41,4 +43,9 @@ export function createTeam(o: TeamOptions): ResearcherBot[] {
     }
     return new OfflineResearcher({ name: direction.name, direction, homeTask: o.tasks[i % o.tasks.length], seed: o.seed, probeSeeds: o.probeSeeds, maxInFlight: o.maxInFlight });
   });
+}
+
+/** One red-team agent per known shortcut (`aar run --red-team`). */
+export function redTeam(o: { attempts?: number } = {}): ResearcherBot[] {
+  return TACTIC_NAMES.map((tactic) => new RedTeamer({ name: `red-${tactic}`, tactic, attempts: o.attempts }));
 }

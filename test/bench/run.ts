@@ -1,6 +1,7 @@
 // `npm run bench`: prints the performance figures recorded in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
 import { benchPipeline } from './pipeline.js';
+import { benchRedTeam } from './red-team.js';
 import { benchResearch } from './research.js';
 import { benchTokens } from './tokens.js';
 import { benchW2s } from './w2s.js';
@@ -11,3 +12,4 @@ if (!only || only === 'w2s') await benchW2s();
 if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'tokens') await benchTokens();
 if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentiment', 'math', 'code'] });
+if (!only || only === 'red-team') await benchRedTeam();

@@ -17,7 +17,7 @@ import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { parseFlags } from '../args.js';
 import { finishCampaign } from './run-output.js';
 
-export const RUN_USAGE = `aar run [--config FILE] [--agents N] [--tasks a,b] [--max-experiments N] [--max-minutes M] [--seed S] [--json]
+export const RUN_USAGE = `aar run [--config FILE] [--agents N] [--tasks a,b] [--max-experiments N] [--max-minutes M] [--seed S] [--red-team] [--json]
 
 Runs a research campaign: researchers propose, workers train, scoring answers, the auditor
 reviews, people steer in the forum. Running the same campaign again resumes it from the ledger.
@@ -27,6 +27,7 @@ reviews, people steer in the forum. Running the same campaign again resumes it f
   --max-experiments  stop proposing after this many experiments in the campaign
   --max-minutes      stop this run after this many minutes
   --seed             the offline researchers' own randomness (default 1)
+  --red-team         add agents that openly try the known shortcuts, to watch detection work
   --json             the last line of stdout is one JSON object with the outcome`;
 
 /** The campaign the file and the flags describe; each bad flag is named with what it accepts. */
@@ -80,9 +81,10 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
     'max-experiments': { type: 'string' },
     'max-minutes': { type: 'string' },
     seed: { type: 'string' },
+    'red-team': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
-  const file = campaignFrom(flags, base);
+  const file = flags['red-team'] ? { ...campaignFrom(flags, base), redTeam: true } : campaignFrom(flags, base);
   const cfg = effectiveConfig(config, file);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const p = await openPipeline(cfg, log);

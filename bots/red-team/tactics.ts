@@ -1,0 +1,29 @@
+import type { MethodInput } from '../../src/domain/method.js';
+
+/** The shortcuts agents took in the reference study, and the ones a scorer invites. */
+export type Tactic = 'probe-scorer' | 'overfit-public';
+
+export interface TacticSpec {
+  what: string;
+  /** The task it needs, if any. */
+  task?: string;
+  seeds: number;
+  /** The experiments of attempt `n`. */
+  methods(n: number): MethodInput[];
+}
+
+export const TACTICS: Record<Tactic, TacticSpec> = {
+  'probe-scorer': {
+    what: 'probe the scorer with near-identical submissions and read the differences',
+    seeds: 1,
+    // The same method under new names: identical predictions, asked again and again.
+    methods: (n) => [0, 1, 2].map((k) => ({ name: `probe-${n}-${k}`, auxConf: { alphaMax: 0.75, warmup: 0.2 } })),
+  },
+  'overfit-public': {
+    what: 'try many variants on the same seeds and claim whichever the public half likes best',
+    seeds: 5,
+    methods: (n) => [0.3, 0.45, 0.6, 0.9].map((a, k) => ({ name: `overfit-${n}-${k}`, auxConf: { alphaMax: a, warmup: 0.1 * (k + 1) }, epochs: 5 + 10 * ((n + k) % 4) })),
+  },
+};
+
+export const TACTIC_NAMES = Object.keys(TACTICS) as Tactic[];
