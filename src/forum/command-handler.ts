@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { flagLineage, restoredByUnveto } from '../audit/lineage-flags.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { leaderboard } from '../report/leaderboard.js';
@@ -83,13 +84,23 @@ export class CommandHandler {
       case 'veto': {
         const matches = this.o.publisher.experimentsMatching(cmd.target);
         if (!matches.length) return `Nothing is called "${cmd.target}": give an experiment id or a method tag.`;
-        records.addVeto('veto', cmd.target, user.name, cmd.reason);
-        return `Vetoed ${cmd.target} (${matches.length} experiment${matches.length > 1 ? 's' : ''}): off the leaderboard; its agent has been told why.`;
+        // Results built on a vetoed one may carry the same trick: hold them back for a person to
+        // look at. One transaction, so a crash cannot leave the veto without its lineage flags.
+        const lineage = ledger.db.transaction(() => {
+          records.addVeto('veto', cmd.target, user.name, cmd.reason);
+          return flagLineage(ledger, cmd.target, cmd.reason);
+        })();
+        const derived = new Set(lineage.map((f) => f.experiment)).size;
+        const flagged = derived ? ` ${derived} experiment${derived > 1 ? 's' : ''} derived from it ${derived > 1 ? 'are' : 'is'} flagged until the veto is lifted or someone approves ${derived > 1 ? 'them' : 'it'}.` : '';
+        return `Vetoed ${cmd.target} (${matches.length} experiment${matches.length > 1 ? 's' : ''}): off the leaderboard; its agent has been told why.${flagged}`;
       }
-      case 'unveto':
+      case 'unveto': {
         if (!records.vetoes().some((v) => v.target === cmd.id && v.action === 'veto')) return `There is no veto on "${cmd.id}".`;
         records.addVeto('unveto', cmd.id, user.name, '');
-        return `Lifted the veto on ${cmd.id}.`;
+        // Lineage flags stay in the ledger as facts; activeFlags stops counting them once the ancestor is no longer vetoed.
+        const restored = restoredByUnveto(ledger, records, cmd.id).length;
+        return `Lifted the veto on ${cmd.id}.${restored ? ` Its lineage flags on ${restored} derived experiment${restored > 1 ? 's' : ''} no longer count.` : ''}`;
+      }
       case 'approve':
         if (!ledger.experiment(cmd.experiment)) return `There is no experiment "${cmd.experiment}".`;
         records.addVeto('approve', cmd.experiment, user.name, '');
