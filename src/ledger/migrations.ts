@@ -155,6 +155,26 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX llm_usage_by_campaign ON llm_usage (campaign_id, at);
     `,
   },
+  {
+    version: 5,
+    // Each scored job's student predictions on the public half (one byte per item, in the
+    // label vault's public order), so the score desk can tell a near-duplicate submission, which
+    // would reveal single labels through the change in its score, and answer it with the earlier
+    // job's score instead.
+    sql: `
+      CREATE TABLE public_predictions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL UNIQUE REFERENCES results (job_id),
+        experiment_id TEXT NOT NULL REFERENCES experiments (id),
+        agent TEXT,
+        task TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        classes BLOB NOT NULL
+      );
+      CREATE INDEX public_predictions_by_group ON public_predictions (agent, task, seed, seq);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
@@ -174,6 +194,7 @@ export const APPEND_ONLY_TABLES = [
   'outbox_edits',
   'outbox_edit_deliveries',
   'llm_usage',
+  'public_predictions',
 ];
 
 export function appendOnlyTriggers(table: string): string {
