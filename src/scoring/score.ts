@@ -70,3 +70,16 @@ export function score(vault: LabelVault, run: ScoredPredictions): Score {
 export function agentView(s: Score): { pgrPublic: number } {
   return { pgrPublic: Math.round(s.public.pgr * 100) / 100 };
 }
+
+/**
+ * The classes predicted for the public items, one byte each in the vault's public order: a
+ * compact fingerprint of what a submission says about the half agents are scored on. Call it
+ * on predictions score() accepted.
+ */
+export function publicClasses(vault: LabelVault, p: Predictions): Uint8Array {
+  const positions = vault.positions(p.ids);
+  if (typeof positions === 'string') throw new InvalidPredictionsError(positions);
+  const out = new Uint8Array(vault.publicSize);
+  for (let k = 0; k < positions.length; k++) if (positions[k] < vault.publicSize) out[positions[k]] = p.classes[k];
+  return out;
+}
