@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { flagLineage, restoredByUnveto } from '../audit/lineage-flags.js';
+import { overturnReply, overturnVerdict } from '../audit/overturn.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { leaderboard } from '../report/leaderboard.js';
@@ -105,6 +106,8 @@ export class CommandHandler {
         if (!ledger.experiment(cmd.experiment)) return `There is no experiment "${cmd.experiment}".`;
         records.addVeto('approve', cmd.experiment, user.name, '');
         return `Approved ${cmd.experiment}.`;
+      case 'overturn':
+        return overturnReply(cmd.experiment, overturnVerdict(ledger, records, cmd.experiment, user.name, cmd.reason));
       case 'pause':
       case 'resume':
         ledger.append('control', { data: { action: cmd.kind, agent: cmd.agent, who: user.name } });

@@ -15,6 +15,7 @@ export const COMMAND_USAGE = {
   veto: 'veto <experiment|method-tag> <reason> — stop an experiment or ban a method tag',
   unveto: 'unveto <id> — lift a veto',
   approve: 'approve <experiment> — let an experiment that waits for approval run',
+  overturn: "overturn <experiment> <reason> — record that the auditor's verdict on an experiment was wrong",
   pause: 'pause [agent|all] — pause one agent or all of them (default all)',
   resume: 'resume [agent|all] — resume one agent or all of them (default all)',
   direct: 'direct <agent> <text> — give one agent a direction to follow',
@@ -41,6 +42,7 @@ export const ParsedCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('veto'), target: Name, reason: z.string().min(1) }),
   z.strictObject({ kind: z.literal('unveto'), id: Name }),
   z.strictObject({ kind: z.literal('approve'), experiment: Name }),
+  z.strictObject({ kind: z.literal('overturn'), experiment: Name, reason: z.string().min(1) }),
   z.strictObject({ kind: z.literal('pause'), agent: AgentOrAll }),
   z.strictObject({ kind: z.literal('resume'), agent: AgentOrAll }),
   z.strictObject({ kind: z.literal('direct'), agent: Name, text: z.string().min(1) }),
@@ -81,6 +83,7 @@ export function isMutating(cmd: ParsedCommand): boolean {
     case 'veto':
     case 'unveto':
     case 'approve':
+    case 'overturn':
     case 'pause':
     case 'resume':
     case 'direct':
@@ -195,6 +198,13 @@ function parseArgs(name: CommandName, rest: string, o: { tasks?: readonly string
       if (!NAME_RE.test(target)) return fail(name, `an experiment id or method tag is ${NAME_RULE}`);
       if (reason === '') return fail(name, 'veto needs a reason');
       return { kind: 'veto', target, reason };
+    }
+    case 'overturn': {
+      const [experiment, reason] = splitFirst(rest);
+      if (experiment === '') return fail(name, 'overturn needs an experiment id, then a reason');
+      if (!NAME_RE.test(experiment)) return fail(name, `an experiment id is ${NAME_RULE}`);
+      if (reason === '') return fail(name, 'overturn needs a reason');
+      return { kind: 'overturn', experiment, reason };
     }
     case 'unveto':
     case 'approve': {

@@ -34,7 +34,7 @@ export function auditorVerdict(ledger: Ledger, id: string, verdict: 'ok' | 'susp
 }
 
 /** A forum service on the ledger with a recording forum that lets the test play ada (admin) or gus. */
-export async function forumOn(ledger: Ledger): Promise<{ forum: RecordingForum; say: (user: ForumUser, text: string) => Promise<string>; stop: () => Promise<void> }> {
+export async function forumOn(ledger: Ledger): Promise<{ forum: RecordingForum; say: (user: ForumUser, text: string) => Promise<string>; sync: () => Promise<void>; stop: () => Promise<void> }> {
   const forum = new RecordingForum();
   const service = new ForumService({ ledger, forum, admins: new Set([ADMIN.id]), tasks: ['spam'], queueStatus: async () => 'Queue: in-process.', pollMs: 60_000 });
   await service.start();
@@ -44,6 +44,7 @@ export async function forumOn(ledger: Ledger): Promise<{ forum: RecordingForum; 
       await forum.send({ kind: 'command', user, text });
       return forum.replies.at(-1) ?? '';
     },
+    sync: () => service.sync(),
     stop: () => service.stop(),
   };
 }

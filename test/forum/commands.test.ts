@@ -40,6 +40,7 @@ describe('parseCommand: happy paths', () => {
     ['veto aux-conf.v2 too slow', { kind: 'veto', target: 'aux-conf.v2', reason: 'too slow' }],
     ['unveto v17', { kind: 'unveto', id: 'v17' }],
     ['approve e123-abc', { kind: 'approve', experiment: 'e123-abc' }],
+    ['overturn e123-abc the flagged detector misfires on balanced tasks', { kind: 'overturn', experiment: 'e123-abc', reason: 'the flagged detector misfires on balanced tasks' }],
     ['pause', { kind: 'pause', agent: 'all' }],
     ['pause alice', { kind: 'pause', agent: 'alice' }],
     ['pause all', { kind: 'pause', agent: 'all' }],
@@ -135,6 +136,9 @@ describe('parseCommand: malformed commands', () => {
     ['approve', 'approve', /approve needs an experiment id/],
     ['approve e1 e2', 'approve', /at most one experiment id/],
     ['approve e1/../x', 'approve', /experiment id is letters/],
+    ['overturn', 'overturn', /overturn needs an experiment id, then a reason/],
+    ['overturn e1', 'overturn', /overturn needs a reason/],
+    ['overturn <!channel> wrong', 'overturn', /experiment id is letters/],
     ['unveto', 'unveto', /unveto needs a veto id/],
     ['budget set', 'budget', /needs an amount/],
     ['budget set -5', 'budget', /more than \$0/],
@@ -255,7 +259,7 @@ describe('parseCommand: never throws', () => {
 
 describe('helpers', () => {
   it('isMutating is true exactly for commands that change something', () => {
-    const mutating = ['veto e1 r', 'unveto v1', 'approve e1', 'pause', 'resume alice', 'direct alice x', 'budget set 5', 'stop'];
+    const mutating = ['veto e1 r', 'unveto v1', 'approve e1', 'overturn e1 r', 'pause', 'resume alice', 'direct alice x', 'budget set 5', 'stop'];
     const reading = ['status', 'leaderboard', 'budget', 'report', 'help', 'help stop'];
     for (const t of mutating) expect(isMutating(ok(t)), t).toBe(true);
     for (const t of reading) expect(isMutating(ok(t)), t).toBe(false);
@@ -271,7 +275,7 @@ describe('helpers', () => {
   });
 
   it('COMMAND_USAGE has one line per command, starting with its name', () => {
-    expect(COMMAND_NAMES).toEqual(['status', 'leaderboard', 'veto', 'unveto', 'approve', 'pause', 'resume', 'direct', 'budget', 'stop', 'report', 'help']);
+    expect(COMMAND_NAMES).toEqual(['status', 'leaderboard', 'veto', 'unveto', 'approve', 'overturn', 'pause', 'resume', 'direct', 'budget', 'stop', 'report', 'help']);
     for (const name of COMMAND_NAMES) {
       expect(COMMAND_USAGE[name].startsWith(`${name}`)).toBe(true);
       expect(COMMAND_USAGE[name]).not.toContain('\n');
