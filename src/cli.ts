@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config/env.js';
 import { AarError } from './domain/errors.js';
+import { AUDIT_USAGE, auditCommand } from './cli/commands/audit.js';
 import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
 import { FORUM_USAGE, forumCommand } from './cli/commands/forum.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   run: { run: (argv, config, out) => runCommand(argv, config, out).then(() => {}), usage: RUN_USAGE },
   baselines: { run: baselinesCommand, usage: BASELINES_USAGE },
   report: { run: reportCommand, usage: REPORT_USAGE },
+  audit: { run: auditCommand, usage: AUDIT_USAGE },
   tasks: { run: tasksCommand, usage: TASKS_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
   submit: { run: submitCommand, usage: SUBMIT_USAGE },
@@ -41,6 +43,7 @@ Commands:
   start    the embedded demo: nine offline researchers, an auditor and a steward, live
   run      a research campaign from a campaign file and flags (resumes by name)
   report   a campaign's report: report.md, report.html and PGR charts per task
+  audit    the integrity log: flags, verdicts, vetoes, approvals, overturns; how often people overturned the auditor
   baselines  every task's naive and aux-conf baselines on 5 seeds
   tasks    the embedded tasks, their sizes and cached baselines
   eval     run a method on a task in-process and score it
