@@ -3,10 +3,13 @@ import { AarError } from '../domain/errors.js';
 import { jobIdOf, parseJobResult, type JobResult } from '../domain/experiment.js';
 import type { Method } from '../domain/method.js';
 import type { Predictions } from '../domain/predictions.js';
-import type { Ledger } from '../ledger/ledger.js';
+import { addFlag } from '../ledger/flags.js';
+import { isFinal, type Ledger } from '../ledger/ledger.js';
+import { recordPublicPredictions } from '../ledger/predictions.js';
 import type { ExperimentQueue } from '../queue/port.js';
+import { experimentFindings, flagSource, foreignItems, jobFindings, jobFlag, NearDuplicates } from '../scoring/detectors/index.js';
 import type { LabelVault } from '../scoring/label-vault.js';
-import { score } from '../scoring/score.js';
+import { publicClasses, score } from '../scoring/score.js';
 import { experimentReport, type ExperimentReport } from './report.js';
 
 export interface SubmitRequest {
@@ -51,9 +54,11 @@ export class Pipeline {
   private reconciling?: Promise<void>;
   private recovering: Promise<unknown> = Promise.resolve();
   private readonly log: (line: string) => void;
+  private readonly nearDuplicates: NearDuplicates;
 
   constructor(private readonly o: PipelineOptions) {
     this.log = o.log ?? (() => {});
+    this.nearDuplicates = new NearDuplicates(o.ledger);
   }
 
   /**
@@ -200,7 +205,12 @@ export class Pipeline {
     }
   }
 
-  /** Validates and scores one result; invalid results fail the job, they never crash us. */
+  /**
+   * Validates and scores one result and runs the shortcut detectors; invalid results fail the
+   * job, they never crash us. The result, its flags, its public predictions and (when it was the
+   * experiment's last job) the experiment's flags are written in one transaction, so a crash
+   * leaves all of them or none and recovery simply collects the job again.
+   */
   private collect(jobId: string, raw: unknown): void {
     const m = /^(.+)-s(\d+)$/.exec(jobId)!;
     const [experimentId, seed] = [m[1], Number(m[2])];
@@ -208,32 +218,63 @@ export class Pipeline {
     const experiment = this.o.ledger.experiment(experimentId)!;
     let result: JobResult;
     let s;
+    let vault: LabelVault;
     try {
       result = parseJobResult(raw);
-      s = score(this.o.vaultFor(experiment.task), result);
+      vault = this.o.vaultFor(experiment.task);
+      const foreign = foreignItems(vault, result);
+      if (foreign) {
+        this.o.ledger.db.transaction(() => {
+          this.fail(experimentId, jobId, seed, `rejected result: ${foreign.reason}`, true);
+          addFlag(this.o.ledger, experimentId, flagSource(foreign.detector), foreign.reason, experiment.campaignId ?? undefined);
+        })();
+        return;
+      }
+      s = score(vault, result);
     } catch (err) {
       this.fail(experimentId, jobId, seed, `rejected result: ${err instanceof Error ? err.message : String(err)}`, true);
       return;
     }
-    this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });
-    const recorded = this.o.ledger.recordResult({
-      jobId,
-      experimentId,
-      seed,
-      predictionsDigest: digest(result.student),
-      score: s,
-      stats: { ...result.stats, ...(result.stderrTail ? { stderrTail: result.stderrTail } : {}) },
-    });
-    if (recorded) this.log(`scored ${jobId}: PGR public ${s.public.pgr.toFixed(2)}`);
+    const stats = { ...result.stats, ...(result.stderrTail ? { stderrTail: result.stderrTail } : {}) };
+    const classes = publicClasses(vault, result.student);
+    const submission = { agent: experiment.agent, task: experiment.task, seed, classes };
+    const findings = [...jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats }), this.nearDuplicates.probingFinding(submission)].filter((f) => f !== undefined);
+    const recorded = this.o.ledger.db.transaction(() => {
+      this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });
+      const ok = this.o.ledger.recordResult({ jobId, experimentId, seed, predictionsDigest: digest(result.student), score: s, flags: findings.map(jobFlag), stats });
+      if (ok) recordPublicPredictions(this.o.ledger, { jobId, experimentId, ...submission });
+      this.checkExperiment(experimentId);
+      return ok;
+    })();
+    if (recorded) this.log(`scored ${jobId}: PGR public ${s.public.pgr.toFixed(2)}${findings.length ? ` (flagged: ${findings.map((f) => f.detector).join(', ')})` : ''}`);
     this.wake(experimentId);
   }
 
   private fail(experimentId: string, jobId: string, seed: number, reason: string, final: boolean): void {
     const status = this.o.ledger.jobs(experimentId).find((j) => j.jobId === jobId)?.status;
     if (status === 'scored' || (status === 'failed' && final)) return;
-    this.o.ledger.append('failed', { experimentId, jobId, data: { seed, reason, final } });
+    this.o.ledger.db.transaction(() => {
+      this.o.ledger.append('failed', { experimentId, jobId, data: { seed, reason, final } });
+      if (final) this.checkExperiment(experimentId);
+    })();
     if (final) this.log(`failed ${jobId}: ${reason}`);
     this.wake(experimentId);
+  }
+
+  /**
+   * Once every job of an experiment is final, runs the detectors that compare seeds and records
+   * what they find as experiment flags. addFlag records a (source, reason) once, and the reasons
+   * are computed from the recorded results alone, so running it again (recovery) adds nothing.
+   */
+  private checkExperiment(experimentId: string): void {
+    const experiment = this.o.ledger.experiment(experimentId);
+    const jobs = this.o.ledger.jobs(experimentId);
+    // Every seed, not just every job seen so far: a fast worker can finish seed 1 before submit queued seed 2.
+    if (!experiment || jobs.length < experiment.seeds.length || !jobs.every((j) => isFinal(j.status))) return;
+    const campaignId = experiment.campaignId ?? undefined;
+    for (const f of experimentFindings(this.o.ledger.results(experimentId))) {
+      if (addFlag(this.o.ledger, experimentId, flagSource(f.detector), f.reason, campaignId)) this.log(`flagged ${experimentId}: ${f.detector}`);
+    }
   }
 
   private wake(experimentId: string): void {
