@@ -1,3 +1,4 @@
+import { flagsOf } from '../ledger/flags.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import { experimentReport } from '../pipeline/report.js';
@@ -11,6 +12,18 @@ export const SYSTEM: Persona = { id: 'aar', name: 'aar', icon: ':gear:' };
 /** The persona an experiment's posts appear under: its agent's, else the system's. */
 function personaOf(agent: string | null): Persona {
   return agent ? { id: agent, name: agent, icon: ':robot_face:' } : SYSTEM;
+}
+
+/** "detector:beats-the-ceiling, most common answer (seeds 1, 2)": who flagged it, without the reasons. */
+function flagNames(flags: readonly { source: string; reason: string }[]): string {
+  const names = new Map<string, string[]>();
+  for (const f of flags) {
+    const seed = /^seed (\d+)$/.exec(f.source)?.[1];
+    // A per-seed flag from scoring reads "most common answer: …": its name is before the colon.
+    const name = seed ? f.reason.split(':')[0] : f.source;
+    names.set(name, [...(names.get(name) ?? []), ...(seed ? [seed] : [])]);
+  }
+  return [...names].map(([name, seeds]) => (seeds.length ? `${name} (seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')})` : name)).join(', ');
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -41,6 +54,8 @@ export class Publisher {
     if (e.kind === 'proposed' && e.experimentId) this.proposed(e.experimentId);
     else if ((e.kind === 'started' || e.kind === 'scored' || e.kind === 'failed' || e.kind === 'cancelled') && e.experimentId) this.progress(e.experimentId);
     else if (e.kind === 'veto') this.veto(e);
+    // A flag raised after the card was posted (the auditor, lineage) changes its status.
+    else if (e.kind === 'flag' && e.experimentId && this.outbox.has(`exp:${e.experimentId}:result`)) this.result(e.experimentId);
     else if (e.kind === 'message' && e.data.authorKind !== 'human') this.botMessage(String(e.data.id));
   }
 
@@ -84,6 +99,7 @@ export class Publisher {
     if (!e) return;
     const report = experimentReport({ experiment: id, task: e.task, method: e.methodTag ?? 'custom', results: this.ledger.results(id), failed: [] });
     const state = vetoState(this.records.vetoes(), id, e.methodTag);
+    const flags = flagsOf(this.ledger, id);
     const card: Card = {
       title: `${e.task} · ${report.method} · PGR ${report.seeds.length ? report.pgr.public.mean.toFixed(2) : 'n/a'}`,
       fields: [
@@ -93,8 +109,10 @@ export class Publisher {
         { label: 'Student accuracy', value: report.seeds.length ? pct(report.student.mean) : 'n/a' },
         { label: 'Weak / ceiling', value: report.seeds.length ? `${pct(report.weak.mean)} / ${pct(report.ceiling.mean)}` : 'n/a' },
         { label: 'Seeds scored', value: `${report.seeds.length} of ${e.seeds.length}` },
+        // Names only, so the card stays short: the reasons (with numbers) go to the auditor's review.
+        ...(flags.length ? [{ label: 'Flagged by', value: flagNames(flags) }] : []),
       ],
-      status: state.vetoed ? 'vetoed' : state.approved ? 'approved' : undefined,
+      status: state.vetoed ? 'vetoed' : state.approved ? 'approved' : flags.length ? 'flagged' : undefined,
       buttons: [
         { action: 'veto', value: id },
         { action: 'approve', value: id },

@@ -1,5 +1,6 @@
+import { flagsOf } from '../ledger/flags.js';
 import type { ForumRecords, VetoRecord } from '../ledger/forum-records.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
 import { meanSd, type MeanSd } from '../eval/stats.js';
 
 export interface LeaderboardRow {
@@ -31,7 +32,20 @@ export function vetoState(vetoes: readonly VetoRecord[], experimentId: string, m
 }
 
 /**
- * Experiments ranked by mean public PGR per task (what agents can see), vetoed ones left out.
+ * Where an experiment stands with the people: vetoed; flagged (by a detector, the auditor or
+ * lineage) and not yet approved by a person, so held off the leaderboard; approved; or ok.
+ * The one rule every leaderboard (people's and agents') should apply.
+ */
+export function standing(ledger: Ledger, vetoes: readonly VetoRecord[], e: Pick<ExperimentRow, 'id' | 'methodTag'>): 'vetoed' | 'flagged' | 'approved' | 'ok' {
+  const state = vetoState(vetoes, e.id, e.methodTag);
+  if (state.vetoed) return 'vetoed';
+  if (state.approved) return 'approved';
+  return flagsOf(ledger, e.id).length ? 'flagged' : 'ok';
+}
+
+/**
+ * Experiments ranked by mean public PGR per task (what agents can see); vetoed ones, and
+ * flagged ones no person has approved, left out.
  * Only experiments whose seeds have all finished count, with at least `minSeeds` scored.
  */
 export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string, o: { minSeeds?: number } = {}): LeaderboardRow[] {
@@ -45,8 +59,8 @@ export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string
     const results = ledger.results(id);
     // A probe on a seed or two can top the board by luck: it ranks only with enough seeds.
     if (!results.length || results.length < (o.minSeeds ?? 1)) continue;
-    const state = vetoState(vetoes, id, e.methodTag);
-    if (state.vetoed) continue;
+    const state = standing(ledger, vetoes, e);
+    if (state === 'vetoed' || state === 'flagged') continue;
     rows.push({
       task: e.task,
       experiment: id,
@@ -55,7 +69,7 @@ export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string
       pgrPublic: meanSd(results.map((r) => r.score.public.pgr)),
       pgrPrivate: meanSd(results.map((r) => r.score.private.pgr)),
       seeds: results.length,
-      status: state.approved ? 'approved' : 'ok',
+      status: state,
     });
   }
   rows.sort((a, b) => a.task.localeCompare(b.task) || b.pgrPublic.mean - a.pgrPublic.mean);
