@@ -1,5 +1,6 @@
 import type { ForumRecords } from '../../src/ledger/forum-records.js';
 import type { ExperimentRow, Ledger, ResultRow } from '../../src/ledger/ledger.js';
+import { flagLineage } from '../../src/audit/lineage-flags.js';
 import { leaderboard, vetoState } from '../../src/report/leaderboard.js';
 import { runChecks, THRESHOLDS, type AuditVerdict, type Finding } from './checks.js';
 
@@ -85,7 +86,11 @@ export class AuditTrail {
     ledger.db.transaction(() => {
       records.addMessage({ id: `audit-${id}`, channel: 'audit', threadId: null, author: AUDITOR, authorKind: 'agent', text: auditPost(c, v, { vetoed, note: o.note }) });
       records.addMessage({ id: `audit-${id}-thread`, channel: 'forum', threadId: `exp:${id}`, author: AUDITOR, authorKind: 'agent', text: threadReply(v, vetoed) });
-      if (vetoed) records.addVeto('veto', id, AUDITOR, vetoReason(v));
+      if (vetoed) {
+        records.addVeto('veto', id, AUDITOR, vetoReason(v));
+        // Like a person's veto, the auditor's flags everything built on the vetoed result.
+        flagLineage(ledger, id, vetoReason(v));
+      }
       ledger.append('verdict', {
         agent: AUDITOR,
         experimentId: id,

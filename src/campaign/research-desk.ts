@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AarError, InvalidInputError } from '../domain/errors.js';
 import { builtinMethod, parseMethod, type Method } from '../domain/method.js';
+import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -135,6 +136,12 @@ export class AgentDesk {
     if (refusal) throw new AarError('proposal_refused', refusal);
     const seeds = Array.from({ length: p.seeds }, (_, i) => i + 1);
     const experiment = await this.o.pipeline.submit({ task: p.task, method, seeds, agent: this.agent, campaignId: this.o.campaignId, hypothesis: p.hypothesis.trim(), parents: p.parents });
+    // Built on a vetoed result: flagged from the start, as a veto flags what was built on it before.
+    const vetoes = this.o.records.vetoes();
+    for (const parent of p.parents ?? []) {
+      const state = vetoState(vetoes, parent, this.o.ledger.experiment(parent)?.methodTag ?? null);
+      if (state.vetoed) addFlag(this.o.ledger, experiment, 'lineage', `derived from vetoed ${parent}: ${state.reason ?? ''}`, this.o.campaignId);
+    }
     return { experiment, seeds };
   }
 

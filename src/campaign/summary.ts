@@ -1,3 +1,4 @@
+import { activeFlags } from '../audit/active-flags.js';
 import { meanSd } from '../eval/stats.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -54,7 +55,9 @@ export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend
       tasks[task].best = best;
     }
   }
-  const suspicious = ledger.events({ kind: 'verdict' }).filter((e) => e.data.verdict === 'suspicious' && ids.includes(String(e.data.experiment))).length;
+  // Flagged: an active flag (detectors, lineage) or the auditor's own "suspicious" (a person's overturn is not a flag).
+  const auditorSuspects = new Set(ledger.events({ kind: 'verdict' }).filter((e) => e.data.verdict === 'suspicious' && e.data.source !== 'human').map((e) => String(e.data.experiment)));
+  const suspicious = ids.filter((id) => auditorSuspects.has(id) || activeFlags(ledger, records, id).length > 0).length;
   return {
     campaign: campaignId,
     experiments: ids.length,
