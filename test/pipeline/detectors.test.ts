@@ -50,13 +50,13 @@ describe('shortcut detectors in the pipeline', () => {
     const extra = { ids: [...ids, 'train-1', 'train-2'], classes: [...honest.classes, 0, 1] };
     const two = await run('extra', [1], () => extra, {}, { weak: extra });
     for (const [id, text] of [
-      [one, /student: 1 \("train-17"\)/],
-      [two, /student: 2 \("train-1", "train-2"\); weak: 2 /],
+      [one, /: student has 1: "train-17" is not an evaluation item; a worker should/],
+      [two, /: student has 2: "train-1" is not an evaluation item \(nor "train-2"\); weak has 2: /],
     ] as const) {
       expect(h.ledger.results(id)).toEqual([]);
       const failed = h.ledger.events({ experimentId: id, kind: 'failed' });
       expect(failed).toHaveLength(1);
-      expect(String(failed[0].data.reason)).toMatch(/^rejected result: predictions for items that are not toy's evaluation items — /);
+      expect(String(failed[0].data.reason)).toMatch(/^rejected result: predictions for items that are not toy's evaluation items: /);
       expect(String(failed[0].data.reason)).toMatch(text);
       expect(flagsOf(h.ledger, id)).toEqual([expect.objectContaining({ source: 'detector:forbidden-information' })]);
     }

@@ -35,11 +35,14 @@ export function foreignItems(vault: LabelVault, run: Record<'student' | 'weak' |
   for (const who of ['student', 'weak', 'ceiling'] as const) {
     const ids = Array.isArray(run[who]?.ids) ? run[who].ids : [];
     const foreign = ids.filter((id) => !vault.has(id));
-    if (foreign.length) parts.push(`${who}: ${foreign.length} (${foreign.slice(0, QUOTED_IDS).map((id) => JSON.stringify(id)).join(', ')}${foreign.length > QUOTED_IDS ? ', …' : ''})`);
+    if (!foreign.length) continue;
+    // Scoring's own words for the first one ("x" is not an evaluation item), so the reason reads the same either way.
+    const more = foreign.slice(1, QUOTED_IDS).map((id) => JSON.stringify(id));
+    parts.push(`${who} has ${foreign.length}: ${JSON.stringify(foreign[0])} is not an evaluation item${more.length ? ` (nor ${more.join(', ')}${foreign.length > QUOTED_IDS ? ', …' : ''})` : ''}`);
   }
   if (!parts.length) return undefined;
   return {
     detector: 'forbidden-information',
-    reason: `predictions for items that are not ${vault.task}'s evaluation items — ${parts.join('; ')}: a worker should predict exactly the evaluation items it was given`,
+    reason: `predictions for items that are not ${vault.task}'s evaluation items: ${parts.join('; ')}; a worker should predict exactly the evaluation items it was given`,
   };
 }
