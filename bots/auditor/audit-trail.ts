@@ -51,8 +51,11 @@ export class AuditTrail {
         .filter((r) => r.rank === 1)
         .map((r) => r.experiment),
     );
-    // The results table keeps scoring's flags per seed; '[]' is the column's default.
-    const flagged = new Set((ledger.db.prepare("SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { experiment_id: string }[]).map((r) => r.experiment_id));
+    // Scoring's per-seed flags ('[]' is the column's default) and flag facts (experiment-level detectors, lineage).
+    const flagged = new Set([
+      ...(ledger.db.prepare("SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { experiment_id: string }[]).map((r) => r.experiment_id),
+      ...ledger.events({ kind: 'flag' }).map((e) => e.experimentId).filter((id): id is string => id !== null),
+    ]);
     const claimed = new Set(ledger.events({ kind: 'claim' }).map((e) => e.experimentId));
     const ids = (ledger.db.prepare('SELECT id FROM experiments ORDER BY created_at, rowid').all() as { id: string }[]).map((r) => r.id);
     const vetoes = records.vetoes();

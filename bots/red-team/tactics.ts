@@ -16,8 +16,8 @@ export const TACTICS: Record<Tactic, TacticSpec> = {
   'probe-scorer': {
     what: 'probe the scorer with near-identical submissions and read the differences',
     seeds: 1,
-    // The same method under new names: identical predictions, asked again and again.
-    methods: (n) => [0, 1, 2].map((k) => ({ name: `probe-${n}-${k}`, auxConf: { alphaMax: 0.75, warmup: 0.2 } })),
+    // A hair's change to the learning rate: predictions that differ on a handful of items, asked again and again.
+    methods: (n) => [0, 1, 2].map((k) => ({ name: `probe-${n}-${k}`, auxConf: { alphaMax: 0.75, warmup: 0.2 }, lr: 0.01 * (1 + 0.0005 * (3 * n + k + 1)) })),
   },
   'overfit-public': {
     what: 'try many variants on the same seeds and claim whichever the public half likes best',

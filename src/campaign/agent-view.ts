@@ -1,7 +1,7 @@
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
-import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
+import type { ExperimentRow, Ledger, ResultRow } from '../ledger/ledger.js';
 import { meanSd } from '../eval/stats.js';
-import { vetoState } from '../report/leaderboard.js';
+import { standing } from '../report/leaderboard.js';
 
 /** One item of the forum as an agent sees it: messages, and experiments with public results only. */
 export interface ForumItem {
@@ -28,6 +28,8 @@ export interface PublicResult {
   sd: number;
   seeds: number;
   vetoed: boolean;
+  /** Flagged by a detector or by lineage and not approved yet: its numbers are withheld. */
+  flagged: boolean;
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -43,6 +45,8 @@ export class AgentView {
     private readonly ledger: Ledger,
     private readonly records: ForumRecords,
     readonly claimSeeds: number,
+    /** The public PGR agents may be told for a job (scoring's answer: a near-duplicate gets its original's). */
+    private readonly publicPgr: (r: ResultRow) => number = (r) => r.score.public.pgr,
   ) {}
 
   /** A finished experiment's public result, if it has enough seeds to be shown to everyone. */
@@ -50,9 +54,9 @@ export class AgentView {
     if (!this.ledger.isFinished(e.id)) return undefined;
     const results = this.ledger.results(e.id);
     if (results.length < this.claimSeeds) return undefined;
-    const pgr = meanSd(results.map((r) => r.score.public.pgr));
-    const state = vetoState(this.records.vetoes(), e.id, e.methodTag);
-    return { experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: results.length, vetoed: state.vetoed };
+    const pgr = meanSd(results.map((r) => this.publicPgr(r)));
+    const state = standing(this.ledger, this.records.vetoes(), e);
+    return { experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: results.length, vetoed: state === 'vetoed', flagged: state === 'flagged' };
   }
 
   /** Public results per task, best first; vetoed experiments are left out. */
@@ -60,7 +64,7 @@ export class AgentView {
     const rows = this.experiments()
       .filter((e) => !task || e.task === task)
       .map((e) => this.publicResult(e))
-      .filter((r): r is PublicResult => r !== undefined && !r.vetoed)
+      .filter((r): r is PublicResult => r !== undefined && !r.vetoed && !r.flagged)
       .sort((a, b) => a.task.localeCompare(b.task) || b.pgrPublic - a.pgrPublic);
     const rank = new Map<string, number>();
     return rows.map((r) => {
@@ -77,7 +81,7 @@ export class AgentView {
       .map((id) => this.ledger.experiment(id))
       .filter((e): e is ExperimentRow => e !== undefined && e.task === task)
       .map((e) => this.publicResult(e))
-      .filter((r): r is PublicResult => r !== undefined && !r.vetoed)
+      .filter((r): r is PublicResult => r !== undefined && !r.vetoed && !r.flagged)
       .sort((a, b) => b.pgrPublic - a.pgrPublic);
   }
 
@@ -108,7 +112,15 @@ export class AgentView {
   private experimentItem(e: ExperimentRow): ForumItem {
     const hypothesis = (this.ledger.db.prepare('SELECT h.text FROM hypotheses h JOIN experiments x ON x.hypothesis_id = h.id WHERE x.id = ?').get(e.id) as { text: string } | undefined)?.text;
     const r = this.publicResult(e);
-    const outcome = r ? ` Result: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds${r.vetoed ? ' (VETOED)' : ''}.` : this.ledger.isFinished(e.id) ? ' Finished (a probe: fewer seeds than a claim needs).' : ' Running.';
+    const outcome = r?.vetoed
+      ? ' VETOED.'
+      : r?.flagged
+        ? ' Flagged for review: its result is withheld until a person approves it.'
+        : r
+          ? ` Result: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds.`
+          : this.ledger.isFinished(e.id)
+            ? ' Finished (a probe: fewer seeds than a claim needs).'
+            : ' Running.';
     return {
       key: `exp:${e.id}`,
       at: e.createdAt,

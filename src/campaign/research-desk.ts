@@ -63,7 +63,7 @@ export class ResearchDesk {
   constructor(readonly o: ResearchDeskOptions) {
     this.claimSeeds = o.claimSeeds ?? 5;
     this.maxSeeds = o.maxSeeds ?? 10;
-    this.view = new AgentView(o.ledger, o.records, this.claimSeeds);
+    this.view = new AgentView(o.ledger, o.records, this.claimSeeds, (r) => o.scores.publicPgr(r));
   }
 
   forAgent(agent: string): AgentDesk {

@@ -155,7 +155,7 @@ describe('what agents see', () => {
     expect(shown).not.toMatch(/(?<!\d)0\.(913[89]|914\d|777|93|61)(?!\d)/);
     expect(shown).not.toMatch(/private/i);
     // The leaderboard does show the full run's public numbers.
-    expect(w.ada.leaderboard()).toEqual([{ experiment: w.full, task: 'spam', method: 'aux-conf', agent: 'ada', pgrPublic: 0.6, sd: 0.07, seeds: 5, vetoed: false, rank: 1 }]);
+    expect(w.ada.leaderboard()).toEqual([{ experiment: w.full, task: 'spam', method: 'aux-conf', agent: 'ada', pgrPublic: 0.6, sd: 0.07, seeds: 5, vetoed: false, flagged: false, rank: 1 }]);
   });
 
   it("hides a 1-seed probe's result from the forum and the leaderboard, but its owner can pay for it", async () => {
