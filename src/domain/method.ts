@@ -2,6 +2,25 @@ import { z } from 'zod';
 import { InvalidInputError } from './errors.js';
 import { parseOrThrow } from './validate.js';
 
+/** The hooks method code may define, by function name. */
+export const METHOD_CODE_HOOKS = ['transformLabels', 'weights', 'epochTargets'] as const;
+export type MethodCodeHook = (typeof METHOD_CODE_HOOKS)[number];
+
+/**
+ * JavaScript run in a sandbox (workers/w2s/method/code): the source defines functions named
+ * after hooks. It sees the weak labels and the features of the student's train items only.
+ */
+const MethodCodeSchema = z.strictObject({
+  source: z.string().min(1).max(20_000),
+  /** Hooks to call; each must be defined. Left out: every hook the source defines (at least one). */
+  hooks: z
+    .array(z.enum(METHOD_CODE_HOOKS))
+    .min(1)
+    .max(METHOD_CODE_HOOKS.length)
+    .refine((h) => new Set(h).size === h.length, 'each hook at most once')
+    .optional(),
+});
+
 const HeadSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('linear') }),
   z.strictObject({ kind: z.literal('mlp'), width: z.int().min(4).max(512) }),
@@ -62,6 +81,11 @@ export const MethodSchema = z.strictObject({
    * contradicts the weak label, and train a fresh student on the rest.
    */
   consistency: z.strictObject({ drop: z.number().gt(0).max(0.9).default(0.2) }).optional(),
+  /**
+   * Method code: `transformLabels` replaces the weak targets before training, `weights` sets
+   * per-example loss weights, `epochTargets` sets each epoch's targets (see method/code/hooks.ts).
+   */
+  code: MethodCodeSchema.optional(),
   head: HeadSchema.optional(),
   epochs: z.int().min(1).max(200).optional(),
   lr: z.number().min(1e-5).max(1).optional(),
