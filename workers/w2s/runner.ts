@@ -2,8 +2,10 @@ import type { Method } from '../../src/domain/method.js';
 import type { Predictions } from '../../src/domain/predictions.js';
 import { concat, getBaselines } from './baselines.js';
 import { loadTaskFeatures } from './data/cache.js';
-import type { ProgressFn, TaskName } from './data/types.js';
+import type { ProgressFn, TaskFeatures, TaskName } from './data/types.js';
 import { argmaxRows } from './models/train.js';
+import { MethodCode, type MethodCodeData } from './method/code/hooks.js';
+import type { SandboxLimits } from './method/code/sandbox.js';
 import { trainStudent } from './method/student.js';
 import { makeSplits } from './splits.js';
 import { TASKS } from './tasks.js';
@@ -16,6 +18,8 @@ export interface W2sRunInput {
   cacheDir: string;
   cacheBaselines?: boolean;
   progress?: ProgressFn;
+  /** Limits for the method's code, if it has any (defaults: DEFAULT_SANDBOX_LIMITS). */
+  sandbox?: Partial<SandboxLimits>;
 }
 
 
@@ -34,6 +38,17 @@ export interface W2sRunOutput {
     validationAgreement: number;
     msBaselines: number;
     msStudent: number;
+    /** With method code: the hooks it ran and the milliseconds spent in its sandbox. */
+    codeHooks?: string[];
+    msCode?: number;
+    /**
+     * With a transformLabels hook, for the integrity detectors only (never shown to the code,
+     * and an accuracy oracle on train items if shown to researchers): how often the argmax of
+     * the transformed labels, and of the weak labels, matches the TRAIN items' gold labels.
+     * Code far above the weak labels had information no honest method has.
+     */
+    codeLabelAccuracy?: number;
+    weakLabelAccuracy?: number;
   };
 }
 
@@ -50,19 +65,42 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
   const t1 = performance.now();
   const k = features.classNames.length;
   const test = concat(splits.testPublic, splits.testPrivate);
-  const student = trainStudent({
-    X: features.strong,
-    dim: features.strongDim,
-    classes: k,
-    train: splits.train,
-    validation: splits.validation,
-    weakTrain: baselines.weakTrain,
-    weakValidation: baselines.weakValidation,
-    predict: test,
-    defaults: settings.student,
-    method: input.method,
-    seed: input.seed,
-  });
+  const code = input.method.code
+    ? new MethodCode(input.method.code, codeData(features, splits.train, baselines.weakTrain), { seed: input.seed, limits: input.sandbox })
+    : undefined;
+  let student: ReturnType<typeof trainStudent>;
+  let codeStats: Partial<W2sRunOutput['stats']> = {};
+  try {
+    const transformed = code?.transformLabels();
+    student = trainStudent({
+      X: features.strong,
+      dim: features.strongDim,
+      classes: k,
+      train: splits.train,
+      validation: splits.validation,
+      weakTrain: transformed ?? baselines.weakTrain,
+      weakValidation: baselines.weakValidation,
+      predict: test,
+      defaults: settings.student,
+      method: input.method,
+      seed: input.seed,
+      weights: code?.weights(),
+      epochTargets: code?.epochTargets(),
+    });
+    if (code) {
+      const gold = Uint8Array.from(splits.train, (row) => features.labels[row]);
+      codeStats = {
+        codeHooks: code.hooks,
+        msCode: code.ms,
+        ...(transformed && {
+          codeLabelAccuracy: agreement(argmaxRows(transformed, k), gold),
+          weakLabelAccuracy: agreement(argmaxRows(baselines.weakTrain, k), gold),
+        }),
+      };
+    }
+  } finally {
+    code?.dispose();
+  }
   const studentTest = argmaxRows(student.probs, k);
   const t2 = performance.now();
   // Public then private, the label vault's own order: scoring then needs no lookups.
@@ -81,8 +119,33 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
       validationAgreement: student.validationAgreement,
       msBaselines: t1 - t0,
       msStudent: t2 - t1,
+      ...codeStats,
     },
   };
+}
+
+/** What method code may see: weak labels and both feature views of the TRAIN items, copied. */
+function codeData(features: TaskFeatures, train: Int32Array, weakTrain: Float32Array): MethodCodeData {
+  return {
+    weak: weakTrain,
+    features: gatherRows(features.strong, features.strongDim, train),
+    dim: features.strongDim,
+    weakFeatures: gatherRows(features.weak, features.weakDim, train),
+    weakDim: features.weakDim,
+    classes: features.classNames.length,
+  };
+}
+
+function gatherRows(X: Float32Array, dim: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => out.set(X.subarray(row * dim, row * dim + dim), i * dim));
+  return out;
+}
+
+function agreement(a: Uint8Array, b: Uint8Array): number {
+  let same = 0;
+  for (let i = 0; i < a.length; i++) same += a[i] === b[i] ? 1 : 0;
+  return a.length ? same / a.length : 0;
 }
 
 function shares(classes: Uint8Array, k: number): number[] {

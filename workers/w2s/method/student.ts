@@ -21,7 +21,17 @@ export interface StudentInput {
   defaults: TrainSettings & { head: HeadSpec };
   method: Method;
   seed: number;
+  /** Per-train-item loss weights (method code's `weights` hook); absent: every item weighs 1. */
+  weights?: Float32Array;
+  /** Each epoch's targets on every train item (method code's `epochTargets` hook). */
+  epochTargets?: EpochTargetsFn;
 }
+
+/**
+ * Targets (n x classes, every train item) for one epoch, from the targets the method would
+ * otherwise use (`weak`) and the student's current probabilities on the train items.
+ */
+export type EpochTargetsFn = (a: { weak: Float32Array; student: Float32Array; epoch: number; epochs: number }) => Float32Array;
 
 export interface StudentOutput {
   /** Probabilities on `predict` (n x classes). */
@@ -64,9 +74,7 @@ export function trainStudent(input: StudentInput): StudentOutput {
       const rng = new Rng(input.seed, `student:${m}:${round}`);
       head = createHead(settings.head, input.dim, k, rng);
       const positions = method.filter ? mostConfident(targets, k, method.filter.keep) : undefined;
-      const rows = positions ? Int32Array.from(positions, (p) => input.train[p]) : input.train;
-      const kept = positions ? gather(targets, positions, k) : targets;
-      const trained = fit(head, input, rows, kept, settings, rng, weakValHard);
+      const trained = fit(head, input, targets, positions, settings, rng, weakValHard);
       epochs.push(trained.epochs);
       agreement = trained.agreement;
     }
@@ -75,8 +83,7 @@ export function trainStudent(input: StudentInput): StudentOutput {
       const positions = consistentPositions(predictProba(head!, input.X, input.train), weakTrain, k, method.consistency.drop);
       const rng = new Rng(input.seed, `student:${m}:consistency`);
       head = createHead(settings.head, input.dim, k, rng);
-      const rows = Int32Array.from(positions, (p) => input.train[p]);
-      const trained = fit(head, input, rows, gather(baseTargets(weakTrain, k, method), positions, k), settings, rng, weakValHard);
+      const trained = fit(head, input, baseTargets(weakTrain, k, method), positions, settings, rng, weakValHard);
       epochs.push(trained.epochs);
       agreement = trained.agreement;
     }
@@ -86,15 +93,26 @@ export function trainStudent(input: StudentInput): StudentOutput {
   return { probs, epochs, validationAgreement: agreement };
 }
 
+/** Trains `head` on the train positions kept (all when undefined) against `targets` (every train item). */
 function fit(
   head: Head,
   input: StudentInput,
-  rows: Int32Array,
-  targets: Float32Array,
+  allTargets: Float32Array,
+  positions: Int32Array | undefined,
   settings: TrainSettings,
   rng: Rng,
   weakValHard: Uint8Array,
 ): { epochs: number; agreement: number } {
+  const k = head.classes;
+  const rows = positions ? Int32Array.from(positions, (p) => input.train[p]) : input.train;
+  const keep = (all: Float32Array, width: number) => (positions ? gather(all, positions, width) : all);
+  // The epoch hook rewrites these in place between epochs, so never share them with the caller.
+  const targets = input.epochTargets ? Float32Array.from(keep(allTargets, k)) : keep(allTargets, k);
+  const setEpochTargets = (epoch: number) => {
+    const student = predictProba(head, input.X, input.train);
+    targets.set(keep(input.epochTargets!({ weak: allTargets, student, epoch, epochs: settings.epochs }), k));
+  };
+  if (input.epochTargets) setEpochTargets(0);
   const agreementNow = () => {
     const pred = argmaxRows(predictProba(head, input.X, input.validation), head.classes);
     let same = 0;
@@ -106,23 +124,28 @@ function fit(
   let bestParams: Float32Array | undefined;
   let sinceBest = 0;
   let trainedEpochs = 0;
+  const stopNow = () => {
+    const a = agreementNow();
+    if (a > best) {
+      best = a;
+      bestParams = Float32Array.from(head.params);
+      sinceBest = 0;
+      return false;
+    }
+    return ++sinceBest >= stopping!.patience;
+  };
   train(head, {
     X: input.X,
     rows,
-    targets: targetFn(targets, head.classes, input.method),
+    targets: targetFn(targets, k, input.method),
+    weights: input.weights && keep(input.weights, 1),
     ...settings,
     rng,
     afterEpoch: (epoch) => {
       trainedEpochs = epoch + 1;
-      if (!stopping) return false;
-      const a = agreementNow();
-      if (a > best) {
-        best = a;
-        bestParams = Float32Array.from(head.params);
-        sinceBest = 0;
-        return false;
-      }
-      return ++sinceBest >= stopping.patience;
+      const stop = stopping ? stopNow() : false;
+      if (!stop && input.epochTargets && epoch + 1 < settings.epochs) setEpochTargets(epoch + 1);
+      return stop;
     },
   });
   if (bestParams) head.params.set(bestParams);
