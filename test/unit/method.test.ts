@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../src/domain/errors.js';
 import { BUILTIN_METHODS, builtinMethod, parseMethod, type MethodInput } from '../../src/domain/method.js';
 import { consistentPositions } from '../../workers/w2s/method/consistency.js';
 import { nearestNeighbours, propagateLabels } from '../../workers/w2s/method/knn.js';
-import { trainStudent } from '../../workers/w2s/method/student.js';
+import { trainStudent, type StudentInput } from '../../workers/w2s/method/student.js';
 import { Rng } from '../../workers/w2s/rng.js';
 
 /** Runs `fn`, expects an InvalidInputError and returns it. */
@@ -74,6 +74,26 @@ describe('parseMethod', () => {
     expect(e.message).toContain(field);
     expect(e.message).toContain(bound);
     expect(e.problems.map((p) => p.field)).toEqual([field]);
+  });
+
+  it('accepts method code: a source and optionally the hooks to call', () => {
+    expect(parseMethod({ code: { source: 'function weights({ n }) { return new Array(n).fill(1); }' } }).code).toEqual({
+      source: 'function weights({ n }) { return new Array(n).fill(1); }',
+    });
+    expect(parseMethod({ code: { source: 'x', hooks: ['transformLabels', 'epochTargets'] } }).code?.hooks).toEqual(['transformLabels', 'epochTargets']);
+  });
+
+  it.each([
+    [{ code: { source: '' } }, 'method.code.source', 'at least 1'],
+    [{ code: { source: 'x'.repeat(20_001) } }, 'method.code.source', 'at most 20000'],
+    [{ code: { source: 'x', hooks: [] } }, 'method.code.hooks', 'at least 1'],
+    [{ code: { source: 'x', hooks: ['predict'] } }, 'method.code.hooks.0', '"transformLabels", "weights", "epochTargets"'],
+    [{ code: { source: 'x', hooks: ['weights', 'weights'] } }, 'method.code.hooks', 'each hook at most once'],
+    [{ code: { source: 'x', language: 'python' } }, 'method.code.language', 'unknown field'],
+  ])('rejects bad method code %j, naming %s and what is accepted', (input, field, accepted) => {
+    const e = invalid(() => parseMethod(input));
+    expect(e.problems.map((p) => p.field)).toEqual([field]);
+    expect(e.message).toContain(accepted);
   });
 
   it('rejects a non-integer where an integer is required', () => {
@@ -162,7 +182,7 @@ describe('new method options in trainStudent', () => {
     weak[r * 2 + 1 - label] = 0.2;
   }
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  const run = (method: MethodInput) =>
+  const run = (method: MethodInput, hooks: Pick<StudentInput, 'weights' | 'epochTargets'> = {}) =>
     trainStudent({
       X,
       dim,
@@ -175,6 +195,7 @@ describe('new method options in trainStudent', () => {
       defaults: { epochs: 5, lr: 0.01, l2: 1e-3, batchSize: 32, head: { kind: 'linear' } },
       method: parseMethod(method),
       seed: 3,
+      ...hooks,
     });
 
   it.each([[{ knn: { k: 5, mix: 0.7, steps: 2 } }], [{ consistency: { drop: 0.2 } }]])('%j changes the student, identically on every run', (option) => {
@@ -184,5 +205,33 @@ describe('new method options in trainStudent', () => {
     expect(Array.from(b.probs)).toEqual(Array.from(a.probs));
     expect(b.epochs).toEqual(a.epochs);
     expect(Array.from(a.probs)).not.toEqual(Array.from(plain.probs));
+  });
+
+  // Method code's hooks reach training through these inputs (method/code/hooks.ts fills them).
+  it('unit weights and an epochTargets that returns the weak targets change nothing', () => {
+    const plain = run({ filter: { keep: 0.8 }, auxConf: { alphaMax: 0.5 } });
+    const seen: number[] = [];
+    const hooked = run(
+      { filter: { keep: 0.8 }, auxConf: { alphaMax: 0.5 } },
+      {
+        weights: new Float32Array(300).fill(1),
+        epochTargets: ({ weak: w, student, epoch, epochs }) => {
+          expect(student).toHaveLength(600);
+          expect(epochs).toBe(5);
+          seen.push(epoch);
+          return w;
+        },
+      },
+    );
+    expect(Array.from(hooked.probs)).toEqual(Array.from(plain.probs));
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('weights and epochTargets change the student', () => {
+    const plain = run({});
+    const weights = Float32Array.from({ length: 300 }, (_, i) => (i % 3 ? 1 : 0));
+    expect(Array.from(run({}, { weights }).probs)).not.toEqual(Array.from(plain.probs));
+    const flipped = run({}, { epochTargets: ({ weak: w }) => w.map((_, i) => w[i ^ 1]) });
+    expect(Array.from(flipped.probs)).not.toEqual(Array.from(plain.probs));
   });
 });
