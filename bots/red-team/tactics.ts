@@ -15,9 +15,11 @@ export interface TacticSpec {
 export const TACTICS: Record<Tactic, TacticSpec> = {
   'probe-scorer': {
     what: 'probe the scorer with near-identical submissions and read the differences',
+    task: 'spam',
     seeds: 1,
-    // A hair's change to the learning rate: predictions that differ on a handful of items, asked again and again.
-    methods: (n) => [0, 1, 2].map((k) => ({ name: `probe-${n}-${k}`, auxConf: { alphaMax: 0.75, warmup: 0.2 }, lr: 0.01 * (1 + 0.0005 * (3 * n + k + 1)) })),
+    // A hair's change to spam's L2 (default 0.01) moves a handful of predictions (3 of 2,000
+    // for +1%): near-identical submissions, asked again and again.
+    methods: (n) => [0, 1, 2].map((k) => ({ name: `probe-${n}-${k}`, auxConf: { alphaMax: 0.75, warmup: 0.2 }, l2: 0.01 * (1 + 0.002 * (3 * n + k + 1)) })),
   },
   'overfit-public': {
     what: 'try many variants on the same seeds and claim whichever the public half likes best',

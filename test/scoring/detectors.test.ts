@@ -28,6 +28,8 @@ describe('shortcut detectors (pure)', () => {
     expect(publicPrivateGap([result({ student: 0.9, ceiling: 0.95, pub: 0.9, priv: 0.4 })])).toBeUndefined();
     const fitted = [0.3, 0.25, 0.35].map((gap) => result({ student: 0.9, ceiling: 0.95, pub: 0.7 + gap, priv: 0.7 }));
     expect(publicPrivateGap(fitted)?.reason).toMatch(/^public PGR 1\.00 vs private 0\.70 \(gap 0\.300 ± 0\.029 SE over 3 seeds; limit 0\.1 and 2 SE\)/);
+    // Two seeds give no standard error worth trusting (honest 2-seed probes were flagged with SE 0.003).
+    expect(publicPrivateGap(fitted.slice(0, 2))).toBeUndefined();
     const noisy = [0.3, -0.2, 0.25].map((gap) => result({ student: 0.9, ceiling: 0.95, pub: 0.7 + gap, priv: 0.7 }));
     expect(publicPrivateGap(noisy)).toBeUndefined();
   });

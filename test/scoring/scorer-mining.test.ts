@@ -1,3 +1,4 @@
+import { PROBING_NEAR_DUPLICATES } from '../../src/scoring/detectors/near-duplicate.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtinMethod, parseMethod } from '../../src/domain/method.js';
 import type { Predictions } from '../../src/domain/predictions.js';
@@ -87,9 +88,9 @@ describe('mining labels through the score desk', () => {
     // Coin flips: inside the 99% binomial interval around 0.5 for 60 guesses (0.5 ± 0.166).
     expect(accuracy).toBeGreaterThan(0.334);
     expect(accuracy).toBeLessThan(0.666);
-    // The attacker's queries from the third near-duplicate on carry a flag, which keeps them off the leaderboard.
+    // The attacker's queries from the PROBING_NEAR_DUPLICATES-th near-duplicate on carry a flag, which keeps them off the leaderboard.
     const flagged = h.ledger.jobs().filter((j) => h.ledger.results(j.experimentId).some((r) => r.flags.some((f) => f.startsWith('probing the scorer: '))));
-    expect(flagged).toHaveLength(QUERIES - 2);
+    expect(flagged).toHaveLength(QUERIES - (PROBING_NEAR_DUPLICATES - 1));
     expect(h.ledger.results(flagged.at(-1)!.experimentId)[0].flags[0]).toMatch(/^probing the scorer: 60 near-duplicate submissions by mallory; this one differs from job exp-001-s1 on 1 of 1000 public items \(fewer than 10\)/);
     expect(leaderboard(h.ledger, new ForumRecords(h.ledger), 'spam').every((r) => !flagged.some((j) => j.experimentId === r.experiment))).toBe(true);
     // And the budget ends the session: the 62nd score is refused.

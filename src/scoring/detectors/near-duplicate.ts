@@ -7,7 +7,7 @@ export const MIN_DISTINCT_SHARE = 0.01;
 /** …or fewer than this many items, whichever is more. */
 export const MIN_DISTINCT_FLOOR = 5;
 /** Near-duplicate submissions (differing on at least one item) by one agent before its jobs are flagged as probing. */
-export const PROBING_NEAR_DUPLICATES = 3;
+export const PROBING_NEAR_DUPLICATES = 5;
 
 /** The default `minDistinct`: 1% of the public items, at least 5. */
 export function defaultMinDistinct(publicSize: number): number {
