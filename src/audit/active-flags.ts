@@ -1,7 +1,7 @@
 import type { Flag } from '../ledger/flags.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
-import { vetoState } from '../report/leaderboard.js';
+import { vetoState } from '../report/veto-state.js';
 import { LINEAGE_SOURCE, lineageAncestor } from './lineage-flags.js';
 
 /** A flag with its place in the ledger's event order. */

@@ -1,7 +1,10 @@
-import { flagsOf } from '../ledger/flags.js';
-import type { ForumRecords, VetoRecord } from '../ledger/forum-records.js';
+import { activeFlags } from '../audit/active-flags.js';
+import { ForumRecords, type VetoRecord } from '../ledger/forum-records.js';
 import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
 import { meanSd, type MeanSd } from '../eval/stats.js';
+import { vetoState } from './veto-state.js';
+
+export { vetoState };
 
 export interface LeaderboardRow {
   rank: number;
@@ -15,22 +18,6 @@ export interface LeaderboardRow {
   status: 'ok' | 'approved';
 }
 
-/** Is a veto in force on an experiment (by its id or its method tag)? Latest action wins. */
-export function vetoState(vetoes: readonly VetoRecord[], experimentId: string, methodTag: string | null): { vetoed: boolean; approved: boolean; reason?: string } {
-  let vetoed = false;
-  let approved = false;
-  let reason: string | undefined;
-  for (const v of vetoes) {
-    if (v.target !== experimentId && (methodTag === null || v.target !== methodTag)) continue;
-    if (v.action === 'veto') {
-      vetoed = true;
-      reason = v.reason;
-    } else if (v.action === 'unveto') vetoed = false;
-    else if (v.target === experimentId) approved = true;
-  }
-  return { vetoed, approved, reason };
-}
-
 /**
  * Where an experiment stands with the people: vetoed; flagged (by a detector, the auditor or
  * lineage) and not yet approved by a person, so held off the leaderboard; approved; or ok.
@@ -39,8 +26,9 @@ export function vetoState(vetoes: readonly VetoRecord[], experimentId: string, m
 export function standing(ledger: Ledger, vetoes: readonly VetoRecord[], e: Pick<ExperimentRow, 'id' | 'methodTag'>): 'vetoed' | 'flagged' | 'approved' | 'ok' {
   const state = vetoState(vetoes, e.id, e.methodTag);
   if (state.vetoed) return 'vetoed';
-  if (state.approved) return 'approved';
-  return flagsOf(ledger, e.id).length ? 'flagged' : 'ok';
+  // Active flags only: a lineage flag lapses when its ancestor's veto is lifted, any flag when a person approves after it.
+  if (activeFlags(ledger, new ForumRecords(ledger), e.id).length) return 'flagged';
+  return state.approved ? 'approved' : 'ok';
 }
 
 /**
