@@ -2,7 +2,7 @@ import { activeFlags } from '../audit/active-flags.js';
 import { meanSd } from '../eval/stats.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { vetoState } from '../report/leaderboard.js';
+import { standing } from '../report/leaderboard.js';
 import type { Spend } from './spend.js';
 
 export interface TaskOutcome {
@@ -42,7 +42,8 @@ export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend
     const e = ledger.experiment(id)!;
     tasks[e.task] ??= {};
     const results = ledger.results(id);
-    if (results.length < claimSeeds || !ledger.isFinished(id) || vetoState(vetoes, id, e.methodTag).vetoed) continue;
+    const stands = standing(ledger, vetoes, e);
+    if (results.length < claimSeeds || !ledger.isFinished(id) || stands === 'vetoed' || stands === 'flagged') continue;
     const pub = meanSd(results.map((r) => r.score.public.pgr)).mean;
     const priv = meanSd(results.map((r) => r.score.private.pgr)).mean;
     if (e.methodTag === 'aux-conf' && e.agent === 'steward') tasks[e.task].baseline = { experiment: id, pgrPublic: r3(pub), pgrPrivate: r3(priv) };

@@ -6,7 +6,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { campaignScope } from './campaign-scope.js';
 import { pgrChart, type PgrPoint, type RenderedChart } from './chart.js';
 import { summarizeExperiment, type ExperimentSummary } from './experiment-summary.js';
-import { vetoState } from './leaderboard.js';
+import { standing, vetoState } from './leaderboard.js';
 import { lineage, type Lineage } from './lineage.js';
 import { reportBlocks } from './report-document.js';
 import { renderHtml, renderMarkdown } from './report-render.js';
@@ -15,6 +15,8 @@ import { renderHtml, renderMarkdown } from './report-render.js';
 export interface ReportExperiment extends ExperimentSummary {
   vetoed: boolean;
   approved: boolean;
+  /** Flagged and not approved by a person: held off the leaderboard. */
+  held: boolean;
 }
 
 /** A leaderboard row: an eligible experiment and its place in its task. */
@@ -37,12 +39,12 @@ export interface TaskReport {
   lineage: Lineage | null;
 }
 
-/** Experiments with a shortcut-detector flag on any seed. */
+/** Experiments flagged by a detector (on a seed or across seeds) or by lineage. */
 export interface FlaggedExperiment {
   experiment: string;
   task: string;
   agent: string | null;
-  /** Seeds that raised a flag. */
+  /** Seeds that raised a flag (empty for experiment-level flags). */
   seeds: number[];
   flags: string[];
   vetoed: boolean;
@@ -104,7 +106,7 @@ export function buildReport(o: BuildReportOptions): ReportData {
   const experiments: ReportExperiment[] = scope.experimentIds.map((id) => {
     const s = summarizeExperiment(ledger, id)!;
     const state = vetoState(allVetoes, id, s.methodTag);
-    return { ...s, vetoed: state.vetoed, approved: state.approved };
+    return { ...s, vetoed: state.vetoed, approved: state.approved, held: standing(ledger, allVetoes, { id, methodTag: s.methodTag }) === 'flagged' };
   });
   const ids = new Set(experiments.map((e) => e.id));
   const tags = new Set(experiments.flatMap((e) => (e.methodTag ? [e.methodTag] : [])));
@@ -129,7 +131,8 @@ export function buildReport(o: BuildReportOptions): ReportData {
 function taskReport(ledger: Ledger, task: string, experiments: ReportExperiment[], o: { claimSeeds: number; top: number; lineageDepth?: number }): TaskReport {
   // At least one seed even when claimSeeds is 0: an unscored experiment has no PGR to rank.
   const enough = experiments.filter((e) => e.seeds >= Math.max(1, o.claimSeeds));
-  const eligible = enough.filter((e) => !e.vetoed);
+  // Flagged and not approved: held off the leaderboard, as on every other board.
+  const eligible = enough.filter((e) => !e.vetoed && !e.held);
   const ranked = [...eligible]
     .sort((a, b) => b.pgrPublic!.mean - a.pgrPublic!.mean || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
     .map((e, i) => ({ ...e, rank: i + 1 }));

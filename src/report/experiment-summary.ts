@@ -1,3 +1,4 @@
+import { flagsOf } from '../ledger/flags.js';
 import { meanSd, type MeanSd } from '../eval/stats.js';
 import type { Ledger } from '../ledger/ledger.js';
 
@@ -47,6 +48,7 @@ export function summarizeExperiment(ledger: Ledger, id: string): ExperimentSumma
     pgrPublic: results.length ? meanSd(results.map((r) => r.score.public.pgr)) : null,
     pgrPrivate: results.length ? meanSd(results.map((r) => r.score.private.pgr)) : null,
     lastScoredAt: scoredAt.length ? scoredAt[scoredAt.length - 1] : null,
-    flags: [...new Set(results.flatMap((r) => r.flags))].sort(),
+    // Per-seed flags and flag facts (experiment-level detectors, lineage), each once.
+    flags: [...new Set(flagsOf(ledger, id).map((f) => (f.source.startsWith('seed ') ? f.reason : `${f.source}: ${f.reason}`)))].sort(),
   };
 }
