@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Campaign } from '../../src/campaign/campaign.js';
@@ -8,29 +6,20 @@ import { flagsOf } from '../../src/ledger/flags.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { vaultFor } from '../../src/pipeline/setup.js';
-import { MemoryQueue } from '../../src/queue/memory.js';
 import { leaderboard } from '../../src/report/leaderboard.js';
 import { ManualScheduler } from '../../src/schedule/scheduler.js';
-import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
-import { testCacheDir } from '../helpers/cache-dir.js';
+import { openEmbeddedPipeline, type EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 
+let stack: EmbeddedPipeline;
 let ledger: Ledger;
-let queue: MemoryQueue;
 let pipeline: Pipeline;
 
 beforeEach(() => {
-  ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-red-')), 'ledger.sqlite'));
-  queue = new MemoryQueue({ runner: new W2sRunner({ cacheDir: testCacheDir(), threads: 2 }), concurrency: 2 });
-  pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor({ cacheDir: testCacheDir() }) });
-  pipeline.start();
+  stack = openEmbeddedPipeline({ prefix: 'aar-red-' });
+  ({ ledger, pipeline } = stack);
 });
 
-afterEach(async () => {
-  await pipeline.stop();
-  await queue.close();
-  ledger.close();
-});
+afterEach(() => stack.close());
 
 describe('red-team mode', () => {
   it('the red team tries the shortcuts in the open; the cheats are flagged and kept off the leaderboard, honest work is not', async () => {

@@ -8,30 +8,22 @@ import { parseCampaign, type CampaignFileInput } from '../../src/campaign/campai
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { vaultFor } from '../../src/pipeline/setup.js';
-import { MemoryQueue } from '../../src/queue/memory.js';
 import { digestChart } from '../../src/report/digest-chart.js';
 import { ManualScheduler } from '../../src/schedule/scheduler.js';
-import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
+import { openEmbeddedPipeline, type EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
 import { ProcessGroup, ROOT, waitUntil } from '../helpers/processes.js';
 
+let stack: EmbeddedPipeline;
 let ledger: Ledger;
-let queue: MemoryQueue;
 let pipeline: Pipeline;
 
 beforeEach(() => {
-  ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-camp-')), 'ledger.sqlite'));
-  queue = new MemoryQueue({ runner: new W2sRunner({ cacheDir: testCacheDir(), threads: 2 }), concurrency: 2 });
-  pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor({ cacheDir: testCacheDir() }) });
-  pipeline.start();
+  stack = openEmbeddedPipeline({ prefix: 'aar-camp-' });
+  ({ ledger, pipeline } = stack);
 });
 
-afterEach(async () => {
-  await pipeline.stop();
-  await queue.close();
-  ledger.close();
-});
+afterEach(() => stack.close());
 
 function campaign(file: CampaignFileInput, o: { scheduler?: ManualScheduler; now?: () => number; sleep?: (ms: number) => Promise<void> } = {}) {
   const scheduler = o.scheduler ?? new ManualScheduler();
