@@ -23,5 +23,6 @@ export async function finishCampaign(o: { config: Config; ledger: Ledger; summar
   );
   const report = o.writeReport ? await o.writeReport() : undefined;
   if (report) o.out.write(`Report: ${report}\n`);
+  if (!o.json) o.out.write('Keep reading the threads with `npx aar forum`; `npx aar audit` lists every flag, verdict and veto.\n');
   if (o.json) o.out.write(`${JSON.stringify({ ...s, ...(report ? { report } : {}) })}\n`);
 }
