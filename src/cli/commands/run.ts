@@ -1,3 +1,4 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config/env.js';
 import { Campaign } from '../../campaign/campaign.js';
@@ -86,7 +87,11 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   });
   const file = flags['red-team'] ? { ...campaignFrom(flags, base), redTeam: true } : campaignFrom(flags, base);
   const cfg = effectiveConfig(config, file);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  // On a terminal the live view owns the screen: log lines go to a file instead of scrolling it.
+  const tty = (out as NodeJS.WriteStream).isTTY === true;
+  const logPath = join(cfg.home, 'run.log');
+  if (tty) mkdirSync(cfg.home, { recursive: true });
+  const log = tty ? (line: string) => appendFileSync(logPath, `${new Date().toISOString()} ${line}\n`) : (line: string) => process.stderr.write(`${line}\n`);
   const p = await openPipeline(cfg, log);
   const abort = new AbortController();
   const { forum, admins } = await openForum(cfg, p.ledger, log);
@@ -112,6 +117,7 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   try {
     const { url } = await service.start();
     out.write(url ? `aar run: campaign "${file.name}" · forum at ${url}\n` : `aar run: campaign "${file.name}" · forum in Slack\n`);
+    if (tty) out.write(`aar run: log in ${logPath}\n`);
     const campaign = new Campaign({
       file,
       ledger: p.ledger,
