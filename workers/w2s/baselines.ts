@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURES_VERSION } from './data/cache.js';
@@ -50,8 +51,10 @@ export function getBaselines(
     if (path) {
       mkdirSync(join(cacheDir!, 'baselines'), { recursive: true });
       const plain = Object.fromEntries(Object.entries(baselines).map(([k, v]) => [k, Array.from(v as ArrayLike<number>)]));
-      writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(plain));
-      renameSync(`${path}.${process.pid}.tmp`, path);
+      // A random suffix: workers in containers sharing a cache volume all have pid 1.
+      const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, JSON.stringify(plain));
+      renameSync(tmp, path);
     }
   }
   if (cacheDir) memo.set(key, baselines);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCode } from './code.js';
@@ -36,7 +37,8 @@ export function loadTaskFeatures(cacheDir: string, task: TaskName, progress: Pro
   } else {
     features = BUILDERS[task](progress);
     mkdirSync(join(cacheDir, 'features'), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
+    // pid alone is not unique across containers sharing a cache volume (every worker is pid 1).
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(tmp, encode(features));
     renameSync(tmp, path);
   }
