@@ -1,0 +1,1 @@
+"""Reference GPU trainer for aar's command runner (see README.md in this folder)."""

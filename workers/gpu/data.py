@@ -1,0 +1,128 @@
+"""Local JSONL datasets under AAR_DATA_DIR/<task>/, validated line by line.
+
+    train_labeled.jsonl    {"id": str, "text": str, "label": int}   gold: weak teacher and ceiling
+    train_unlabeled.jsonl  {"id": str, "text": str}                 the weak teacher labels these
+    test.jsonl             {"id": str, "text": str}                 evaluation items, predicted in this order
+
+Every problem raises InvalidInput naming the file, the line and the field, because bad data
+fails again on every retry. Labels in the unlabeled or test file are refused: gold labels of
+those items must never reach the trainer (scoring alone holds evaluation labels).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import List, Optional
+
+from .errors import InvalidInput
+
+TASK_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MAX_CLASSES = 256
+
+LABELED = "train_labeled.jsonl"
+UNLABELED = "train_unlabeled.jsonl"
+TEST = "test.jsonl"
+
+
+@dataclass
+class Split:
+    """One file's items, in file order."""
+
+    path: str
+    ids: List[str]
+    texts: List[str]
+    labels: Optional[List[int]] = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class TaskData:
+    task: str
+    classes: int
+    labeled: Split
+    unlabeled: Split
+    test: Split
+
+
+def task_dir(data_dir: str, task: str) -> str:
+    if not TASK_RE.match(task):
+        raise InvalidInput(f'task "{task}": expected lower-case letters, digits, _ and - (at most 40)')
+    return os.path.join(data_dir, task)
+
+
+def load_task(data_dir: str, task: str) -> TaskData:
+    """Loads and cross-checks the three files of one task."""
+    folder = task_dir(data_dir, task)
+    if not os.path.isdir(folder):
+        raise InvalidInput(
+            f"task folder {folder} does not exist: AAR_DATA_DIR/<task>/ must hold {LABELED}, {UNLABELED} and {TEST}"
+        )
+    labeled = read_split(os.path.join(folder, LABELED), labeled=True)
+    unlabeled = read_split(os.path.join(folder, UNLABELED), labeled=False)
+    test = read_split(os.path.join(folder, TEST), labeled=False)
+    seen = {}
+    for split in (labeled, unlabeled, test):
+        for i in split.ids:
+            if i in seen:
+                raise InvalidInput(f'id "{i}" is in both {seen[i]} and {split.path}: train and test items must be distinct')
+            seen[i] = split.path
+    assert labeled.labels is not None
+    classes = max(2, max(labeled.labels) + 1)
+    return TaskData(task=task, classes=classes, labeled=labeled, unlabeled=unlabeled, test=test)
+
+
+def read_split(path: str, labeled: bool) -> Split:
+    """Reads one JSONL file; blank lines are skipped, other fields are ignored."""
+    if not os.path.isfile(path):
+        fields = "id, text, label" if labeled else "id, text"
+        raise InvalidInput(f"missing data file {path} (JSONL, one object per line with fields {fields})")
+    ids: List[str] = []
+    texts: List[str] = []
+    labels: List[int] = []
+    seen = set()
+    with open(path, "r", encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if line.strip() == "":
+                continue
+            where = f"{path} line {n}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InvalidInput(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+            if not isinstance(row, dict):
+                raise InvalidInput(f"{where}: expected a JSON object, got {type(row).__name__}")
+            item_id = row.get("id")
+            if not isinstance(item_id, str) or item_id == "":
+                raise InvalidInput(f'{where}: field "id": expected a non-empty string, got {_show(item_id)}')
+            if item_id in seen:
+                raise InvalidInput(f'{where}: field "id": "{item_id}" appears twice in this file')
+            seen.add(item_id)
+            text = row.get("text")
+            if not isinstance(text, str):
+                raise InvalidInput(f'{where}: field "text": expected a string, got {_show(text)}')
+            if labeled:
+                label = row.get("label")
+                if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < MAX_CLASSES:
+                    raise InvalidInput(f'{where}: field "label": expected an integer class from 0 to 255, got {_show(label)}')
+                labels.append(label)
+            elif "label" in row:
+                raise InvalidInput(
+                    f'{where}: field "label" is not allowed here: gold labels of unlabeled and test items must not reach the trainer'
+                )
+            ids.append(item_id)
+            texts.append(text)
+    if not ids:
+        raise InvalidInput(f"{path} has no items")
+    return Split(path=path, ids=ids, texts=texts, labels=labels if labeled else None)
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "nothing (missing or null)"
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:40] + "..."

@@ -1,0 +1,114 @@
+"""Hugging Face backbones (imported only when AAR_MODELS is hf or hf-random).
+
+The feature of a text is the last hidden state at its last real token (right padding), which
+suits decoder-only models such as Qwen. Nothing is downloaded unless AAR_ALLOW_DOWNLOAD=1:
+otherwise transformers runs with local_files_only=True and HF_HUB_OFFLINE=1, and a model that
+is not on disk is invalid input (exit 2) with a message saying how to provide it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, List, Sequence
+
+import torch
+from torch import nn
+
+from .errors import InvalidInput
+
+
+def _transformers(allow_download: bool):
+    if not allow_download:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import transformers
+    except ImportError:
+        raise InvalidInput(
+            "the Hugging Face path needs the transformers package (4.51 or later for Qwen3): "
+            "pip install 'transformers>=4.51' on this worker, or run with AAR_MODELS=tiny"
+        ) from None
+    transformers.logging.set_verbosity_error()
+    return transformers
+
+
+class HFBackbone(nn.Module):
+    def __init__(self, model: nn.Module, tokenizer, max_length: int):
+        super().__init__()
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.hidden_size = int(model.config.hidden_size)
+
+    def encode(self, texts: Sequence[str], device: str) -> Dict[str, torch.Tensor]:
+        # An empty text would have no token to read a feature from.
+        texts = [t if t else " " for t in texts]
+        tok = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
+        return {"input_ids": tok["input_ids"].to(device), "attention_mask": tok["attention_mask"].to(device)}
+
+    def forward(self, batch: Dict[str, torch.Tensor]) -> torch.Tensor:
+        mask = batch["attention_mask"]
+        out = self.model(input_ids=batch["input_ids"], attention_mask=mask, use_cache=False)
+        hidden = out[0]
+        last = (mask.sum(dim=1) - 1).clamp_min(0)
+        return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
+
+
+def load_backbone(name: str, device: str, max_length: int, allow_download: bool) -> HFBackbone:
+    tf = _transformers(allow_download)
+    dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+    try:
+        tokenizer = tf.AutoTokenizer.from_pretrained(name, local_files_only=not allow_download)
+        model = tf.AutoModel.from_pretrained(name, local_files_only=not allow_download, torch_dtype=dtype)
+    except (OSError, ValueError) as e:
+        how = "" if allow_download else " Downloads are off: put it in the Hugging Face cache (HF_HOME) or pass a local path, or set AAR_ALLOW_DOWNLOAD=1."
+        raise InvalidInput(f"cannot load model {name!r} with transformers {tf.__version__}: {e}.{how}") from None
+    tokenizer.padding_side = "right"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.config.use_cache = False
+    if os.environ.get("AAR_GRADIENT_CHECKPOINTING") == "1":
+        model.gradient_checkpointing_enable()
+        # With frozen embeddings nothing before the first layer needs grad; checkpointing needs some.
+        model.enable_input_require_grads()
+    return HFBackbone(model.to(device), tokenizer, max_length)
+
+
+class ByteTokenizer:
+    """UTF-8 bytes as token ids (0 is padding), with the call signature transformers' tokenizers have."""
+
+    vocab_size = 257
+
+    def __call__(self, texts: List[str], padding: bool, truncation: bool, max_length: int, return_tensors: str) -> Dict[str, torch.Tensor]:
+        rows = [[b + 1 for b in t.encode("utf-8")][:max_length] for t in texts]
+        width = max(len(r) for r in rows)
+        ids = torch.zeros(len(rows), width, dtype=torch.long)
+        mask = torch.zeros(len(rows), width, dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
+            mask[i, : len(r)] = 1
+        return {"input_ids": ids, "attention_mask": mask}
+
+
+def random_backbone(role: str, device: str, seed: int) -> HFBackbone:
+    """A tiny randomly initialised Qwen2 (no weights anywhere): the Hugging Face code path,
+    LoRA on q_proj/v_proj included, without a checkpoint."""
+    tf = _transformers(False)
+    torch.manual_seed(seed)
+    width = 32 if role == "weak" else 64
+    config = tf.Qwen2Config(
+        vocab_size=ByteTokenizer.vocab_size,
+        hidden_size=width,
+        intermediate_size=2 * width,
+        num_hidden_layers=1 if role == "weak" else 2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        tie_word_embeddings=False,
+    )
+    model = tf.AutoModel.from_config(config)
+    if device.startswith("cuda"):
+        model = model.to(torch.bfloat16)
+    backbone = HFBackbone(model.to(device), ByteTokenizer(), 256)
+    # Random weights carry no prior: let the token embeddings learn, as the tiny CPU model does.
+    backbone.trainable_base = ("model.embed_tokens",)
+    return backbone

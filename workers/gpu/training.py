@@ -1,0 +1,130 @@
+"""The training loop shared by the weak teacher, the student and the ceiling: AdamW on the
+trainable parameters, per-batch targets from losses.py, optional early stopping on agreement
+with held-out weak labels (the only validation signal a weak-to-strong method may use), and
+progress lines for the command runner."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, TextIO
+
+import torch
+
+from .losses import AuxConf, w2s_loss
+from .models import TextClassifier
+
+
+class Progress:
+    """Writes `AAR_PROGRESS {"fraction", "note", "step", "loss"}` lines; each phase maps its own
+    0..1 onto a slice [start, end] of the whole job."""
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        self.stream = stream
+        self.last = 0.0
+
+    def emit(self, fraction: float, note: str, step: Optional[int] = None, loss: Optional[float] = None) -> None:
+        # The campaign shows progress as a bar: never let it go backwards.
+        self.last = max(self.last, min(1.0, max(0.0, fraction)))
+        line = {"fraction": round(self.last, 4), "note": note[:500]}
+        if step is not None:
+            line["step"] = step
+        if loss is not None and math.isfinite(loss):
+            line["loss"] = round(loss, 5)
+        self.stream.write("AAR_PROGRESS " + json.dumps(line) + "\n")
+        self.stream.flush()
+
+    def phase(self, name: str, start: float, end: float) -> Callable[[float, int, Optional[float]], None]:
+        def report(done: float, step: int, loss: Optional[float]) -> None:
+            note = f"{name} step {step}" + (f" loss {loss:.4f}" if loss is not None else "")
+            self.emit(start + (end - start) * done, note, step, loss)
+
+        return report
+
+
+@dataclass
+class FitConfig:
+    epochs: int
+    lr: float
+    batch_size: int
+    weight_decay: float = 0.0
+    aux: Optional[AuxConf] = None
+    patience: Optional[int] = None
+
+
+@dataclass
+class FitResult:
+    epochs: int
+    steps: int
+    final_loss: float
+    agreement: Optional[float] = None
+
+
+@torch.no_grad()
+def predict_proba(model: TextClassifier, texts: Sequence[str], batch_size: int) -> torch.Tensor:
+    """Probabilities (n x classes, float32, on the CPU)."""
+    was_training = model.training
+    model.eval()
+    out: List[torch.Tensor] = []
+    for i in range(0, len(texts), batch_size):
+        out.append(torch.softmax(model(model.encode(texts[i : i + batch_size])), dim=-1).float().cpu())
+    model.train(was_training)
+    return torch.cat(out)
+
+
+def fit(
+    model: TextClassifier,
+    texts: Sequence[str],
+    targets: torch.Tensor,
+    cfg: FitConfig,
+    seed: int,
+    report: Callable[[float, int, Optional[float]], None],
+    validation: Optional[tuple] = None,
+) -> FitResult:
+    """Trains `model` on `texts` against probability `targets` (n x classes). With
+    `cfg.patience` and `validation` = (texts, weak classes), stops once agreement with the
+    held-out weak labels has not improved for `patience` epochs and restores the best epoch."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    gen = torch.Generator().manual_seed(seed)
+    n = len(texts)
+    per_epoch = math.ceil(n / cfg.batch_size)
+    total = per_epoch * cfg.epochs
+    every = max(1, total // 25)
+    targets = targets.to(model.device)
+    step = 0
+    loss_value = float("nan")
+    best, best_state, since_best, epochs_done = -1.0, None, 0, 0
+    stopping = cfg.patience is not None and validation is not None
+    model.train()
+    for epoch in range(cfg.epochs):
+        order = torch.randperm(n, generator=gen).tolist()
+        for b in range(0, n, cfg.batch_size):
+            rows = order[b : b + cfg.batch_size]
+            logits = model(model.encode([texts[i] for i in rows]))
+            loss = w2s_loss(logits, targets[rows], step / max(1, total), cfg.aux)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            loss_value = float(loss.detach())
+            if not math.isfinite(loss_value):
+                raise FloatingPointError(f"loss became {loss_value} at step {step}: lower lr (method.lr) or batch size")
+            if step % every == 0:
+                report(step / total, step, loss_value)
+        epochs_done = epoch + 1
+        if stopping:
+            val_texts, val_weak = validation
+            agreement = float((predict_proba(model, val_texts, cfg.batch_size).argmax(dim=-1) == val_weak).float().mean())
+            if agreement > best:
+                best, best_state, since_best = agreement, model.trainable_state(), 0
+            else:
+                since_best += 1
+                if since_best >= cfg.patience:
+                    break
+    if best_state is not None:
+        model.load_trainable_state(best_state)
+    report(1.0, step, loss_value)
+    return FitResult(epochs=epochs_done, steps=step, final_loss=loss_value, agreement=best if stopping else None)
