@@ -86,7 +86,7 @@ export class Pipeline {
       },
       completed: (jobId, raw) => {
         this.lastProgress.delete(jobId);
-        this.onJob(jobId, () => this.collect(jobId, raw));
+        this.onJob(jobId, () => void this.collect(jobId, raw));
       },
       failed: (jobId, reason, final) => {
         if (final) this.lastProgress.delete(jobId);
@@ -143,8 +143,8 @@ export class Pipeline {
     for (const job of this.o.ledger.unfinishedJobs()) {
       const outcome = await this.o.queue.outcome(job.jobId);
       if (outcome.state === 'completed') {
-        this.collect(job.jobId, outcome.result);
-        report.collected.push(job.jobId);
+        // Only what this call scored: the queue's own event may have collected it a moment ago.
+        if (this.collect(job.jobId, outcome.result)) report.collected.push(job.jobId);
       } else if (outcome.state === 'failed') {
         this.fail(job.experimentId, job.jobId, job.seed, outcome.reason, true);
         report.failed.push(job.jobId);
@@ -211,10 +211,10 @@ export class Pipeline {
    * experiment's last job) the experiment's flags are written in one transaction, so a crash
    * leaves all of them or none and recovery simply collects the job again.
    */
-  private collect(jobId: string, raw: unknown): void {
+  private collect(jobId: string, raw: unknown): boolean {
     const m = /^(.+)-s(\d+)$/.exec(jobId)!;
     const [experimentId, seed] = [m[1], Number(m[2])];
-    if (this.o.ledger.results(experimentId).some((r) => r.jobId === jobId)) return;
+    if (this.o.ledger.results(experimentId).some((r) => r.jobId === jobId)) return false;
     const experiment = this.o.ledger.experiment(experimentId)!;
     let result: JobResult;
     let s;
@@ -228,12 +228,12 @@ export class Pipeline {
           this.fail(experimentId, jobId, seed, `rejected result: ${foreign.reason}`, true);
           addFlag(this.o.ledger, experimentId, flagSource(foreign.detector), foreign.reason, experiment.campaignId ?? undefined);
         })();
-        return;
+        return false;
       }
       s = score(vault, result);
     } catch (err) {
       this.fail(experimentId, jobId, seed, `rejected result: ${err instanceof Error ? err.message : String(err)}`, true);
-      return;
+      return false;
     }
     const stats = { ...result.stats, ...(result.stderrTail ? { stderrTail: result.stderrTail } : {}) };
     const classes = publicClasses(vault, result.student);
@@ -248,6 +248,7 @@ export class Pipeline {
     })();
     if (recorded) this.log(`scored ${jobId}: PGR public ${s.public.pgr.toFixed(2)}${findings.length ? ` (flagged: ${findings.map((f) => f.detector).join(', ')})` : ''}`);
     this.wake(experimentId);
+    return recorded;
   }
 
   private fail(experimentId: string, jobId: string, seed: number, reason: string, final: boolean): void {
