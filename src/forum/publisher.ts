@@ -52,7 +52,7 @@ export class Publisher {
 
   handle(e: LedgerEvent): void {
     if (e.kind === 'proposed' && e.experimentId) this.proposed(e.experimentId);
-    else if ((e.kind === 'started' || e.kind === 'scored' || e.kind === 'failed' || e.kind === 'cancelled') && e.experimentId) this.progress(e.experimentId);
+    else if ((e.kind === 'started' || e.kind === 'progress' || e.kind === 'scored' || e.kind === 'failed' || e.kind === 'cancelled') && e.experimentId) this.progress(e.experimentId);
     else if (e.kind === 'veto') this.veto(e);
     // A flag raised after the card was posted (the auditor, lineage) changes its status.
     else if (e.kind === 'flag' && e.experimentId && this.outbox.has(`exp:${e.experimentId}:result`)) this.result(e.experimentId);
@@ -86,11 +86,21 @@ export class Publisher {
     const failed = jobs.filter((j) => j.status === 'failed' || j.status === 'cancelled').length;
     const running = jobs.filter((j) => j.status === 'started').length;
     const done = scored + failed === e.seeds.length;
-    const text = done ? `Finished: ${scored} of ${e.seeds.length} seeds scored${failed ? `, ${failed} failed` : ''}.` : `Running: ${scored} of ${e.seeds.length} seeds scored, ${running} in progress.`;
+    const text = done ? `Finished: ${scored} of ${e.seeds.length} seeds scored${failed ? `, ${failed} failed` : ''}.` : `Running: ${scored} of ${e.seeds.length} seeds scored, ${running} in progress.${this.trainingNotes(id, jobs)}`;
     const key = `exp:${id}:progress`;
     // One message per experiment, edited as it runs, instead of a post per event.
     this.post(key, { channel: 'forum', persona: SYSTEM, text }, `exp:${id}`, { edit: true });
     if (done) this.result(id);
+  }
+
+  /** What the workers last said of each running seed (a GPU trainer's step and loss), one line per seed. */
+  private trainingNotes(id: string, jobs: { jobId: string; seed: number; status: string }[]): string {
+    const running = new Set(jobs.filter((j) => j.status === 'started').map((j) => j.jobId));
+    const latest = new Map<string, { seed: number; fraction: number; note?: string }>();
+    for (const ev of this.ledger.events({ experimentId: id, kind: 'progress' })) {
+      if (ev.jobId && running.has(ev.jobId)) latest.set(ev.jobId, ev.data as { seed: number; fraction: number; note?: string });
+    }
+    return [...latest.values()].map((p) => `\nseed ${p.seed}: ${Math.round(p.fraction * 100)}%${p.note ? ` (${p.note})` : ''}`).join('');
   }
 
   /** The result card, or its new state after a veto or an approval. */

@@ -174,6 +174,20 @@ describe('ForumService', () => {
     expect(texts(forum)).not.toContain('why only one seed?');
   });
 
+  it("shows a running seed's latest progress from the worker (a GPU trainer's step and loss) in the edited progress message", async () => {
+    const { ledger } = freshLedger();
+    const { s, forum } = await service(ledger);
+    ledger.proposeExperiment({ id: 'exp-gpu', task: 'spam', method: { name: 'naive' }, seeds: [1], agent: 'agent-1', hypothesis: { id: 'h-exp-gpu', text: 'LoRA student' } });
+    ledger.append('queued', { experimentId: 'exp-gpu', jobId: 'exp-gpu-s1', data: { seed: 1 } });
+    ledger.append('started', { experimentId: 'exp-gpu', jobId: 'exp-gpu-s1', data: { seed: 1 } });
+    ledger.append('progress', { experimentId: 'exp-gpu', jobId: 'exp-gpu-s1', data: { seed: 1, fraction: 0.2, note: 'student step 40, loss 0.61' } });
+    ledger.append('progress', { experimentId: 'exp-gpu', jobId: 'exp-gpu-s1', data: { seed: 1, fraction: 0.45, note: 'student step 90, loss 0.48' } });
+    await s.sync();
+    const progress = forum.posts.find((p) => p.post.text.startsWith('Running:'))!;
+    const shown = forum.current(progress.ref)!.text;
+    expect(shown).toBe('Running: 0 of 1 seeds scored, 1 in progress.\nseed 1: 45% (student step 90, loss 0.48)');
+  });
+
   it('never posts a secret', async () => {
     const { ledger } = freshLedger();
     const { s, forum } = await service(ledger);
