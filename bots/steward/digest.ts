@@ -1,3 +1,4 @@
+import { flagsOf } from '../../src/ledger/flags.js';
 import { meanSd } from '../../src/eval/stats.js';
 import type { ForumRecords } from '../../src/ledger/forum-records.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
@@ -71,22 +72,24 @@ function waiting(d: DigestInput): string[] {
     return s.vetoed || s.approved;
   };
   const out: string[] = [];
-  const judged = new Set<string>();
-  for (const e of d.ledger.events({ kind: 'verdict' })) {
-    const id = e.experimentId;
-    if (!id) continue;
-    judged.add(id);
-    if (e.data.verdict !== 'suspicious' || decided(id)) continue;
-    const reason = Array.isArray(e.data.reasons) ? String(e.data.reasons[0] ?? '') : '';
-    const ask = e.data.recommendVeto === true ? 'the auditor recommends a veto' : 'the auditor finds it suspicious';
+  // The latest verdict per experiment counts: a person's overturn (source 'human') has decided it.
+  const latest = new Map<string, Record<string, unknown>>();
+  for (const e of d.ledger.events({ kind: 'verdict' })) if (e.experimentId) latest.set(e.experimentId, e.data);
+  for (const [id, v] of latest) {
+    if (v.verdict !== 'suspicious' || v.source === 'human' || decided(id)) continue;
+    const reason = Array.isArray(v.reasons) ? String(v.reasons[0] ?? '') : '';
+    const ask = v.recommendVeto === true ? 'the auditor recommends a veto' : 'the auditor finds it suspicious';
     out.push(`- ${id}: ${ask}: ${reason} Reply \`veto ${id} <reason>\` or \`approve ${id}\`.`);
   }
-  const flagged = d.ledger.db.prepare("SELECT experiment_id, flags FROM results WHERE flags <> '[]' ORDER BY experiment_id, seed").all() as { experiment_id: string; flags: string }[];
-  const flags = new Map<string, Set<string>>();
-  for (const r of flagged) for (const f of JSON.parse(r.flags) as string[]) flags.set(r.experiment_id, (flags.get(r.experiment_id) ?? new Set()).add(f));
-  for (const [id, names] of flags) {
-    if (judged.has(id) || decided(id)) continue;
-    out.push(`- ${id}: scoring flagged it (${[...names].join(', ')}); no verdict yet.`);
+  // Flagged by scoring (per seed or across seeds) or by lineage, and not reviewed yet.
+  const flagged = new Set([
+    ...(d.ledger.db.prepare("SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { experiment_id: string }[]).map((r) => r.experiment_id),
+    ...d.ledger.events({ kind: 'flag' }).map((e) => e.experimentId).filter((id): id is string => id !== null),
+  ]);
+  for (const id of flagged) {
+    if (latest.has(id) || decided(id)) continue;
+    const names = [...new Set(flagsOf(d.ledger, id).map((f) => f.reason.split(':')[0]))];
+    out.push(`- ${id}: flagged (${names.join(', ')}); no verdict yet.`);
   }
   return [`Waiting for a person: ${out.length ? '' : 'nothing.'}`.trimEnd(), ...out];
 }

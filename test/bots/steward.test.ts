@@ -148,4 +148,16 @@ describe('Steward.digest', () => {
     expect(next).toContain('Vetoes since then: none.');
     expect(next).toContain('- e-gamed: the auditor recommends a veto');
   });
+
+  it('a person’s overturn decides a verdict, and experiment-level flags wait for a person too', async () => {
+    addExperiment(ledger, 'e-gamed', around(0.9), { method: 'one-class', shares: [0.98, 0.02] });
+    addExperiment(ledger, 'e-lineage', around(0.5));
+    await new HeuristicAuditor({ ledger, records }).review();
+    expect(steward().digest()).toContain('- e-gamed: the auditor recommends a veto');
+    ledger.append('verdict', { experimentId: 'e-gamed', data: { experiment: 'e-gamed', verdict: 'ok', source: 'human', who: 'alice', reason: 'expected for this task', overturns: 1 } });
+    ledger.append('flag', { experimentId: 'e-lineage', data: { source: 'lineage', reason: 'derived from vetoed e0: shortcut' } });
+    const text = steward().digest();
+    expect(text).not.toContain('e-gamed: the auditor');
+    expect(text).toContain('- e-lineage: flagged (derived from vetoed e0); no verdict yet.');
+  });
 });
