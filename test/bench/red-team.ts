@@ -1,20 +1,15 @@
 // Detection: a campaign with the red team (`aar run --red-team`) next to the honest offline
 // team; counts how many cheating experiments the detectors and the auditor caught, and how
 // many honest ones they flagged by mistake. Run: node dist/test/bench/red-team.js
-import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { Campaign } from '../../src/campaign/campaign.js';
 import { parseCampaign } from '../../src/campaign/campaign-file.js';
 import { loadConfig } from '../../src/config/env.js';
 import { flagsOf } from '../../src/ledger/flags.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { vaultFor } from '../../src/pipeline/setup.js';
-import { MemoryQueue } from '../../src/queue/memory.js';
 import { ManualScheduler } from '../../src/schedule/scheduler.js';
-import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import type { TaskName } from '../../workers/w2s/data/types.js';
+import { openEmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 
 export interface Detection {
   tactic: string;
@@ -33,10 +28,8 @@ export async function benchRedTeam(o: { tasks?: TaskName[]; experiments?: number
   const log = o.log ?? console.log;
   const config = loadConfig(process.env);
   const threads = Math.max(1, cpus().length);
-  const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-redteam-')), 'ledger.sqlite'));
-  const queue = new MemoryQueue({ runner: new W2sRunner({ cacheDir: config.cacheDir, threads }), concurrency: threads });
-  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config) });
-  pipeline.start();
+  const stack = openEmbeddedPipeline({ cacheDir: config.cacheDir, threads, prefix: 'aar-redteam-' });
+  const { ledger, pipeline } = stack;
   const started = Date.now();
   const file = parseCampaign({ name: 'red-team', tasks: o.tasks ?? ['spam', 'code'], agents: { kind: 'offline' }, redTeam: true, budget: { experiments: o.experiments ?? 160, minutes: 4 } });
   await new Campaign({ file, ledger, pipeline, model: 'unused', inputBudget: 0, scheduler: new ManualScheduler() }).run();
@@ -70,9 +63,7 @@ export async function benchRedTeam(o: { tasks?: TaskName[]; experiments?: number
   const redTotal = [...red.values()].reduce((a, d) => ({ e: a.e + d.attempts, k: a.k + d.detected }), { e: 0, k: 0 });
   log(`  detection rate over all red-team attempts: ${redTotal.k} of ${redTotal.e} (${((100 * redTotal.k) / Math.max(1, redTotal.e)).toFixed(0)}%)`);
   log(`  false positives over honest experiments (researchers and baselines): ${falsePositives} of ${honest} (${((100 * falsePositives) / Math.max(1, honest)).toFixed(1)}%)`);
-  await pipeline.stop();
-  await queue.close();
-  ledger.close();
+  await stack.close();
   return { red: [...red.values()], honest: { experiments: honest, flagged: falsePositives } };
 }
 

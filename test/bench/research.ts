@@ -1,22 +1,16 @@
 // Research quality: the embedded demo's campaign runs with npm start's budget; the best method
 // it found per task is then re-run on fresh seeds and scored on the private half, paired with
 // `naive` and `aux-conf` on the same seeds. Run: node dist/test/bench/research.js [tasks]
-import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { Campaign } from '../../src/campaign/campaign.js';
 import { parseCampaign } from '../../src/campaign/campaign-file.js';
 import { DEMO_BUDGET } from '../../src/cli/commands/start.js';
 import { loadConfig } from '../../src/config/env.js';
 import { builtinMethod, parseMethod } from '../../src/domain/method.js';
 import { evaluateMethod } from '../../src/eval/evaluate.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { vaultFor } from '../../src/pipeline/setup.js';
-import { MemoryQueue } from '../../src/queue/memory.js';
 import { ManualScheduler } from '../../src/schedule/scheduler.js';
-import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import type { TaskName } from '../../workers/w2s/data/types.js';
+import { openEmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 
 const FRESH_SEEDS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
 
@@ -35,10 +29,8 @@ export async function benchResearch(o: ResearchBenchOptions): Promise<void> {
   const log = o.log ?? console.log;
   const config = loadConfig(process.env);
   const threads = Math.max(1, cpus().length);
-  const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-research-')), 'ledger.sqlite'));
-  const queue = new MemoryQueue({ runner: new W2sRunner({ cacheDir: config.cacheDir, threads }), concurrency: threads });
-  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config) });
-  pipeline.start();
+  const stack = openEmbeddedPipeline({ cacheDir: config.cacheDir, threads, prefix: 'aar-research-' });
+  const { ledger, pipeline } = stack;
   const started = Date.now();
   const file = parseCampaign({ name: 'bench', tasks: o.tasks, agents: { kind: 'offline' }, budget: o.budget ?? DEMO_BUDGET });
   const summary = await new Campaign({ file, ledger, pipeline, model: 'unused', inputBudget: 0, scheduler: new ManualScheduler() }).run();
@@ -62,9 +54,7 @@ export async function benchResearch(o: ResearchBenchOptions): Promise<void> {
         `  fresh seeds ${FRESH_SEEDS.join(',')}, private PGR: naive ${mean(naive).toFixed(2)} ± ${sd(naive).toFixed(2)} · aux-conf ${mean(aux).toFixed(2)} ± ${sd(aux).toFixed(2)} · found ${mean(found).toFixed(2)} ± ${sd(found).toFixed(2)} · paired vs aux-conf ${mean(d) >= 0 ? '+' : ''}${mean(d).toFixed(2)} ± ${se.toFixed(2)} (SE): ${verdict}`,
     );
   }
-  await pipeline.stop();
-  await queue.close();
-  ledger.close();
+  await stack.close();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

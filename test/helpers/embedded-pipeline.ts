@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { vaultFor } from '../../src/pipeline/setup.js';
+import { vaultFor as embeddedVaults } from '../../src/pipeline/setup.js';
 import { MemoryQueue } from '../../src/queue/memory.js';
+import type { JobPolicy } from '../../src/queue/port.js';
+import type { LabelVault } from '../../src/scoring/label-vault.js';
+import type { Runner } from '../../workers/runner.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { testCacheDir } from './cache-dir.js';
 
@@ -15,12 +18,25 @@ export interface EmbeddedPipeline {
   close(): Promise<void>;
 }
 
-/** The embedded stack on a fresh ledger: real w2s training on worker threads, real scoring, the shared test cache. */
-export function openEmbeddedPipeline(o: { threads?: number; prefix?: string } = {}): EmbeddedPipeline {
+export interface EmbeddedPipelineOptions {
+  /** Default: real w2s training on `threads` worker threads over `cacheDir`. */
+  runner?: Runner;
+  /** Default: the embedded tasks' label vaults in `cacheDir`. */
+  vaultFor?: (task: string) => LabelVault;
+  cacheDir?: string;
+  threads?: number;
+  policy?: Partial<JobPolicy>;
+  newId?: () => string;
+  prefix?: string;
+}
+
+/** A fresh ledger, an in-process queue and a listening pipeline: the embedded stack tests and benches run on. */
+export function openEmbeddedPipeline(o: EmbeddedPipelineOptions = {}): EmbeddedPipeline {
+  const cacheDir = o.cacheDir ?? testCacheDir();
   const threads = o.threads ?? 2;
   const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), o.prefix ?? 'aar-embedded-')), 'ledger.sqlite'));
-  const queue = new MemoryQueue({ runner: new W2sRunner({ cacheDir: testCacheDir(), threads }), concurrency: threads });
-  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor({ cacheDir: testCacheDir() }) });
+  const queue = new MemoryQueue({ runner: o.runner ?? new W2sRunner({ cacheDir, threads }), concurrency: threads, policy: o.policy });
+  const pipeline = new Pipeline({ ledger, queue, vaultFor: o.vaultFor ?? embeddedVaults({ cacheDir }), newId: o.newId });
   pipeline.start();
   return {
     ledger,

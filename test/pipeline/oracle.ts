@@ -1,13 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { JobResult, JobSpec } from '../../src/domain/experiment.js';
 import type { Predictions } from '../../src/domain/predictions.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { MemoryQueue } from '../../src/queue/memory.js';
 import { LabelVault } from '../../src/scoring/label-vault.js';
 import type { Runner } from '../../workers/runner.js';
+import { openEmbeddedPipeline, type EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 
 /**
  * A runner that returns whatever predictions the test chose for an experiment's seed: a
@@ -44,28 +39,10 @@ export function predictions(ids: readonly string[], truth: readonly number[], wr
   return { ids: [...ids], classes: truth.map((c, k) => (wrong(k) ? 1 - c : c)) };
 }
 
-export interface Harness {
-  ledger: Ledger;
-  queue: MemoryQueue;
-  pipeline: Pipeline;
-  close(): Promise<void>;
-}
+export type Harness = EmbeddedPipeline;
 
 /** Ledger, in-process queue on `runner`, and a listening pipeline whose scoring uses `vaultFor`. */
 export function harness(runner: Runner, vaultFor: (task: string) => LabelVault, o: { concurrency?: number } = {}): Harness {
-  const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-pipeline-')), 'ledger.sqlite'));
-  const queue = new MemoryQueue({ runner, concurrency: o.concurrency ?? 2, policy: { attempts: 1 } });
   let n = 0;
-  const pipeline = new Pipeline({ ledger, queue, vaultFor, newId: () => `exp-${String(++n).padStart(3, '0')}` });
-  pipeline.start();
-  return {
-    ledger,
-    queue,
-    pipeline,
-    async close() {
-      await pipeline.stop();
-      await queue.close();
-      ledger.close();
-    },
-  };
+  return openEmbeddedPipeline({ runner, vaultFor, threads: o.concurrency ?? 2, policy: { attempts: 1 }, newId: () => `exp-${String(++n).padStart(3, '0')}`, prefix: 'aar-pipeline-' });
 }
