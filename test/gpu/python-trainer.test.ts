@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RunnerError } from '../../src/domain/errors.js';
 import type { JobSpec } from '../../src/domain/experiment.js';
 import type { RunProgress } from '../../workers/runner.js';
@@ -11,33 +11,17 @@ import { CommandRunner } from '../../workers/command/command-runner.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/**
- * The Python that has PyTorch: AAR_PYTHON, else `python3` on PATH, else Debian's
- * /usr/bin/python3 (where python3-torch installs, even when a pyenv python3 comes first).
- */
-function pythonWithTorch(): { python?: string; tried: string[] } {
-  const candidates = [process.env.AAR_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
-  const tried: string[] = [];
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
-    tried.push(`${python}: ${probe.status === 0 ? `torch ${probe.stdout.trim()}` : (probe.error?.message ?? probe.stderr.trim().split('\n').pop())}`);
-    if (probe.status === 0) return { python, tried };
-  }
-  return { tried };
-}
-
-const found = pythonWithTorch();
+/** The Python with torch and transformers that test/global-setup.ts found or made. */
 function python(): string {
-  if (!found.python) {
-    throw new Error(`No Python with PyTorch found (install Debian's python3-torch, or set AAR_PYTHON):\n${found.tried.join('\n')}`);
-  }
+  const found = inject('trainerPython');
+  if (!found.python) throw new Error(`No Python for the trainer's tests: ${found.problem}`);
   return found.python;
 }
 
 const env = { ...process.env, PYTHONPATH: root, PYTHONDONTWRITEBYTECODE: '1' };
 
 describe('GPU reference trainer (workers/gpu), on the CPU with tiny models', () => {
-  it('passes its Python unit tests (losses, LoRA, data validation, train.py end to end)', () => {
+  it('passes its Python unit tests (losses, LoRA, data validation, the Hugging Face path with tiny Qwen2 models, train.py end to end)', () => {
     const run = spawnSync(python(), ['-m', 'unittest', 'discover', '-s', 'test/gpu', '-p', 'test_*.py'], {
       cwd: root,
       env,

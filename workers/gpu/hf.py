@@ -53,12 +53,38 @@ class HFBackbone(nn.Module):
         return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
 
 
+def _looks_like_a_path(name: str) -> bool:
+    return name.startswith((os.sep, ".", "~")) or os.path.isabs(name)
+
+
+def check_available(name: str, allow_download: bool) -> None:
+    """Fails fast, before hours of training the weak teacher, when a model cannot be loaded:
+    a local folder that is not there, or (downloads off) a hub id not in the local cache."""
+    if _looks_like_a_path(name):
+        if not os.path.isdir(os.path.expanduser(name)):
+            raise InvalidInput(f"model folder {name!r} does not exist on this worker (AAR_WEAK_MODEL / AAR_STRONG_MODEL take a hub id or a local folder)")
+        return
+    _transformers(allow_download)
+    if allow_download:
+        return
+    from huggingface_hub import try_to_load_from_cache
+
+    if not isinstance(try_to_load_from_cache(name, "config.json"), str):
+        raise InvalidInput(f"model {name!r} is not in this worker's Hugging Face cache (HF_HOME) and downloads are off: "
+                           "download it once (huggingface-cli download), pass a local folder, or set AAR_ALLOW_DOWNLOAD=1")
+
+
 def load_backbone(name: str, device: str, max_length: int, allow_download: bool) -> HFBackbone:
+    check_available(name, allow_download)
+    name = os.path.expanduser(name)
     tf = _transformers(allow_download)
     dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+    # transformers 4.56 renamed torch_dtype to dtype (the old name warns, and will go).
+    major, minor = (int(x) for x in tf.__version__.split(".")[:2])
+    dtype_kw = "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
     try:
         tokenizer = tf.AutoTokenizer.from_pretrained(name, local_files_only=not allow_download)
-        model = tf.AutoModel.from_pretrained(name, local_files_only=not allow_download, torch_dtype=dtype)
+        model = tf.AutoModel.from_pretrained(name, local_files_only=not allow_download, **{dtype_kw: dtype})
     except (OSError, ValueError) as e:
         how = "" if allow_download else " Downloads are off: put it in the Hugging Face cache (HF_HOME) or pass a local path, or set AAR_ALLOW_DOWNLOAD=1."
         raise InvalidInput(f"cannot load model {name!r} with transformers {tf.__version__}: {e}.{how}") from None
@@ -112,3 +138,28 @@ def random_backbone(role: str, device: str, seed: int) -> HFBackbone:
     # Random weights carry no prior: let the token embeddings learn, as the tiny CPU model does.
     backbone.trainable_base = ("model.embed_tokens",)
     return backbone
+
+
+def write_tiny_checkpoint(folder: str, corpus: Sequence[str], width: int = 32, layers: int = 1, seed: int = 0) -> str:
+    """Saves a tiny random Qwen2 and a byte-level BPE tokenizer trained on `corpus` to `folder`,
+    laid out as a real Qwen checkpoint: the `hf` factory's from_pretrained path, no download.
+    Like Qwen base models, the tokenizer has no pad token, so the eos fallback is exercised."""
+    tf = _transformers(False)
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    eos = "<|endoftext|>"
+    core = Tokenizer(models.BPE())
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    core.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=[eos], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    core.train_from_iterator(list(corpus), trainer)
+    tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=core, eos_token=eos)
+    torch.manual_seed(seed)
+    config = tf.Qwen2Config(
+        vocab_size=core.get_vocab_size(), hidden_size=width, intermediate_size=2 * width, num_hidden_layers=layers,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, tie_word_embeddings=False,
+        eos_token_id=core.token_to_id(eos),
+    )
+    tf.AutoModelForCausalLM.from_config(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

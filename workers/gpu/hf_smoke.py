@@ -6,7 +6,8 @@
 Checks, on cuda when available: a randomly initialised Qwen2 (transformers' own modelling code)
 gets LoRA on q_proj/v_proj, only LoRA, embeddings and head train, zero-initialised B leaves the
 features unchanged, a few steps lower the loss, merged LoRA matches unmerged; then train.py runs
-end to end with AAR_MODELS=hf-random on a synthetic task and must print a valid result. With
+end to end on a synthetic task and must print a valid result, once with AAR_MODELS=hf-random and
+once with tiny Qwen2 checkpoint folders written here (from_pretrained, tokenizer, bf16 on cuda). With
 --model, each checkpoint is loaded (local files only unless AAR_ALLOW_DOWNLOAD=1) and trained for
 a few LoRA steps. The last stdout line is a JSON summary; exit 0 means every check passed.
 """
@@ -33,7 +34,7 @@ from workers.gpu import hf  # noqa: E402
 from workers.gpu.lora import lora_modules, merge_lora, unmerge_lora  # noqa: E402
 from workers.gpu.losses import soft_cross_entropy  # noqa: E402
 from workers.gpu.models import build_classifier, config_from_env  # noqa: E402
-from workers.gpu.synthetic import write_task  # noqa: E402
+from workers.gpu.synthetic import NEGATIVE, NEUTRAL, POSITIVE, write_task  # noqa: E402
 
 TEXTS = ["good great fine day", "bad awful sad day", "happy kind warm film", "rude cold dark film"] * 4
 LABELS = torch.tensor([1, 0, 1, 0] * 4)
@@ -56,7 +57,7 @@ def train_steps(model, steps: int, lr: float) -> list:
         opt.zero_grad()
         loss.backward()
         opt.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
     return losses
 
 
@@ -86,21 +87,25 @@ def random_qwen(device: str) -> dict:
     return {"firstLoss": losses[0], "lastLoss": losses[-1]}
 
 
-def trainer_end_to_end(device: str) -> dict:
+def trainer_end_to_end(device: str, models: dict, what: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="aar-hf-smoke-") as data:
         gold = write_task(data, "toy", labeled=64, unlabeled=96, test=32)
+        if models.get("AAR_MODELS") == "hf":  # checkpoint folders, loaded the way real ones are
+            corpus = [" ".join(words) for words in (POSITIVE, NEGATIVE, NEUTRAL)] * 4
+            models = {**models, "AAR_WEAK_MODEL": hf.write_tiny_checkpoint(os.path.join(data, "weak"), corpus, 32, 1),
+                      "AAR_STRONG_MODEL": hf.write_tiny_checkpoint(os.path.join(data, "strong"), corpus, 64, 2, seed=1)}
         spec = {"experimentId": "exp-hf-smoke", "task": "toy", "seed": 0,
                 "method": {"labels": "soft", "labelSmoothing": 0, "auxConf": {"alphaMax": 0.5}, "earlyStopping": {"patience": 2}}}
-        env = {**os.environ, "AAR_DATA_DIR": data, "AAR_MODELS": "hf-random", "AAR_DEVICE": device, "AAR_CEILING_CACHE": "off"}
+        env = {**os.environ, "AAR_DATA_DIR": data, "AAR_DEVICE": device, "AAR_CEILING_CACHE": "off", **models}
         started = time.time()
         proc = subprocess.run([sys.executable, os.path.join(HERE, "train.py")], input=json.dumps(spec), capture_output=True, text=True, env=env, timeout=900)
         if proc.returncode != 0:
             print(proc.stderr[-4000:], file=sys.stderr)
-        check(proc.returncode == 0, f"train.py with AAR_MODELS=hf-random exits 0 (exit {proc.returncode})")
+        check(proc.returncode == 0, f"train.py with {what} exits 0 (exit {proc.returncode})")
         result = json.loads(proc.stdout)
         ids = list(gold)
-        check(all(result[w]["ids"] == ids for w in ("student", "weak", "ceiling")), "result lists every test id in order")
-        check(proc.stderr.count("AAR_PROGRESS ") > 5, "progress lines on stderr")
+        check(all(result[w]["ids"] == ids for w in ("student", "weak", "ceiling")), f"{what}: result lists every test id in order")
+        check(proc.stderr.count("AAR_PROGRESS ") > 5, f"{what}: progress lines on stderr")
         return {"seconds": round(time.time() - started, 1), "stats": result["stats"]}
 
 
@@ -131,7 +136,8 @@ def main(argv: list) -> int:
                "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
     print(f"hf smoke on {summary}", file=sys.stderr, flush=True)
     summary["randomQwen2"] = random_qwen(device)
-    summary["trainer"] = trainer_end_to_end(device)
+    summary["trainer"] = trainer_end_to_end(device, {"AAR_MODELS": "hf-random"}, "a random Qwen2 (AAR_MODELS=hf-random)")
+    summary["checkpointFolders"] = trainer_end_to_end(device, {"AAR_MODELS": "hf"}, "Qwen2 checkpoint folders (AAR_MODELS=hf)")
     summary["models"] = [real_model(m, device) for m in models]
     print(json.dumps(summary))
     return 0

@@ -75,6 +75,11 @@ def _run(argv: list) -> dict:
     if not data_dir:
         raise InvalidInput("AAR_DATA_DIR is not set: it must point at the folder holding <task>/train_labeled.jsonl etc.")
     config = config_from_env(dict(os.environ), tiny="--tiny" in argv)
+    if config.factory == "hf":
+        from workers.gpu.hf import check_available
+
+        for name in (config.weak, config.strong):
+            check_available(name, config.allow_download)
     data = load_task(data_dir, spec.task)
     k, seed, d = data.classes, spec.seed, config.defaults
     started = time.time()
@@ -143,11 +148,14 @@ def _run(argv: list) -> dict:
         "wallSeconds": seconds,
         "models": describe(config),
         "studentTrainItems": len(train_rows),
+        "studentSteps": student_fit.steps,
+        "studentSecondsPerStep": round(student_fit.step_seconds / max(1, student_fit.steps), 5),
         "studentFinalLoss": student_fit.final_loss,
         "weakEpochs": weak_fit.epochs,
         "ceilingEpochs": ceiling_epochs,
         "ceilingCached": ceiling_epochs is None,
     }
+    stats.update(_peak_memory(torch, config.device))
     if student_fit.agreement is not None:
         stats["validationAgreement"] = student_fit.agreement
     ids = data.test.ids
@@ -157,6 +165,16 @@ def _run(argv: list) -> dict:
         "ceiling": {"ids": ids, "classes": [int(c) for c in ceiling_test]},
         "stats": stats,
     }
+
+
+def _peak_memory(torch, device: str) -> dict:
+    """The job's high-water marks: tensors on the GPU (what sizes a GPU) and the process's RSS."""
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_kib = rss / 1024 if sys.platform == "darwin" else rss  # bytes on macOS, KiB on Linux
+    gpu = torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else None
+    return {"peakGpuMemoryGiB": None if gpu is None else round(gpu, 3), "peakRssGiB": round(rss_kib / 2**20, 3)}
 
 
 def _free(torch) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, TextIO
 
@@ -60,6 +61,8 @@ class FitResult:
     steps: int
     final_loss: float
     agreement: Optional[float] = None
+    # Wall time of the optimisation steps alone (no validation or prediction), for seconds per step.
+    step_seconds: float = 0.0
 
 
 @torch.no_grad()
@@ -98,9 +101,11 @@ def fit(
     loss_value = float("nan")
     best, best_state, since_best, epochs_done = -1.0, None, 0, 0
     stopping = cfg.patience is not None and validation is not None
+    step_seconds = 0.0
     model.train()
     for epoch in range(cfg.epochs):
         order = torch.randperm(n, generator=gen).tolist()
+        epoch_started = time.perf_counter()
         for b in range(0, n, cfg.batch_size):
             rows = order[b : b + cfg.batch_size]
             logits = model(model.encode([texts[i] for i in rows]))
@@ -114,6 +119,8 @@ def fit(
                 raise FloatingPointError(f"loss became {loss_value} at step {step}: lower lr (method.lr) or batch size")
             if step % every == 0:
                 report(step / total, step, loss_value)
+        # float(loss) above synchronises with the device each step, so this is the real time.
+        step_seconds += time.perf_counter() - epoch_started
         epochs_done = epoch + 1
         if stopping:
             val_texts, val_weak = validation
@@ -127,4 +134,4 @@ def fit(
     if best_state is not None:
         model.load_trainable_state(best_state)
     report(1.0, step, loss_value)
-    return FitResult(epochs=epochs_done, steps=step, final_loss=loss_value, agreement=best if stopping else None)
+    return FitResult(epochs=epochs_done, steps=step, final_loss=loss_value, agreement=best if stopping else None, step_seconds=step_seconds)
