@@ -68,8 +68,10 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
     }
   };
 
+  // BullMQ blocks on a duplicate of this connection and leaves the one given to it open: close() disconnects it.
+  const connection = redisConnection(o.redisUrl, `aar-worker-${name}`);
   const worker = new Worker(o.queueName, processor, {
-    connection: redisConnection(o.redisUrl, `aar-worker-${name}`),
+    connection,
     concurrency: o.concurrency,
     name,
     stalledInterval: stalledIntervalMs,
@@ -136,6 +138,7 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
       await registry.hdel(aarKey(o.queueName, 'workers'), name).catch(() => {});
       registry.disconnect();
       sub.disconnect();
+      connection.disconnect();
       await o.runner.close?.();
     },
   };

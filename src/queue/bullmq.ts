@@ -23,6 +23,7 @@ export class BullQueue implements ExperimentQueue {
   private readonly queue: Queue;
   private events?: QueueEvents;
   private readonly redis: Redis;
+  private eventsRedis?: Redis;
   private readonly listeners = new Listeners();
   private readonly policy: JobPolicy;
 
@@ -50,7 +51,10 @@ export class BullQueue implements ExperimentQueue {
    */
   private async listen(): Promise<void> {
     const tail = (await this.redis.xrevrange(this.queue.keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
-    const events = new QueueEvents(this.o.queueName, { connection: redisConnection(this.o.redisUrl, 'aar-coordinator-events'), lastEventId: tail });
+    // QueueEvents blocks on its connection, so BullMQ reads on a duplicate of this one and
+    // leaves the one given to it open: close() disconnects it.
+    this.eventsRedis = redisConnection(this.o.redisUrl, 'aar-coordinator-events');
+    const events = new QueueEvents(this.o.queueName, { connection: this.eventsRedis, lastEventId: tail });
     this.events = events;
     events.on('error', () => {});
     events.on('active', ({ jobId }) => this.listeners.emit('active', jobId));
@@ -77,6 +81,7 @@ export class BullQueue implements ExperimentQueue {
     } catch (err) {
       // Never connected: drop the sockets at once rather than a graceful close that waits for Redis.
       this.redis.disconnect();
+      this.eventsRedis?.disconnect();
       void this.queue.disconnect().catch(() => {});
       void this.events?.disconnect().catch(() => {});
       throw err;
@@ -144,6 +149,7 @@ export class BullQueue implements ExperimentQueue {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.events?.close(), this.queue.close()]);
+    this.eventsRedis?.disconnect();
     this.redis.disconnect();
   }
 }
