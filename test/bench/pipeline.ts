@@ -35,7 +35,7 @@ function completions(queue: ExperimentQueue, n: number): Promise<void> {
   });
 }
 
-async function redisReachable(url: string): Promise<boolean> {
+export async function redisReachable(url: string): Promise<boolean> {
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   r.on('error', () => {});
   try {

@@ -4,6 +4,7 @@ import { benchPipeline } from './pipeline.js';
 import { benchRedTeam } from './red-team.js';
 import { benchResearch } from './research.js';
 import { benchTokens } from './tokens.js';
+import { benchTrainer } from './trainer.js';
 import { benchW2s } from './w2s.js';
 
 console.log(`aar bench · ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
@@ -13,3 +14,4 @@ if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'tokens') await benchTokens();
 if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentiment', 'math', 'code'] });
 if (!only || only === 'red-team') await benchRedTeam();
+if (!only || only === 'trainer') await benchTrainer();
