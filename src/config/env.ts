@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   AAR_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('aar-experiments'),
   AAR_STALLED_INTERVAL_MS: intFrom(500, 600_000).default(5000),
   AAR_JOB_TIMEOUT_MS: intFrom(1000, 7 * 24 * 3600_000).default(30 * 60_000),
+  AAR_SHUTDOWN_GRACE_MS: intFrom(0, 24 * 3600_000).default(30_000),
   AAR_JOB_ATTEMPTS: intFrom(1, 20).default(3),
   AAR_RECONCILE_MS: intFrom(200, 3600_000).default(5000),
   AAR_THREADS: intFrom(1, 256).optional(),
@@ -69,6 +70,8 @@ export interface Config {
   queueName: string;
   stalledIntervalMs: number;
   jobTimeoutMs: number;
+  /** How long `aar worker` lets running jobs finish on SIGTERM before handing them back. */
+  shutdownGraceMs: number;
   jobAttempts: number;
   /** How often a coordinator re-checks unfinished jobs against the queue (Redis restarts, lost events). */
   reconcileMs: number;
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queueName: e.AAR_QUEUE,
     stalledIntervalMs: e.AAR_STALLED_INTERVAL_MS,
     jobTimeoutMs: e.AAR_JOB_TIMEOUT_MS,
+    shutdownGraceMs: e.AAR_SHUTDOWN_GRACE_MS,
     jobAttempts: e.AAR_JOB_ATTEMPTS,
     reconcileMs: e.AAR_RECONCILE_MS,
     threads: e.AAR_THREADS ?? Math.max(1, cpus().length),

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { InvalidInputError, RunnerError } from '../domain/errors.js';
 import { parseJobSpec, type JobResult } from '../domain/experiment.js';
 import type { Runner } from '../../workers/runner.js';
@@ -20,6 +20,18 @@ export interface BullWorkerOptions {
   log?: (line: string) => void;
 }
 
+/** The abort reason that stops a job so it can be handed back to the queue, not failed. */
+class HandBack extends Error {
+  constructor() {
+    super('worker shutting down: job handed back to the queue');
+  }
+}
+
+/** How long stopped runners get to end before the worker force-closes anyway. */
+const HAND_BACK_MS = 10_000;
+
+const after = (ms: number) => new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
+
 export interface BullWorkerHandle {
   readonly name: string;
   /** Finish running jobs (up to graceMs), then hand back the rest and disconnect. */
@@ -38,7 +50,9 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
   const stats = { active: 0, done: 0, failed: 0 };
   const { stalledIntervalMs, lockDurationMs } = lockTiming(o.stalledIntervalMs);
 
-  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<JobResult> => {
+  // Jobs in flight, so a shutdown past its grace period can stop them and hand them back.
+  const running = new Set<AbortController>();
+  const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<JobResult> => {
     let spec;
     try {
       spec = parseJobSpec(job.data);
@@ -51,6 +65,7 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new RunnerError(`timed out after ${timeoutMs} ms`, { retry: true })), timeoutMs);
     stats.active++;
+    running.add(controller);
     try {
       return await o.runner.run(spec, {
         signal: controller.signal,
@@ -58,10 +73,17 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
       });
     } catch (err) {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
+      if (reason instanceof HandBack) {
+        // Back to wait, as it was before this worker took it: no attempt is spent, and the
+        // next worker starts it at once instead of after the stalled interval.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       const message = reason instanceof Error ? reason.message : String(reason);
       if (reason instanceof RunnerError && !reason.retry) throw new UnrecoverableError(message);
       throw new Error(message);
     } finally {
+      running.delete(controller);
       stats.active--;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -127,13 +149,14 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
       clearInterval(heartbeat);
       clearTimeout(pending);
       const grace = o.graceMs ?? 30_000;
-      // worker.close() waits for running jobs; past the grace period, force-close so their
-      // locks lapse and another worker picks them up after the stalled interval.
+      // worker.close() takes no new job and waits for running ones. Past the grace period the
+      // runners are stopped (a trainer gets SIGTERM) and their jobs moved back to wait.
       const graceful = worker.close().then(() => true);
-      const timedOut = new Promise<boolean>((r) => setTimeout(() => r(false), grace).unref());
-      if (!(await Promise.race([graceful, timedOut]))) {
+      if (!(await Promise.race([graceful, after(grace)]))) {
         log(`jobs still running after ${grace} ms: handing them back`);
-        await worker.close(true);
+        for (const c of running) c.abort(new HandBack());
+        // A runner that ignores its signal must not hold the process: its lock lapses instead.
+        if (!(await Promise.race([graceful, after(HAND_BACK_MS)]))) await worker.close(true);
       }
       await registry.hdel(aarKey(o.queueName, 'workers'), name).catch(() => {});
       registry.disconnect();

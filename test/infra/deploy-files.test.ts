@@ -26,8 +26,9 @@ const SECRET_VARS = ['ANTHROPIC_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 
 const CREDENTIAL_RE = /sk-ant-[A-Za-z0-9_-]{8,}|xox[abpr]-\d|xapp-\d/;
 
 // How long `aar worker` lets running jobs finish on SIGTERM before handing them back, as its
-// usage documents it ("up to 30 s"); a stop grace must outlast it with a margin for closing.
-const DRAIN_S = Number(/up to (\d+) s/.exec(WORKER_USAGE)?.[1]);
+// usage documents its default ("default 30 s"), unless a file sets AAR_SHUTDOWN_GRACE_MS; a
+// stop grace must outlast it with a margin for closing.
+const DRAIN_S = Number(/default (\d+) s\)/.exec(WORKER_USAGE)?.[1]);
 const CLOSE_MARGIN_S = 30;
 
 type Obj = Record<string, any>;
@@ -150,7 +151,8 @@ describe('deployment files: compose', () => {
     expect(DRAIN_S).toBeGreaterThan(0);
     for (const name of ['worker', 'gpu-worker']) {
       expect(services[name].stop_signal ?? 'SIGTERM', name).toBe('SIGTERM');
-      expect(seconds(services[name].stop_grace_period), name).toBeGreaterThanOrEqual(DRAIN_S + CLOSE_MARGIN_S);
+      const drain = services[name].environment?.AAR_SHUTDOWN_GRACE_MS ? Number(interpolate(String(services[name].environment.AAR_SHUTDOWN_GRACE_MS))) / 1000 : DRAIN_S;
+      expect(seconds(services[name].stop_grace_period), name).toBeGreaterThanOrEqual(drain + CLOSE_MARGIN_S);
     }
     expect(seconds(services.coordinator.stop_grace_period)).toBeGreaterThanOrEqual(30);
   });
@@ -313,7 +315,8 @@ describe('deployment files: kubernetes', () => {
     const jobTimeoutS = Number(configMap.data.AAR_JOB_TIMEOUT_MS) / 1000;
     // The worker hands a job back after DRAIN_S, so waiting for a whole job (jobTimeoutS)
     // would only delay the pod's end: the minimum is the drain plus a closing margin.
-    const minimum = Math.min(jobTimeoutS, DRAIN_S) + CLOSE_MARGIN_S;
+    const drain = configMap.data.AAR_SHUTDOWN_GRACE_MS ? Number(configMap.data.AAR_SHUTDOWN_GRACE_MS) / 1000 : DRAIN_S;
+    const minimum = Math.min(jobTimeoutS, drain) + CLOSE_MARGIN_S;
     for (const name of ['aar-worker', 'aar-gpu-worker']) expect(grace(name), name).toBeGreaterThanOrEqual(minimum);
     expect(grace('aar-coordinator')).toBeGreaterThanOrEqual(30);
   });

@@ -9,7 +9,7 @@ import { parseFlags } from '../args.js';
 export const WORKER_USAGE = `aar worker [--concurrency N] [--runner w2s|command] [--trainer "CMD ARGS"] [--data-dir DIR]
 
 Takes experiment jobs from Redis (REDIS_URL) and runs them until SIGTERM or Ctrl-C, which
-let running jobs finish (up to 30 s) and hand back the rest.
+let running jobs finish (up to AAR_SHUTDOWN_GRACE_MS, default 30 s) and hand back the rest.
   --concurrency  jobs at once (default: one per core for w2s, 1 for command)
   --runner       w2s: the embedded CPU benchmark (default); command: an external trainer
   --trainer      command line of the external trainer (or AAR_TRAINER); split on spaces, no shell
@@ -43,6 +43,7 @@ export async function workerCommand(argv: string[], config: Config, out: NodeJS.
     concurrency,
     stalledIntervalMs: config.stalledIntervalMs,
     timeoutMs: config.jobTimeoutMs,
+    graceMs: config.shutdownGraceMs,
     log,
   });
   await new Promise<void>((resolve) => {
