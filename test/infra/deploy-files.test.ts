@@ -125,6 +125,11 @@ describe('deployment files: compose', () => {
     }
   });
 
+  it('keeps everything git ignores (node_modules, .venv-gpu, local state) out of the build context', () => {
+    const entries = (file: string) => read(join(ROOT, file)).split('\n').map((l) => l.trim().replace(/\/$/, '')).filter((l) => l && !l.startsWith('#'));
+    expect(entries('.dockerignore')).toEqual(expect.arrayContaining(entries('.gitignore')));
+  });
+
   it('publishes ports on 127.0.0.1 only, the forum on 7420 with AAR_FORUM_PORT 7420', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const port of (s.ports ?? []) as string[]) expect(port, name).toMatch(/^127\.0\.0\.1:/);
