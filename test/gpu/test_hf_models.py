@@ -89,6 +89,11 @@ class HuggingFacePath(unittest.TestCase):
         self.assertIn("model 'aar-tests/no-such-model' is not in this worker's Hugging Face cache", proc.stderr)
         self.assertIn("AAR_ALLOW_DOWNLOAD=1", proc.stderr)
 
+    def test_a_relative_folder_is_a_folder_not_a_hub_id(self):
+        hf.check_available(os.path.relpath(self.weak_dir), allow_download=False)  # no error
+        with self.assertRaisesRegex(Exception, "not in this worker's Hugging Face cache"):
+            hf.check_available("no-such-folder/qwen", allow_download=False)
+
     def test_a_missing_strong_model_fails_before_the_weak_teacher_trains(self):
         missing = os.path.join(self.dir, "nowhere")
         proc = self.train({"AAR_MODELS": "hf", "AAR_STRONG_MODEL": missing, "AAR_WEAK_MODEL": self.weak_dir})

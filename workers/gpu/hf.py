@@ -60,6 +60,8 @@ def _looks_like_a_path(name: str) -> bool:
 def check_available(name: str, allow_download: bool) -> None:
     """Fails fast, before hours of training the weak teacher, when a model cannot be loaded:
     a local folder that is not there, or (downloads off) a hub id not in the local cache."""
+    if os.path.isdir(os.path.expanduser(name)):  # a folder, relative ones included
+        return
     if _looks_like_a_path(name):
         if not os.path.isdir(os.path.expanduser(name)):
             raise InvalidInput(f"model folder {name!r} does not exist on this worker (AAR_WEAK_MODEL / AAR_STRONG_MODEL take a hub id or a local folder)")
