@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { trainerPython } from './helpers/trainer-python.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,8 +16,7 @@ declare module 'vitest' {
  * only the first run on a machine pays for building the task features. Test files read it with
  * testCacheDir() (test/helpers/cache-dir.ts); CLI tests pass it to child processes.
  *
- * The GPU trainer's tests need Python with torch and transformers: AAR_PYTHON when set, else
- * the repository's .venv-gpu, made here on first use by workers/gpu/setup-venv.sh.
+ * The GPU trainer's tests need Python with torch and transformers: see trainerPython().
  */
 export default function setup(project: TestProject): void {
   const dir = path.resolve('.aar/test-cache');
@@ -27,9 +26,3 @@ export default function setup(project: TestProject): void {
   project.provide('trainerPython', trainerPython());
 }
 
-function trainerPython(): { python?: string; problem?: string } {
-  if (process.env.AAR_PYTHON) return { python: process.env.AAR_PYTHON };
-  const made = spawnSync('bash', ['workers/gpu/setup-venv.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 });
-  if (made.status === 0) return { python: path.join(made.stdout.trim(), 'bin', 'python') };
-  return { problem: `workers/gpu/setup-venv.sh failed (exit ${made.status ?? made.signal}); install torch and transformers for a Python and set AAR_PYTHON to it` };
-}

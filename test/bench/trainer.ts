@@ -6,7 +6,7 @@
 // Models: AAR_MODELS (default hf-random, a tiny random Qwen2: the Hugging Face code path with
 // no weights; PGR means nothing without a prior). On a GPU machine with checkpoints on disk:
 // AAR_MODELS=hf AAR_WEAK_MODEL=... AAR_STRONG_MODEL=... npm run bench trainer
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,18 +15,12 @@ import { builtinMethod } from '../../src/domain/method.js';
 import { openPipeline } from '../../src/pipeline/setup.js';
 import type { Score } from '../../src/scoring/score.js';
 import { exportTaskData } from '../../workers/w2s/export/index.js';
+import { trainerPython } from '../helpers/trainer-python.js';
 import { line } from './line.js';
 import { redisReachable } from './pipeline.js';
 
 const TASK = 'sentiment';
 const SEEDS = [1, 2];
-
-function trainerPython(): string {
-  if (process.env.AAR_PYTHON) return process.env.AAR_PYTHON;
-  const made = spawnSync('bash', ['workers/gpu/setup-venv.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (made.status !== 0) throw new Error('bench trainer: workers/gpu/setup-venv.sh failed; set AAR_PYTHON to a Python with torch and transformers');
-  return path.join(made.stdout.trim(), 'bin', 'python');
-}
 
 export async function benchTrainer(): Promise<void> {
   console.log(`\n## trainer: workers/gpu through aar worker --runner command (${process.env.AAR_MODELS ?? 'hf-random'}, ${TASK}, seeds ${SEEDS.join(',')})`);
@@ -35,7 +29,8 @@ export async function benchTrainer(): Promise<void> {
     console.log(`skipped: Redis at ${redisUrl} is not reachable (set REDIS_URL)`);
     return;
   }
-  const python = trainerPython();
+  const { python, problem } = trainerPython();
+  if (!python) throw new Error(`bench trainer: ${problem}`);
   const home = mkdtempSync(path.join(tmpdir(), 'aar-bench-trainer-'));
   const dataDir = path.join(home, 'data');
   const base = loadConfig({ ...process.env, REDIS_URL: redisUrl });
