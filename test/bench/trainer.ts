@@ -47,11 +47,13 @@ export async function benchTrainer(): Promise<void> {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const exited = new Promise<never>((_, reject) => worker.once('exit', (code, signal) => reject(new Error(`bench trainer: the worker exited (${code ?? signal}) before the jobs were scored`))));
+  exited.catch(() => {}); // read only while waiting for the scores
   const p = await openPipeline(loadConfig(env));
   try {
     const started = performance.now();
     const experiment = await p.pipeline.submit({ task: TASK, method: builtinMethod('aux-conf'), seeds: SEEDS });
-    const report = await p.pipeline.waitFor(experiment);
+    const report = await Promise.race([p.pipeline.waitFor(experiment), exited]);
     const wall = (performance.now() - started) / 1000;
     for (const f of report.failed) console.log(`seed ${f.seed} failed: ${f.reason}`);
     for (const r of p.ledger.results(experiment)) {
@@ -66,9 +68,8 @@ export async function benchTrainer(): Promise<void> {
   } finally {
     await p.close();
     if (worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.kill('SIGTERM');
-      await exited;
+      await exited.catch(() => {});
     }
     rmSync(home, { recursive: true, force: true });
   }
