@@ -2,9 +2,6 @@
 // estimate of dollars per agent-hour. The real SDK talks to the local fake Messages API, whose
 // token counts are ceil(characters / 4) and whose cache follows the real prefix rules (see
 // test/helpers/fake-anthropic.ts). Run: node dist/test/bench/tokens.js
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ClaudeResearcher } from '../../bots/researcher/claude/claude-researcher.js';
 import { openResearchLoop } from '../../src/campaign/research-loop.js';
 import { median } from '../../src/eval/stats.js';
@@ -16,6 +13,7 @@ import { MeteredLlm } from '../../src/llm/metered.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { ExperimentQueue } from '../../src/queue/port.js';
 import { FakeAnthropic, type ReplyBuilder } from '../helpers/fake-anthropic.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const MODEL = 'claude-opus-5-5';
 const TURNS = 6;
@@ -55,7 +53,7 @@ export async function benchTokens(log: (line: string) => void = console.log): Pr
   log(`researcher turn input (real SDK -> local fake API, ${TURNS} turns of 4 calls each, budget 24,000 tokens per call):`);
   for (const size of [100, 1_000, 10_000]) {
     const fake = await FakeAnthropic.start({ fallback: done });
-    const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-tokens-')), 'ledger.sqlite'));
+    const ledger = Ledger.open(tempLedgerPath('aar-tokens-'));
     seedForum(ledger, size);
     const usage = new UsageLedger(ledger);
     const llm = new MeteredLlm(new AnthropicLlm({ apiKey: 'sk-ant-bench', baseUrl: fake.url, maxRetries: 0 }), usage);

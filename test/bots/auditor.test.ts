@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditTrail } from '../../bots/auditor/audit-trail.js';
 import { runChecks, verdictOf, type Finding } from '../../bots/auditor/checks.js';
@@ -13,6 +10,7 @@ import { UsageLedger } from '../../src/ledger/usage.js';
 import { AnthropicLlm } from '../../src/llm/anthropic.js';
 import { MeteredLlm } from '../../src/llm/metered.js';
 import { FakeAnthropic, textReply, toolUseReply } from '../helpers/fake-anthropic.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 // Spam-like baselines: weak 83.3%, ceiling 94.8% (DESIGN.md).
 const WEAK = 0.833;
@@ -126,7 +124,7 @@ describe('HeuristicAuditor', () => {
   let records: ForumRecords;
 
   beforeEach(() => {
-    path = join(mkdtempSync(join(tmpdir(), 'aar-auditor-')), 'ledger.sqlite');
+    path = tempLedgerPath('aar-auditor-');
     ledger = Ledger.open(path);
     records = new ForumRecords(ledger);
   });

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeResearcher } from '../../bots/researcher/claude/claude-researcher.js';
 import { openResearchLoop } from '../../src/campaign/research-loop.js';
@@ -16,6 +13,7 @@ import { RecordingForum } from '../../src/testing/recording-forum.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
 import { FakeAnthropic, textReply, toolUseReply, type RecordedRequest } from '../helpers/fake-anthropic.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const KEY = 'sk-ant-test-researcher-0123456789';
 
@@ -28,7 +26,7 @@ let service: ForumService;
 
 beforeEach(async () => {
   fake = await FakeAnthropic.start();
-  ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-claude-')), 'ledger.sqlite'));
+  ledger = Ledger.open(tempLedgerPath('aar-claude-'));
   queue = new MemoryQueue({ runner: new W2sRunner({ cacheDir: testCacheDir(), threads: 1 }), concurrency: 1 });
   pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor({ cacheDir: testCacheDir() }) });
   pipeline.start();

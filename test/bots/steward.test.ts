@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HeuristicAuditor } from '../../bots/auditor/heuristic-auditor.js';
 import { Steward } from '../../bots/steward/steward.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { SubmitRequest } from '../../src/pipeline/pipeline.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const WEAK = 0.833;
 const CEILING = 0.948;
@@ -36,7 +34,7 @@ let ledger: Ledger;
 let records: ForumRecords;
 
 beforeEach(() => {
-  path = join(mkdtempSync(join(tmpdir(), 'aar-steward-')), 'ledger.sqlite');
+  path = tempLedgerPath('aar-steward-');
   ledger = Ledger.open(path);
   records = new ForumRecords(ledger);
 });

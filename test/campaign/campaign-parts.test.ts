@@ -12,7 +12,7 @@ import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { UsageLedger } from '../../src/ledger/usage.js';
 import { ROOT } from '../helpers/processes.js';
-import { tempLedgerPath } from './fixture.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'aar-cfile-'));
 const problems = (f: () => unknown) => {

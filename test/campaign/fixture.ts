@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ResearchDesk } from '../../src/campaign/research-desk.js';
 import type { JobSpec } from '../../src/domain/experiment.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
@@ -10,6 +7,7 @@ import type { ExperimentQueue, JobOutcome } from '../../src/queue/port.js';
 import { ScoreBudget } from '../../src/scoring/budget.js';
 import { ScoreDesk } from '../../src/scoring/desk.js';
 import type { LabelVault } from '../../src/scoring/label-vault.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 export const TASKS = ['spam', 'sentiment', 'math', 'code'] as const;
 export const AGENTS = ['ada', 'bayes', 'curie'] as const;
@@ -50,10 +48,6 @@ export interface Fixture {
   path: string;
 }
 
-export function tempLedgerPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'aar-campaign-')), 'ledger.sqlite');
-}
-
 export function makeDesk(
   o: {
     path?: string;
@@ -64,7 +58,7 @@ export function makeDesk(
     agents?: readonly string[];
   } = {},
 ): Fixture {
-  const path = o.path ?? tempLedgerPath();
+  const path = o.path ?? tempLedgerPath('aar-campaign-');
   const ledger = Ledger.open(path);
   const records = new ForumRecords(ledger);
   const queue = new RecordingQueue();

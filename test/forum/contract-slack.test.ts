@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/forum/outbox.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
@@ -8,6 +5,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { SlackForum } from '../../src/forum/slack/index.js';
 import { eventCallback, FakeSlack, FORM, formBody, sendSigned } from '../helpers/fake-slack.js';
 import { runForumContract } from './contract.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const SECRET = 'signing-secret-for-contract-tests';
 const IDS = { forum: 'C0FORUM', results: 'C0RESULTS', audit: 'C0AUDIT' } as const;
@@ -100,7 +98,7 @@ describe('Slack through the outbox', () => {
       await forum.start();
       fake.rateLimitNext('chat.postMessage', 2, 3);
       const waits: number[] = [];
-      const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-slack-outbox-')), 'ledger.sqlite'));
+      const ledger = Ledger.open(tempLedgerPath('aar-slack-outbox-'));
       const outbox = new Outbox({ records: new ForumRecords(ledger), forum, sleep: async (ms) => void waits.push(ms) });
       outbox.post('k1', { channel: 'results', persona: { id: 'r1', name: 'researcher-1', icon: ':robot_face:' }, text: 'leaderboard moved' });
       await outbox.flush();

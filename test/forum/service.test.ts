@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -8,6 +5,7 @@ import { Outbox } from '../../src/forum/outbox.js';
 import { ForumService } from '../../src/forum/service.js';
 import type { ForumUser } from '../../src/forum/port.js';
 import { RecordingForum } from '../../src/testing/recording-forum.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const ADMIN: ForumUser = { id: 'U-ADMIN', name: 'ada', isBot: false };
 const GUEST: ForumUser = { id: 'U-GUEST', name: 'gus', isBot: false };
@@ -19,7 +17,7 @@ afterEach(async () => {
 });
 
 function freshLedger(): { ledger: Ledger; path: string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'aar-forum-')), 'ledger.sqlite');
+  const path = tempLedgerPath('aar-forum-');
   return { ledger: Ledger.open(path), path };
 }
 

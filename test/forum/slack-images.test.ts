@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/forum/outbox.js';
@@ -9,6 +7,7 @@ import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { chartImage, oversizedPng, pngBytes } from './png-fixture.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const SECRET = 'signing-secret-for-image-tests';
 const persona = { id: 'steward', name: 'steward', icon: ':bar_chart:' };
@@ -116,7 +115,7 @@ describe('Slack image posts through the outbox', () => {
     fake.rateLimitNext('upload', 1, 3);
     fake.rateLimitNext('files.completeUploadExternal', 1, 4);
     const waits: number[] = [];
-    const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-slack-image-')), 'ledger.sqlite'));
+    const ledger = Ledger.open(tempLedgerPath('aar-slack-image-'));
     const records = new ForumRecords(ledger);
     const outbox = new Outbox({ records, forum, sleep: async (ms) => void waits.push(ms) });
     const image = chartImage();
@@ -140,7 +139,7 @@ describe('Slack image posts through the outbox', () => {
   });
 
   it('refuses to queue an oversized image, naming image.png, and records nothing', () => {
-    const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-slack-image-')), 'ledger.sqlite'));
+    const ledger = Ledger.open(tempLedgerPath('aar-slack-image-'));
     const records = new ForumRecords(ledger);
     const outbox = new Outbox({ records, forum });
     expect(() => outbox.post('big', { channel: 'results', persona, text: 'digest', image: chartImage({ png: oversizedPng() }) })).toThrow(/image\.png/);

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { vaultFor as embeddedVaults } from '../../src/pipeline/setup.js';
@@ -10,6 +7,7 @@ import type { LabelVault } from '../../src/scoring/label-vault.js';
 import type { Runner } from '../../workers/runner.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { testCacheDir } from './cache-dir.js';
+import { tempLedgerPath } from './temp-ledger.js';
 
 export interface EmbeddedPipeline {
   ledger: Ledger;
@@ -34,7 +32,7 @@ export interface EmbeddedPipelineOptions {
 export function openEmbeddedPipeline(o: EmbeddedPipelineOptions = {}): EmbeddedPipeline {
   const cacheDir = o.cacheDir ?? testCacheDir();
   const threads = o.threads ?? 2;
-  const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), o.prefix ?? 'aar-embedded-')), 'ledger.sqlite'));
+  const ledger = Ledger.open(tempLedgerPath(o.prefix ?? 'aar-embedded-'));
   const queue = new MemoryQueue({ runner: o.runner ?? new W2sRunner({ cacheDir, threads }), concurrency: threads, policy: o.policy });
   const pipeline = new Pipeline({ ledger, queue, vaultFor: o.vaultFor ?? embeddedVaults({ cacheDir }), newId: o.newId });
   pipeline.start();

@@ -1,13 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { ScoreBudget, ScoreBudgetExceededError } from '../../src/scoring/budget.js';
 import { ScoreDesk } from '../../src/scoring/desk.js';
+import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 function ledgerWithScores(pgrs: number[]): Ledger {
-  const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), 'aar-desk-')), 'ledger.sqlite'));
+  const ledger = Ledger.open(tempLedgerPath('aar-desk-'));
   ledger.proposeExperiment({ id: 'exp-1', task: 'spam', method: { name: 'naive' }, seeds: pgrs.map((_, i) => i + 1) });
   pgrs.forEach((pgr, i) => {
     ledger.append('queued', { experimentId: 'exp-1', jobId: `exp-1-s${i + 1}`, data: { seed: i + 1 } });
