@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RESEARCH_TOOLS, runTool } from '../../bots/researcher/claude/tools.js';
 import { buildTurnContext, estimateTokens, pack, type ContextSection } from '../../bots/researcher/context.js';
 import { ScoreBudgetExceededError } from '../../src/scoring/budget.js';
+import { Rng } from '../../workers/w2s/rng.js';
 import { makeDesk, msgId, score } from './fixture.js';
-
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const lines = (prefix: string, n: number, len = 40) => Array.from({ length: n }, (_, i) => `${prefix} ${i} ${'x'.repeat(len)}`);
 
@@ -56,7 +46,8 @@ describe('pack', () => {
   });
 
   it('never exceeds the budget, whatever the sections (random sections and budgets)', () => {
-    const r = seeded(2024);
+    const rng = new Rng(2024);
+    const r = () => rng.next();
     const over: string[] = [];
     for (let trial = 0; trial < 500; trial++) {
       const sections: ContextSection[] = Array.from({ length: 1 + Math.floor(r() * 6) }, (_, s) => ({
