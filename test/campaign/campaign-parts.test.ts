@@ -7,23 +7,15 @@ import { loadCampaignFile, parseCampaign } from '../../src/campaign/campaign-fil
 import { LiveView, renderLine, renderLive, type LiveSnapshot } from '../../src/campaign/live-view.js';
 import { campaignSpend, type Spend } from '../../src/campaign/spend.js';
 import { campaignSummary } from '../../src/campaign/summary.js';
-import { InvalidInputError } from '../../src/domain/errors.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { UsageLedger } from '../../src/ledger/usage.js';
 import { ROOT } from '../helpers/processes.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
+import { invalidInput } from '../helpers/invalid-input.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'aar-cfile-'));
-const problems = (f: () => unknown) => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InvalidInputError) return err.problems.map((p) => p.field);
-    throw err;
-  }
-  throw new Error('expected an InvalidInputError');
-};
+const problems = (f: () => unknown) => invalidInput(f).problems.map((p) => p.field);
 
 describe('campaign file', () => {
   it('defaults to the embedded demo: nine agents on every task, claims need 5 seeds', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
-import { InvalidInputError } from '../../src/domain/errors.js';
 import { UnpricedModelError } from '../../src/llm/errors.js';
 import { costUsd, DEFAULT_PRICES, priceFor, priceTable } from '../../src/llm/pricing.js';
+import { invalidInput } from '../helpers/invalid-input.js';
 
 const usage = (inputTokens: number, outputTokens: number, cacheWriteTokens = 0, cacheReadTokens = 0) => ({ inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens });
 
@@ -60,15 +60,7 @@ describe('price table', () => {
 });
 
 describe('LLM environment', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (e) {
-      if (e instanceof InvalidInputError) return e.problems;
-      throw e;
-    }
-    throw new Error('expected an InvalidInputError');
-  };
+  const problems = (env: Record<string, string>) => invalidInput(() => loadConfig(env)).problems;
 
   it('defaults: no key, current Opus, 4 retries, 2-minute timeout, 24k-token turns', () => {
     const c = loadConfig({});

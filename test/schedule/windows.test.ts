@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../src/domain/errors.js';
 import { ActiveWindows } from '../../src/schedule/windows.js';
-
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError, but nothing was thrown');
-}
+import { invalidInput as invalid } from '../helpers/invalid-input.js';
 
 const NIGHTS = '* 22-23,0-6 * * *';
 // 2025-01-15 is a Wednesday; Paris is UTC+1 in January.

@@ -3,17 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMethod, parseFlags, parseSeeds, parseTask } from '../../src/cli/args.js';
-import { InvalidInputError } from '../../src/domain/errors.js';
-
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError, but nothing was thrown');
-}
+import { invalidInput as invalid } from '../helpers/invalid-input.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'aar-args-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

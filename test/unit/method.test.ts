@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../src/domain/errors.js';
 import { BUILTIN_METHODS, builtinMethod, parseMethod, type MethodInput } from '../../src/domain/method.js';
 import { consistentPositions } from '../../workers/w2s/method/consistency.js';
 import { nearestNeighbours, propagateLabels } from '../../workers/w2s/method/knn.js';
 import { trainStudent, type StudentInput } from '../../workers/w2s/method/student.js';
 import { Rng } from '../../workers/w2s/rng.js';
-
-/** Runs `fn`, expects an InvalidInputError and returns it. */
-function invalid(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    expect((e as InvalidInputError).code).toBe('invalid_input');
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError, but nothing was thrown');
-}
+import { invalidInput as invalid } from '../helpers/invalid-input.js';
 
 describe('parseMethod', () => {
   it('accepts {} as the naive method: soft labels, no smoothing, every technique off', () => {
