@@ -11,19 +11,20 @@ export type MethodCodeHook = (typeof METHOD_CODE_HOOKS)[number];
  * after hooks. It sees the weak labels and the features of the student's train items only.
  */
 const MethodCodeSchema = z.strictObject({
-  source: z.string().min(1).max(20_000),
+  source: z.string().min(1).max(20_000).describe('JavaScript (ES2023, no imports, no I/O) that defines one or more hook functions by name: transformLabels, weights, epochTargets. Call get_method_guide for their arguments, return values and worked examples.'),
   /** Hooks to call; each must be defined. Left out: every hook the source defines (at least one). */
   hooks: z
     .array(z.enum(METHOD_CODE_HOOKS))
     .min(1)
     .max(METHOD_CODE_HOOKS.length)
     .refine((h) => new Set(h).size === h.length, 'each hook at most once')
-    .optional(),
+    .optional()
+    .describe('Which hooks to call (each must be defined in source). Left out: every hook the source defines.'),
 });
 
 const HeadSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('linear') }),
-  z.strictObject({ kind: z.literal('mlp'), width: z.int().min(4).max(512) }),
+  z.strictObject({ kind: z.literal('mlp'), width: z.int().min(4).max(512).describe('hidden units of the one-hidden-layer head') }),
 ]);
 
 /**
@@ -33,64 +34,85 @@ const HeadSchema = z.discriminatedUnion('kind', [
  */
 export const MethodSchema = z.strictObject({
   /** A short tag people and bots use to refer to the method (and to veto it). */
-  name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/i).optional(),
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/i)
+    .optional()
+    .describe('A short tag for the method (letters, digits, . _ -): how people and bots refer to it, and veto it.'),
   /** Train on the weak teacher's probabilities (soft) or on its argmax (hard). */
-  labels: z.enum(['soft', 'hard']).default('soft'),
+  labels: z.enum(['soft', 'hard']).default('soft').describe("Train on the weak teacher's probabilities (soft, default) or on its argmax (hard)."),
   /** Burns et al.'s auxiliary confidence loss: mix in the student's own hardened predictions. */
   auxConf: z
     .strictObject({
-      alphaMax: z.number().min(0).max(1),
+      alphaMax: z.number().min(0).max(1).describe('Final weight of the self-confidence term (Burns et al. use 0.75; 1.0 tends to collapse).'),
       /** Fraction of training over which alpha ramps linearly from 0 to alphaMax. */
-      warmup: z.number().min(0).max(1).default(0.2),
+      warmup: z.number().min(0).max(1).default(0.2).describe('Fraction of training over which alpha ramps from 0 to alphaMax.'),
       /** adaptive: threshold so the batch's predicted class shares match the weak labels'; fixed: `fixedThreshold`. */
-      threshold: z.enum(['adaptive', 'fixed']).default('adaptive'),
-      fixedThreshold: z.number().gt(0).lt(1).default(0.5),
+      threshold: z.enum(['adaptive', 'fixed']).default('adaptive').describe("adaptive: harden each batch so its class shares match the weak labels'; fixed: at fixedThreshold."),
+      fixedThreshold: z.number().gt(0).lt(1).default(0.5).describe('The probability above which a prediction hardens to class 1 (threshold: fixed only).'),
     })
-    .optional(),
+    .optional()
+    .describe("Burns et al.'s auxiliary confidence loss: mix the student's own hardened predictions into its targets."),
   /** Keep only the most confident fraction of weak labels. */
-  filter: z.strictObject({ keep: z.number().gt(0).max(1) }).optional(),
+  filter: z
+    .strictObject({ keep: z.number().gt(0).max(1).describe('Fraction of train items kept, most confident weak labels first.') })
+    .optional()
+    .describe('Train only on the most confident weak labels.'),
   /** Mix targets with the uniform distribution by this much. */
-  labelSmoothing: z.number().min(0).max(0.5).default(0),
+  labelSmoothing: z.number().min(0).max(0.5).default(0).describe('Mix the targets with the uniform distribution by this much.'),
   /** Stop when agreement with held-out weak labels stops improving; keep the best epoch. */
-  earlyStopping: z.strictObject({ patience: z.int().min(1).max(50).default(3) }).optional(),
+  earlyStopping: z
+    .strictObject({ patience: z.int().min(1).max(50).default(3).describe('Epochs without improvement before stopping.') })
+    .optional()
+    .describe('Keep the epoch that agrees best with held-out weak labels (a validation split of weak labels only).'),
   /** Retrain on a mix of the previous student's predictions and the weak labels. */
   selfTraining: z
     .strictObject({
-      rounds: z.int().min(1).max(5),
+      rounds: z.int().min(1).max(5).describe('Extra rounds of retraining.'),
       /** Weight of the previous student's (hardened) predictions in the new targets. */
-      mix: z.number().min(0).max(1).default(0.5),
+      mix: z.number().min(0).max(1).default(0.5).describe("Weight of the previous student's hardened predictions in the new targets."),
     })
-    .optional(),
+    .optional()
+    .describe("Self-training: retrain on a mix of the weak labels and the previous student's predictions."),
   /** Average the probabilities of several students trained from different initialisations. */
-  ensemble: z.strictObject({ size: z.int().min(1).max(9) }).optional(),
+  ensemble: z
+    .strictObject({ size: z.int().min(1).max(9).describe('Number of students.') })
+    .optional()
+    .describe('Average the probabilities of several students trained from different initialisations.'),
   /**
    * Label propagation: each train item's target mixes its weak label with the mean weak label
    * of its k nearest neighbours in the strong student's feature space (cosine, centred rows).
    */
   knn: z
     .strictObject({
-      k: z.int().min(1).max(100).default(10),
+      k: z.int().min(1).max(100).default(10).describe('Neighbours per item.'),
       /** Weight of the neighbours' labels in the new target (0 keeps the weak labels). */
-      mix: z.number().min(0).max(1).default(0.5),
+      mix: z.number().min(0).max(1).default(0.5).describe("Weight of the neighbours' labels in the new target (0 keeps the weak labels)."),
       /** Propagation steps: more spreads labels further along the neighbour graph. */
-      steps: z.int().min(1).max(10).default(1),
+      steps: z.int().min(1).max(10).default(1).describe('Propagation steps along the neighbour graph.'),
     })
-    .optional(),
+    .optional()
+    .describe("Label propagation: mix each train item's weak label with the mean weak label of its k nearest neighbours in the strong student's feature space."),
   /**
    * Train a first student, drop the fraction of train items where it most confidently
    * contradicts the weak label, and train a fresh student on the rest.
    */
-  consistency: z.strictObject({ drop: z.number().gt(0).max(0.9).default(0.2) }).optional(),
+  consistency: z
+    .strictObject({ drop: z.number().gt(0).max(0.9).default(0.2).describe('Fraction of train items dropped.') })
+    .optional()
+    .describe('Train a first student, drop the items where it most confidently contradicts the weak label, retrain on the rest.'),
   /**
    * Method code: `transformLabels` replaces the weak targets before training, `weights` sets
    * per-example loss weights, `epochTargets` sets each epoch's targets (see method/code/hooks.ts).
    */
-  code: MethodCodeSchema.optional(),
-  head: HeadSchema.optional(),
-  epochs: z.int().min(1).max(200).optional(),
-  lr: z.number().min(1e-5).max(1).optional(),
-  l2: z.number().min(0).max(1).optional(),
-  batchSize: z.int().min(1).max(4096).optional(),
+  code: MethodCodeSchema.optional().describe('Method code: your own JavaScript hooks that change the targets, the per-item weights or the per-epoch targets (see get_method_guide).'),
+  head: HeadSchema.optional().describe("The student's head on the strong representation: linear (the task's default) or a one-hidden-layer MLP."),
+  epochs: z.int().min(1).max(200).optional().describe("Training epochs (default: the task's tuned value)."),
+  lr: z.number().min(1e-5).max(1).optional().describe("Adam learning rate (default: the task's tuned value)."),
+  l2: z.number().min(0).max(1).optional().describe("L2 penalty on the head's weights (default: the task's tuned value)."),
+  batchSize: z.int().min(1).max(4096).optional().describe("Mini-batch size (default: the task's tuned value)."),
 });
 
 export type MethodInput = z.input<typeof MethodSchema>;

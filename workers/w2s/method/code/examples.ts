@@ -74,6 +74,24 @@ function transformLabels({ weak, features, dim, classes, n }) {
 `;
 
 /**
+ * Honest, and short enough to read in a tool description: sharpen the weak teacher's
+ * probabilities (temperature 0.5), so confident labels count fully and unsure ones stay soft.
+ */
+export const SHARPEN_LABELS_CODE = String.raw`
+const T = 0.5;
+
+function transformLabels({ weak, classes, n }) {
+  const out = new Float64Array(n * classes);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += (out[i * classes + c] = Math.pow(weak[i * classes + c], 1 / T));
+    for (let c = 0; c < classes; c++) out[i * classes + c] /= sum;
+  }
+  return out;
+}
+`;
+
+/**
  * Honest: confidence weighting. Items the weak teacher is unsure about weigh less in the loss
  * (a floor keeps every item in play), so confident, more often correct labels dominate.
  */

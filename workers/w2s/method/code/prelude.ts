@@ -45,6 +45,21 @@ export const PRELUDE = String.raw`(function (seed) {
   const globalEval = g.eval;
   let hooks = [undefined, undefined, undefined];
 
+  // Where in the method's source an error was thrown: the first frame of the evaluated
+  // source ("<anonymous>:line:col" under indirect eval), so a researcher can fix its code.
+  const exec = RegExp.prototype.exec;
+  const FRAME = /<anonymous>:(\d+):(\d+)/;
+  function where(e) {
+    try {
+      const stack = e.stack;
+      if (typeof stack !== 'string') return '';
+      const m = apply(exec, FRAME, [stack]);
+      return m ? ' (at line ' + m[1] + ', column ' + m[2] + ' of method.code.source)' : '';
+    } catch (again) {
+      return '';
+    }
+  }
+
   function cut(s) {
     return s.length > 400 ? apply(slice, s, [0, 400]) + '...' : s;
   }
@@ -56,7 +71,7 @@ export const PRELUDE = String.raw`(function (seed) {
       if (e !== null && (typeof e === 'object' || typeof e === 'function')) {
         const name = e.name;
         const message = e.message;
-        return 'threw ' + (typeof name === 'string' ? cut(name) : 'a non-error object') + (typeof message === 'string' ? ': ' + cut(message) : '');
+        return 'threw ' + (typeof name === 'string' ? cut(name) : 'a non-error object') + (typeof message === 'string' ? ': ' + cut(message) : '') + where(e);
       }
       return 'threw a ' + typeof e + (typeof e === 'string' ? ': ' + cut(e) : '');
     } catch (again) {
