@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError } from '../domain/errors.js';
 import { parseOrThrow } from '../domain/validate.js';
+import { EFFORTS, modelProfile, type Effort } from '../llm/models.js';
 import { PriceOverridesSchema, priceFor, priceTable, type PriceTable } from '../llm/pricing.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -57,6 +58,9 @@ const EnvSchema = z.object({
   AAR_LLM_TIMEOUT_MS: intFrom(1000, 3600_000).default(120_000),
   AAR_LLM_PRICES: jsonOf(PriceOverridesSchema, '{"claude-opus-5-5":{"input":4,"output":20}}').optional(),
   AAR_TURN_INPUT_BUDGET: intFrom(1000, 2_000_000).default(24_000),
+  AAR_MAX_OUTPUT_TOKENS: intFrom(256, 128_000).optional(),
+  AAR_EFFORT: z.enum(EFFORTS).optional(),
+  AAR_AGENT_CONCURRENCY: intFrom(1, 1000).optional(),
 });
 
 export interface Config {
@@ -96,6 +100,12 @@ export interface LlmConfig {
   prices: PriceTable;
   /** Input tokens one bot turn may send. */
   turnInputBudget: number;
+  /** max_tokens of one call (thinking included); unset: each model's own default (src/llm/models.ts). */
+  maxOutputTokens?: number;
+  /** `output_config.effort`; unset: the model's default. */
+  effort?: Effort;
+  /** Most model calls at once across all agents; unset: no bound (every agent may think at once). */
+  agentConcurrency?: number;
 }
 
 /** Which forum to run: Slack when a bot token is set, else the local web forum. */
@@ -144,6 +154,10 @@ function llmConfig(e: z.output<typeof EnvSchema>): LlmConfig {
       throw new InvalidInputError('environment', [{ field: 'AAR_MODEL', problem: (err as Error).message }]);
     }
   }
+  const profile = modelProfile(e.AAR_MODEL);
+  if (e.AAR_MAX_OUTPUT_TOKENS !== undefined && e.AAR_MAX_OUTPUT_TOKENS > profile.maxOutput) {
+    throw new InvalidInputError('environment', [{ field: 'AAR_MAX_OUTPUT_TOKENS', problem: `${e.AAR_MODEL} writes at most ${profile.maxOutput} tokens; accepted: 256 to ${profile.maxOutput}` }]);
+  }
   return {
     apiKey: e.ANTHROPIC_API_KEY,
     baseUrl: e.ANTHROPIC_BASE_URL,
@@ -152,6 +166,9 @@ function llmConfig(e: z.output<typeof EnvSchema>): LlmConfig {
     timeoutMs: e.AAR_LLM_TIMEOUT_MS,
     prices,
     turnInputBudget: e.AAR_TURN_INPUT_BUDGET,
+    maxOutputTokens: e.AAR_MAX_OUTPUT_TOKENS,
+    effort: e.AAR_EFFORT,
+    agentConcurrency: e.AAR_AGENT_CONCURRENCY,
   };
 }
 

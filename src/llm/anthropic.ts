@@ -5,6 +5,7 @@ import { toLlmError } from './api-errors.js';
 import { LlmUnavailableError } from './errors.js';
 import type { ContentBlock, LlmClient, LlmReply, LlmRequest, StopReason, Usage } from './port.js';
 import { costUsd, DEFAULT_PRICES, priceFor, type PriceTable } from './pricing.js';
+import { STREAM_ABOVE_TOKENS } from './models.js';
 import { promptParams } from './request.js';
 
 export interface AnthropicLlmOptions {
@@ -40,7 +41,8 @@ const ReplySchema = z.object({
  * or `retry-after` when the server sends a positive one and otherwise backing off 0.5 s
  * doubling to at most 8 s, with jitter. What still fails becomes LlmUnavailableError
  * (retryable) or LlmRequestError (not). Prompt caching marks the stable prefix (see
- * promptParams). A model with no price is refused before anything is sent.
+ * promptParams). A model with no price is refused before anything is sent. Output tokens
+ * as the API reports them include thinking, so the spend counts it.
  */
 export class AnthropicLlm implements LlmClient {
   private readonly client: Anthropic;
@@ -62,10 +64,15 @@ export class AnthropicLlm implements LlmClient {
 
   async create(req: LlmRequest, o: { signal?: AbortSignal } = {}): Promise<LlmReply> {
     priceFor(req.model, this.prices);
-    const params = promptParams(req);
+    const body = { ...promptParams(req), max_tokens: req.maxTokens, ...(req.effort ? { output_config: { effort: req.effort } } : {}) };
+    const started = performance.now();
     let raw: unknown;
     try {
-      raw = await this.client.messages.create({ ...params, max_tokens: req.maxTokens }, { signal: o.signal });
+      // A large budget is streamed (see STREAM_ABOVE_TOKENS); the SDK assembles the same message.
+      raw =
+        req.maxTokens > STREAM_ABOVE_TOKENS
+          ? await this.client.messages.stream(body, { signal: o.signal }).finalMessage()
+          : await this.client.messages.create(body, { signal: o.signal });
     } catch (err) {
       throw toLlmError(err, this.apiKey);
     }
@@ -83,6 +90,7 @@ export class AnthropicLlm implements LlmClient {
       stopReason: m.stop_reason as StopReason | null,
       usage,
       usd: costUsd(this.pricedModel(m.model, req.model), usage, this.prices),
+      ms: performance.now() - started,
     };
   }
 

@@ -23,5 +23,8 @@ export function toLlmError(err: unknown, secret: string): unknown {
     if (isRetriedStatus(err.status)) return new LlmUnavailableError({ status: err.status, requestId, detail, cause });
     return new LlmRequestError({ status: err.status, type: err.type ?? undefined, requestId, detail, cause });
   }
+  // An error event inside a stream (overloaded, api_error) has no status: the request itself
+  // was accepted, so trying again later may succeed.
+  if (err instanceof APIError) return new LlmUnavailableError({ detail: scrub(err.message), requestId: err.requestID ?? undefined, cause });
   return new LlmRequestError({ detail: scrub(err.message), cause });
 }

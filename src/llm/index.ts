@@ -1,6 +1,8 @@
 export type { ContentBlock, LlmClient, LlmReply, LlmRequest, LlmTool, MessageParam, StopReason, ToolUseBlock, Usage } from './port.js';
 export { AnthropicLlm, type AnthropicLlmOptions } from './anthropic.js';
 export { MeteredLlm } from './metered.js';
+export { ConcurrencyLimitedLlm } from './limited.js';
+export { EFFORTS, modelProfile, STREAM_ABOVE_TOKENS, type Effort, type ModelProfile } from './models.js';
 export { openLlm } from './setup.js';
 export { costUsd, DEFAULT_PRICES, priceFor, priceTable, PriceOverridesSchema, type Price, type PriceOverrides, type PriceTable, type Rates } from './pricing.js';
 export { LlmRequestError, LlmUnavailableError, UnpricedModelError } from './errors.js';

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { z } from 'zod';
+import type { Effort } from './models.js';
 
 /** A conversation message as the Messages API takes it (user, assistant, or mid-conversation system). */
 export type MessageParam = Anthropic.MessageParam;
@@ -13,6 +14,12 @@ export interface LlmTool<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   inputSchema: S;
+  /**
+   * What the model is shown as the input schema, when it should see more than the parser
+   * checks (e.g. the full method schema, while the desk parses the method itself to name
+   * every bad field and what is accepted there). Default: inputSchema.
+   */
+  modelSchema?: z.ZodType;
 }
 
 /** One model call on behalf of an agent. */
@@ -27,7 +34,10 @@ export interface LlmRequest {
   system: string;
   tools: LlmTool[];
   messages: MessageParam[];
+  /** The output budget; on models that always think, thinking counts toward it. */
   maxTokens: number;
+  /** `output_config.effort`; left out, the model's default (medium on Opus 5.5). */
+  effort?: Effort;
 }
 
 /** Token counts of one reply. `inputTokens` excludes the cached tokens, as the API reports it. */
@@ -47,8 +57,11 @@ export interface LlmReply {
   model: string;
   /** Pass these back unchanged as the assistant message of the next request (thinking blocks included). */
   content: ContentBlock[];
+  /** `max_tokens` means the reply was cut off at the output budget (thinking included). */
   stopReason: StopReason | null;
   usage: Usage;
+  /** Milliseconds the call took (after any wait for a free slot), for active agent-hours. */
+  ms?: number;
   /** What this reply cost, from the price table. */
   usd: number;
 }

@@ -32,7 +32,7 @@ export function promptParams(req: Pick<LlmRequest, 'model' | 'system' | 'tools' 
 /** A tool as the API takes it: the zod schema as JSON Schema, describing what the model may send. */
 export function toolParam(tool: LlmTool): Anthropic.Tool {
   // 'input' mode: fields with defaults are optional for the model, as they are for the parser.
-  const { $schema: _, ...schema } = z.toJSONSchema(tool.inputSchema, { io: 'input' }) as Record<string, unknown>;
+  const { $schema: _, ...schema } = z.toJSONSchema(tool.modelSchema ?? tool.inputSchema, { io: 'input' }) as Record<string, unknown>;
   if (schema.type !== 'object') {
     throw new AarError('llm_tool_schema', `Tool "${tool.name}" must take an object (a z.object schema), not ${String(schema.type)}`);
   }

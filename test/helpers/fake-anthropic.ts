@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { estimate, requestProblem, sendStream, shapeReply, signatureFor } from './fake-anthropic-model.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -27,6 +28,8 @@ export interface FakeReply {
   usage?: Partial<FakeUsage>;
   /** Default: the model the request asked for. */
   model?: string;
+  /** Tokens thought before this reply (default: the fake's `thinkingTokens`). */
+  thinkingTokens?: number;
 }
 
 export type ReplyBuilder = (req: RecordedRequest) => FakeReply;
@@ -81,12 +84,27 @@ const ERROR_TYPES: Record<number, string> = {
  * reports it as cache_read_input_tokens, and the rest up to its last mark as
  * cache_creation_input_tokens. Unlike the real API there is no minimum cacheable length,
  * no lookback limit and no expiry.
+ *
+ * With `thinkingTokens` it models a model that always thinks (fake-anthropic-model.ts):
+ * thinking counts toward max_tokens and output_tokens, replies that do not fit are cut off
+ * with stop_reason "max_tokens", and `stream: true` requests are answered as SSE.
+ * `latencyMs` delays every answer; `maxConcurrent` is the most requests it held at once.
  */
 export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
   private readonly steps: FakeStep[] = [];
   private readonly written = new Set<string>();
+  private readonly signatures = new Set<string>();
   private replies = 0;
+  private inFlight = 0;
+  /** The most /v1/messages requests answered at the same time. */
+  maxConcurrent = 0;
+  /** Tokens every reply thinks before it answers (a step's own `thinkingTokens` wins). */
+  thinkingTokens = 0;
+  /** Every /v1/messages answer waits this long first. */
+  latencyMs = 0;
+  /** And this long per output token (thinking included): a model's writing speed. */
+  msPerOutputToken = 0;
 
   private constructor(
     private readonly server: Server,
@@ -94,9 +112,12 @@ export class FakeAnthropic {
     public fallback: ReplyBuilder,
   ) {}
 
-  static async start(o: { fallback?: ReplyBuilder } = {}): Promise<FakeAnthropic> {
+  static async start(o: { fallback?: ReplyBuilder; thinkingTokens?: number; latencyMs?: number; msPerOutputToken?: number } = {}): Promise<FakeAnthropic> {
     const server = createServer();
     const fake = new FakeAnthropic(server, o.fallback ?? textReply('OK'));
+    fake.thinkingTokens = o.thinkingTokens ?? 0;
+    fake.latencyMs = o.latencyMs ?? 0;
+    fake.msPerOutputToken = o.msPerOutputToken ?? 0;
     server.on('request', (req, res) => void fake.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
@@ -143,14 +164,27 @@ export class FakeAnthropic {
     if (req.method !== 'POST' || path !== '/v1/messages') {
       return send(res, 404, { type: 'error', error: { type: 'not_found_error', message: `fake: no route ${req.method} ${path}` } });
     }
-    let step = this.steps.shift() ?? this.fallback;
-    if ('delayMs' in step) {
-      await new Promise((r) => setTimeout(r, (step as FakeDelay).delayMs));
-      if (res.destroyed) return;
-      step = step.then;
+    const problem = requestProblem(recorded.body, this.signatures);
+    if (problem) return this.sendError(res, { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: problem } } });
+    this.inFlight++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.inFlight);
+    try {
+      let step = this.steps.shift() ?? this.fallback;
+      if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+      if ('delayMs' in step) {
+        await new Promise((r) => setTimeout(r, (step as FakeDelay).delayMs));
+        if (res.destroyed) return;
+        step = step.then;
+      }
+      if (typeof step !== 'function') return this.sendError(res, step);
+      const message = this.reply(recorded, step(recorded));
+      if (this.msPerOutputToken) await new Promise((r) => setTimeout(r, this.msPerOutputToken * Number(message.usage.output_tokens)));
+      const headers = { 'request-id': `req_fake_${this.replies}` };
+      if (recorded.body.stream === true) sendStream(res, message, headers);
+      else send(res, 200, message, headers);
+    } finally {
+      this.inFlight--;
     }
-    if (typeof step !== 'function') return this.sendError(res, step);
-    send(res, 200, this.reply(recorded, step(recorded)), { 'request-id': `req_fake_${this.replies}` });
   }
 
   private sendError(res: ServerResponse, e: FakeError): void {
@@ -161,23 +195,27 @@ export class FakeAnthropic {
     send(res, e.status, body, headers);
   }
 
-  private reply(req: RecordedRequest, r: FakeReply): Record<string, unknown> {
+  private reply(req: RecordedRequest, r: FakeReply): Record<string, unknown> & { content: Record<string, unknown>[]; usage: Record<string, unknown>; stop_reason: string } {
     this.replies += 1;
+    const id = `msg_fake_${String(this.replies).padStart(4, '0')}`;
     const cache = this.simulateCache(req.body);
+    const signature = signatureFor(id);
+    const shaped = shapeReply({ content: r.content, stopReason: r.stop_reason ?? 'end_turn', thinkingTokens: r.thinkingTokens ?? this.thinkingTokens, maxTokens: req.body.max_tokens, signature });
+    if (shaped.content.some((b) => b.signature === signature)) this.signatures.add(signature);
     const usage = {
       input_tokens: cache.total - cache.read - cache.write,
-      output_tokens: estimate(r.content),
+      output_tokens: shaped.outputTokens,
       cache_creation_input_tokens: cache.write,
       cache_read_input_tokens: cache.read,
       ...r.usage,
     };
     return {
-      id: `msg_fake_${String(this.replies).padStart(4, '0')}`,
+      id,
       type: 'message',
       role: 'assistant',
       model: r.model ?? req.body.model,
-      content: r.content,
-      stop_reason: r.stop_reason ?? 'end_turn',
+      content: shaped.content,
+      stop_reason: shaped.stopReason,
       stop_sequence: null,
       container: null,
       diagnostics: null,
@@ -226,10 +264,7 @@ function asBlocks(content: unknown): Record<string, unknown>[] {
   return content as Record<string, unknown>[];
 }
 
-/** The fake's token estimate: ceil(characters of the JSON / 4). */
-export function estimate(value: unknown): number {
-  return Math.ceil(JSON.stringify(value ?? null).length / 4);
-}
+export { estimate };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });

@@ -3,6 +3,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { UsageLedger } from '../../src/ledger/usage.js';
 import { AnthropicLlm } from '../../src/llm/anthropic.js';
 import { LlmRequestError, LlmUnavailableError } from '../../src/llm/errors.js';
+import { ConcurrencyLimitedLlm } from '../../src/llm/limited.js';
 import { MeteredLlm } from '../../src/llm/metered.js';
 import type { LlmRequest } from '../../src/llm/port.js';
 import { ScriptedLlm } from '../../src/llm/scripted.js';
@@ -120,6 +121,11 @@ describe('openLlm', () => {
 
   it('is undefined without an API key (heuristic bots)', () => {
     expect(openLlm({ llm: llmConfig }, ledger)).toBeUndefined();
+  });
+
+  it('bounds concurrent calls when AAR_AGENT_CONCURRENCY is set', () => {
+    expect(openLlm({ llm: { ...llmConfig, apiKey: KEY, baseUrl: fake.url, agentConcurrency: 2 } }, ledger)).toBeInstanceOf(ConcurrencyLimitedLlm);
+    expect(openLlm({ llm: { ...llmConfig, apiKey: KEY, baseUrl: fake.url } }, ledger)).toBeInstanceOf(MeteredLlm);
   });
 
   it('meters the Anthropic client with the configured base URL and key', async () => {

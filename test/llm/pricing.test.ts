@@ -81,6 +81,16 @@ describe('LLM environment', () => {
     expect(priceFor('my-opus', c.llm.prices)).toEqual({ input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 });
   });
 
+  it('output budget, effort and agent concurrency: read, checked against the model, and refused with what is accepted', () => {
+    expect(loadConfig({}).llm).toMatchObject({ maxOutputTokens: undefined, effort: undefined, agentConcurrency: undefined });
+    expect(loadConfig({ AAR_MAX_OUTPUT_TOKENS: '64000', AAR_EFFORT: 'high', AAR_AGENT_CONCURRENCY: '3' }).llm).toMatchObject({ maxOutputTokens: 64_000, effort: 'high', agentConcurrency: 3 });
+    expect(problems({ AAR_EFFORT: 'extreme' })).toEqual([{ field: 'AAR_EFFORT', problem: expect.stringMatching(/"low", "medium", "high", "xhigh", "max"/) }]);
+    expect(problems({ AAR_AGENT_CONCURRENCY: '0' })).toEqual([{ field: 'AAR_AGENT_CONCURRENCY', problem: expect.stringMatching(/at least 1/) }]);
+    expect(problems({ ANTHROPIC_API_KEY: 'sk-ant-x', AAR_MODEL: 'claude-3-haiku-20240307', AAR_MAX_OUTPUT_TOKENS: '8192' })).toEqual([
+      { field: 'AAR_MAX_OUTPUT_TOKENS', problem: 'claude-3-haiku-20240307 writes at most 4096 tokens; accepted: 256 to 4096' },
+    ]);
+  });
+
   it('names the bad field of AAR_LLM_PRICES', () => {
     expect(problems({ AAR_LLM_PRICES: '{"claude-opus-5-5":{"input":"cheap","output":20}}' })).toEqual([
       { field: 'AAR_LLM_PRICES.claude-opus-5-5.input', problem: 'expected number' },
