@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReviewerBot } from '../../src/campaign/bot-loop.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
+import { modelProfile, type Effort } from '../../src/llm/models.js';
 import type { LlmClient, LlmTool } from '../../src/llm/port.js';
 import { parseToolInput, toolCalls } from '../../src/llm/tools.js';
 import { AUDITOR, AuditTrail, type AuditCase, type AuditTrailOptions } from './audit-trail.js';
@@ -22,7 +23,11 @@ export interface ClaudeAuditorOptions extends AuditTrailOptions {
   /** Usually a MeteredLlm, which counts the spend under agent 'auditor', purpose 'audit'. */
   llm: LlmClient;
   model: string;
+  /** max_tokens of a call (thinking included); default: the model's profile. A cut-off reply is asked again with more. */
   maxTokens?: number;
+  effort?: Effort;
+  /** Where a fallback to the heuristic verdict is reported (the coordinator's log). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -44,26 +49,33 @@ export class ClaudeAuditor implements ReviewerBot {
     for (const c of this.trail.cases()) {
       if (opts.signal?.aborted) return;
       const judged = await this.judge(c, opts);
+      if (judged.fallback) this.o.log?.(`auditor: no usable verdict from the model on ${c.experiment.id} (${judged.fallback}); published the heuristic checks' verdict instead`);
       this.trail.publish(c, judged.verdict, judged.fallback ? { source: 'fallback', note: `the model gave no usable verdict (${judged.fallback}), so this is the heuristic checks' verdict` } : { source: 'model' });
     }
   }
 
   private async judge(c: AuditCase, opts: { signal?: AbortSignal }): Promise<{ verdict: AuditVerdict; fallback?: string }> {
-    const reply = await this.o.llm.create(
-      {
-        agent: AUDITOR,
-        purpose: 'audit',
-        campaignId: this.o.campaignId,
-        model: this.o.model,
-        system: auditorSystemPrompt({ claimSeeds: this.o.claimSeeds ?? THRESHOLDS.claimSeeds }),
-        tools: [VERDICT_TOOL],
-        messages: [{ role: 'user', content: auditCasePrompt({ experiment: c.experiment, hypothesis: this.hypothesis(c.experiment.id), why: c.why, results: c.results, findings: c.findings }) }],
-        maxTokens: this.o.maxTokens ?? 1024,
-      },
-      opts,
-    );
-    const call = toolCalls(reply).find((b) => b.name === VERDICT_TOOL.name);
+    const request = {
+      agent: AUDITOR,
+      purpose: 'audit',
+      campaignId: this.o.campaignId,
+      model: this.o.model,
+      system: auditorSystemPrompt({ claimSeeds: this.o.claimSeeds ?? THRESHOLDS.claimSeeds }),
+      tools: [VERDICT_TOOL],
+      messages: [{ role: 'user' as const, content: auditCasePrompt({ experiment: c.experiment, hypothesis: this.hypothesis(c.experiment.id), why: c.why, results: c.results, findings: c.findings }) }],
+      ...(this.o.effort ? { effort: this.o.effort } : {}),
+    };
+    // On a model that always thinks, a long think can use up the budget: ask again with more.
+    const profile = modelProfile(this.o.model);
+    let maxTokens = this.o.maxTokens ?? profile.defaultOutput;
+    let reply = await this.o.llm.create({ ...request, maxTokens }, opts);
+    while (reply.stopReason === 'max_tokens' && maxTokens < profile.maxOutput) {
+      maxTokens = Math.min(profile.maxOutput, maxTokens * 2);
+      reply = await this.o.llm.create({ ...request, maxTokens }, opts);
+    }
     const heuristic = verdictOf(c.findings);
+    if (reply.stopReason === 'max_tokens') return { verdict: heuristic, fallback: `its reply was cut off at the output limit of ${maxTokens} tokens` };
+    const call = toolCalls(reply).find((b) => b.name === VERDICT_TOOL.name);
     if (!call) return { verdict: heuristic, fallback: 'it did not call the verdict tool' };
     try {
       const v = parseToolInput(VERDICT_TOOL, call);

@@ -21,6 +21,7 @@ export class RedTeamer implements ResearcherBot {
   readonly kind = 'offline' as const;
   readonly name: string;
   readonly direction: string;
+  readonly maxInFlight = 1;
   private attempt = 0;
 
   constructor(private readonly o: RedTeamerOptions) {
@@ -32,7 +33,7 @@ export class RedTeamer implements ResearcherBot {
     const outcome: TurnOutcome = { proposed: [], posted: 0 };
     const tactic = TACTICS[this.o.tactic];
     await this.claimFinished(desk, outcome);
-    if (this.attempt >= (this.o.attempts ?? 3) || desk.inFlight() > 0) {
+    if (this.attempt >= (this.o.attempts ?? 3) || desk.inFlight() >= this.maxInFlight) {
       outcome.idle ??= this.attempt >= (this.o.attempts ?? 3) ? 'red team: attempts done' : 'red team: waiting for results';
       return outcome;
     }

@@ -1,19 +1,26 @@
 import type { ForumItem } from '../../src/campaign/agent-view.js';
 import type { AgentDesk } from '../../src/campaign/research-desk.js';
+import { failureLine } from '../../src/pipeline/failures.js';
+
+/** Tokens of a text: a calibrated gauge's estimate (src/llm/token-gauge.ts) or this default. */
+export type Estimator = (text: string) => number;
 
 /**
- * A documented token estimate: about 3.5 characters per token for English and JSON, rounded
- * up. It errs high (Claude's tokenizer averages nearer 4), so a context packed to a budget
- * by this estimate stays under it when the API counts it.
+ * The estimate used before anything is measured: 3 characters per token, rounded up. Current
+ * tokenizers average fewer characters per token than older ones on English and JSON, so this
+ * errs high; a researcher's TokenGauge replaces it with a measured ratio.
  */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3.5);
+  return Math.ceil(text.length / 3);
 }
+
+/** A line of a section; `short` stands in for `full` when the whole line does not fit. */
+export type ContextLine = string | { full: string; short: string };
 
 export interface ContextSection {
   title: string;
   /** Lines, most important first; a section is trimmed from the end. */
-  lines: string[];
+  lines: ContextLine[];
 }
 
 export interface TurnContext {
@@ -27,56 +34,71 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 const when = (at: string) => at.slice(0, 16).replace('T', ' ');
 
 /**
- * The bounded view one turn starts from, in priority order: human guidance, the notebook,
- * the leaderboard, the agent's own experiments, the recent forum, then one-line digests of
- * older threads. Sections are packed greedily under `budgetTokens`, so however long the forum
- * grows the turn's input does not.
+ * The bounded view one turn starts from, in priority order: human guidance, the notebook
+ * (newest whole, older ones summarised when they do not fit), the leaderboard and baselines,
+ * the agent's own experiments with their lineage and failures, the newest forum items, then
+ * one-line digests of older threads. Every read is a "newest N" read and sections are packed
+ * greedily under `budgetTokens`, so however long the forum grows the turn's input does not.
  */
-export function buildTurnContext(desk: AgentDesk, budgetTokens: number): TurnContext {
+export function buildTurnContext(desk: AgentDesk, budgetTokens: number, estimate: Estimator = estimateTokens): TurnContext {
   const recent = desk.readForum({ limit: 15 });
-  const recentKeys = new Set(recent.map((i) => i.key));
   const sections: ContextSection[] = [
     {
       title: 'Guidance from the humans (newest first; follow it, it overrides your direction)',
       lines: desk.guidance(15).map((g) => `${g.forMe ? '[to you] ' : ''}${when(g.at)} ${g.author}: ${clip(g.text, 600)}`),
     },
-    { title: 'Your notebook (latest last)', lines: desk.notebook(15).reverse().map((n) => `${when(n.at)} ${clip(n.text, 500)}`) },
     {
-      title: `Leaderboard (public PGR, ≥${desk.claimSeeds} seeds)`,
-      lines: topPerTask(desk).map((r) => `${r.task} #${r.rank} ${r.experiment} ${r.method} by ${r.agent}: ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} (${r.seeds} seeds)`),
-    },
-    {
-      title: 'Your experiments (newest first)',
+      title: 'Your notebook (newest first; older entries shortened when space runs out)',
       lines: desk
-        .myExperiments()
+        .notebook(30)
         .reverse()
-        .slice(0, 20)
-        .map((e) => `${e.experiment} ${e.task} ${e.state} seeds=${e.seeds} method=${clip(JSON.stringify(e.method), 300)}`),
+        .map((n) => ({ full: `${when(n.at)} ${n.text}`, short: `${when(n.at)} ${clip(n.text.split('\n')[0], 160)}` })),
     },
-    { title: 'Recent forum (oldest first)', lines: recent.map(render) },
-    { title: 'Older threads (digest, newest first)', lines: digest(desk, recentKeys) },
+    { title: `Leaderboard (public PGR, ≥${desk.claimSeeds} seeds; baselines: naive, aux-conf)`, lines: leaderboardLines(desk) },
+    { title: 'Your experiments (newest first)', lines: myExperimentLines(desk) },
+    { title: 'Recent forum (newest first)', lines: recent.items.map(render) },
+    { title: 'Older threads (digest, newest first; read_forum with `before` pages back)', lines: digest(desk, recent.next) },
   ];
-  return pack(sections, budgetTokens);
+  return pack(sections, budgetTokens, estimate);
 }
 
-function topPerTask(desk: AgentDesk) {
-  return desk.leaderboard().filter((r) => r.rank <= 3);
+function leaderboardLines(desk: AgentDesk): string[] {
+  const board = desk.leaderboard();
+  const top = board.filter((r) => r.rank <= 3).map((r) => `${r.task} #${r.rank} ${r.experiment} ${r.method} by ${r.agent}: ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} (${r.seeds} seeds)`);
+  const baselines = board.filter((r) => r.rank > 3 && (r.method === 'naive' || r.method === 'aux-conf')).map((r) => `${r.task} baseline ${r.method} (#${r.rank}): ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)}`);
+  return [...top, ...baselines];
 }
 
-function render(i: ForumItem): string {
-  return `${when(i.at)} [${i.key}${i.thread ? ` in ${i.thread}` : ''}] ${i.author}: ${clip(i.text, 500)}`;
-}
-
-function digest(desk: AgentDesk, skip: Set<string>): string[] {
+function myExperimentLines(desk: AgentDesk): ContextLine[] {
   return desk
-    .readForum({ limit: 200 })
-    .filter((i) => !skip.has(i.key) && !i.thread)
-    .reverse()
+    .myExperiments({ newestFirst: true, limit: 20 })
+    .map((e) => {
+      const parents = e.lineage.map((p) => `${p.experiment}: ${p.changed.join(', ') || 'same settings'}`);
+      const failed = failureLine(e.failures);
+      const head = `${e.experiment} ${e.task} ${e.state} seeds=${e.seeds}`;
+      return {
+        full: `${head} method=${clip(JSON.stringify(e.method), 400)}${parents.length ? ` builds on ${parents.join('; ')}` : ''}${failed ? ` — ${failed}` : ''}`,
+        short: `${head}${failed ? ` — ${clip(failed, 160)}` : ''}`,
+      };
+    });
+}
+
+function render(i: ForumItem): ContextLine {
+  const head = `${when(i.at)} [${i.key}${i.thread ? ` in ${i.thread}` : ''}] ${i.author}`;
+  return { full: `${head}: ${clip(i.text, 700)}`, short: `${head}: ${clip(i.text.split('\n')[0], 160)}` };
+}
+
+/** Thread openers older than the recent items, one line each. */
+function digest(desk: AgentDesk, after: string | undefined): string[] {
+  if (!after) return [];
+  return desk
+    .readForum({ before: after, limit: 100 })
+    .items.filter((i) => !i.thread)
     .map((i) => `${i.key} ${i.author}: ${clip(i.text.split('\n')[0], 160)}`);
 }
 
 /** Keeps whole sections in priority order and trims the first one that does not fit. */
-export function pack(sections: ContextSection[], budgetTokens: number): TurnContext {
+export function pack(sections: ContextSection[], budgetTokens: number, estimate: Estimator = estimateTokens): TurnContext {
   const out: string[] = [];
   const kept: TurnContext['kept'] = {};
   let used = 0;
@@ -84,18 +106,19 @@ export function pack(sections: ContextSection[], budgetTokens: number): TurnCont
     const header = `## ${s.title}`;
     let n = 0;
     const body: string[] = [];
-    let cost = estimateTokens(header) + 1;
+    let cost = estimate(header) + 1;
     for (const line of s.lines) {
-      const c = estimateTokens(line) + 1;
+      const options = typeof line === 'string' ? [line] : [line.full, line.short];
       // 12 tokens stay free for the "(N more not shown)" line.
-      if (used + cost + c > budgetTokens - 12) break;
-      body.push(line);
-      cost += c;
+      const fits = options.find((text) => used + cost + estimate(text) + 1 <= budgetTokens - 12);
+      if (fits === undefined) break;
+      body.push(fits);
+      cost += estimate(fits) + 1;
       n++;
     }
     kept[s.title] = { kept: n, of: s.lines.length };
     if (!s.lines.length) {
-      const none = estimateTokens('(none)') + 1;
+      const none = estimate('(none)') + 1;
       if (used + cost + none <= budgetTokens) {
         out.push(header, '(none)');
         used += cost + none;
@@ -108,9 +131,9 @@ export function pack(sections: ContextSection[], budgetTokens: number): TurnCont
     if (n < s.lines.length) {
       const more = `(${s.lines.length - n} more not shown)`;
       out.push(more);
-      used += estimateTokens(more) + 1;
+      used += estimate(more) + 1;
     }
   }
   const text = out.join('\n');
-  return { text, tokens: estimateTokens(text), kept };
+  return { text, tokens: estimate(text), kept };
 }

@@ -1,7 +1,10 @@
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import type { ExperimentRow, Ledger, ResultRow } from '../ledger/ledger.js';
 import { meanSd } from '../eval/stats.js';
+import { InvalidInputError } from '../domain/errors.js';
+import { methodDelta } from '../domain/method-delta.js';
 import { standing } from '../report/leaderboard.js';
+import { failureLine, seedFailures } from '../pipeline/failures.js';
 
 /** One item of the forum as an agent sees it: messages, and experiments with public results only. */
 export interface ForumItem {
@@ -90,23 +93,49 @@ export class AgentView {
     return ids.map((r) => this.ledger.experiment(r.id)!);
   }
 
-  /** Forum items, oldest first: messages plus one item per experiment (its hypothesis and, when public, its result). */
-  forum(o: { channel?: string; thread?: string; since?: string; limit?: number } = {}): ForumItem[] {
+  /**
+   * Forum items NEWEST FIRST: messages plus one item per experiment (its hypothesis, lineage,
+   * failures and, when public, its result). `before` is the `next` cursor of an earlier page:
+   * each page touches only its own rows, so reading stays cheap however long the forum is.
+   */
+  forum(o: { channel?: string; thread?: string; since?: string; before?: string; limit?: number } = {}): ForumPage {
     const limit = o.limit ?? 50;
-    const items: ForumItem[] = this.records
-      .messages({ channel: o.channel, threadId: o.thread, since: o.since, limit })
-      // Verdicts quote private scores: the audit channel is for people only.
-      .filter((m) => !m.channel.startsWith('direct:') && m.channel !== 'audit')
-      .map(messageItem);
+    const before = o.before === undefined ? undefined : parseCursor(o.before);
+    const rows: { at: string; key: string; build: () => ForumItem }[] = this.records
+      // Verdicts quote private scores: the audit channel is for people only, as are direct messages.
+      .messagesBefore({ channel: o.channel, threadId: o.thread, since: o.since, before, hidden: ['audit', 'direct:'], limit: limit + 1 })
+      .map((m) => ({ at: m.at, key: `msg:${m.id}`, build: () => messageItem(m) }));
     if (!o.channel || o.channel === 'forum') {
-      for (const e of this.experiments()) {
-        const key = `exp:${e.id}`;
-        if (o.thread && o.thread !== key) continue;
-        if (o.since && e.createdAt <= o.since) continue;
-        items.push(this.experimentItem(e));
+      for (const e of this.experimentRows({ thread: o.thread, since: o.since, before, limit: limit + 1 })) {
+        rows.push({ at: e.createdAt, key: `exp:${e.id}`, build: () => this.experimentItem(e) });
       }
     }
-    return items.sort((a, b) => a.at.localeCompare(b.at)).slice(-limit);
+    rows.sort((a, b) => (a.at === b.at ? (a.key < b.key ? 1 : -1) : a.at < b.at ? 1 : -1));
+    const page = rows.slice(0, limit);
+    const items = page.map((r) => r.build());
+    return rows.length > limit ? { items, next: forumCursor(page[page.length - 1]) } : { items };
+  }
+
+  /** Experiments newest first, by the same cursor as the forum. */
+  private experimentRows(o: { thread?: string; since?: string; before?: { at: string; key: string }; limit: number }): ExperimentRow[] {
+    if (o.thread && !o.thread.startsWith('exp:')) return [];
+    const where: string[] = [];
+    const args: string[] = [];
+    if (o.thread) (where.push('id = ?'), args.push(o.thread.slice(4)));
+    if (o.since) (where.push('created_at > ?'), args.push(o.since));
+    if (o.before) (where.push("(created_at < ? OR (created_at = ? AND 'exp:' || id < ?))"), args.push(o.before.at, o.before.at, o.before.key));
+    const ids = this.ledger.db
+      .prepare(`SELECT id FROM experiments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...args, o.limit) as { id: string }[];
+    return ids.map((r) => this.ledger.experiment(r.id)!);
+  }
+
+  /** What each parent is and what the child changed against it. */
+  lineage(e: ExperimentRow): Lineage[] {
+    return e.parents.map((id) => {
+      const p = this.ledger.experiment(id);
+      return p ? { experiment: id, agent: p.agent ?? 'human', method: p.methodTag ?? 'custom', changed: methodDelta(p.method, e.method) } : { experiment: id, agent: '?', method: '?', changed: [] };
+    });
   }
 
   private experimentItem(e: ExperimentRow): ForumItem {
@@ -121,15 +150,45 @@ export class AgentView {
           : this.ledger.isFinished(e.id)
             ? ' Finished (a probe: fewer seeds than a claim needs).'
             : ' Running.';
+    const failed = failureLine(seedFailures(this.ledger, e.id));
+    const parents = this.lineage(e).map((p) => `${p.experiment} (${p.changed.join(', ') || 'same settings'})`);
     return {
       key: `exp:${e.id}`,
       at: e.createdAt,
       channel: 'forum',
       author: e.agent ?? 'human',
       authorKind: e.agent ? 'agent' : 'human',
-      text: `${hypothesis ?? 'Experiment'} [${e.id} · task ${e.task} · method ${JSON.stringify(e.method)} · ${e.seeds.length} seeds]${outcome}`,
+      text: `${hypothesis ?? 'Experiment'} [${e.id} · task ${e.task} · method ${JSON.stringify(e.method)} · ${e.seeds.length} seeds${parents.length ? ` · builds on ${parents.join('; ')}` : ''}]${outcome}${failed ? ` ${failed}` : ''}`,
     };
   }
+}
+
+/** A parent of an experiment as agents see it. */
+export interface Lineage {
+  experiment: string;
+  agent: string;
+  method: string;
+  /** What the child changed against this parent (see methodDelta). */
+  changed: string[];
+}
+
+/** One page of the forum, newest first; `next` pages back to older items. */
+export interface ForumPage {
+  items: ForumItem[];
+  next?: string;
+}
+
+/** The cursor that pages back from an item: its time and key. */
+export function forumCursor(item: { at: string; key: string }): string {
+  return `${item.at}|${item.key}`;
+}
+
+function parseCursor(cursor: string): { at: string; key: string } {
+  const [at, key] = cursor.split('|');
+  if (!at || !key || Number.isNaN(Date.parse(at)) || !/^(msg|exp):/.test(key)) {
+    throw new InvalidInputError('forum request', [{ field: 'before', problem: 'accepted: the `next` cursor of an earlier read_forum answer, e.g. 2026-12-03T10:00:00.000Z|msg:m-1a2b' }]);
+  }
+  return { at, key };
 }
 
 export function messageItem(m: MessageRecord): ForumItem {

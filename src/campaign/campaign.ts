@@ -3,20 +3,42 @@ import { Steward } from '../../bots/steward/index.js';
 import type { ResearcherBot } from '../../bots/types.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { nap } from './nap.js';
+import type { Effort } from '../llm/models.js';
 import type { LlmClient } from '../llm/port.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { ActiveWindows } from '../schedule/windows.js';
 import { wallClock } from '../schedule/zoned-time.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import { startCampaignSchedule } from '../schedule/campaign-schedule.js';
-import type { ReviewerBot } from './bot-loop.js';
+import type { Gate, ReviewerBot } from './bot-loop.js';
 import { BudgetGuard } from './budget-guard.js';
 import type { CampaignFile } from './campaign-file.js';
+import type { CampaignStatus } from './research-desk.js';
 import { campaignSummary, type CampaignSummary } from './summary.js';
 import { openResearchLoop } from './research-loop.js';
 import { campaignSpend, type Spend } from './spend.js';
 import { createTeam, redTeam } from './team.js';
 import type { LiveSnapshot } from './live-view.js';
+
+/** How often the coordinator checks the budget and redraws the live view while agents work. */
+const TICK_MS = 1000;
+/** How often a running campaign records that it is alive (spend counts a crashed session up to its last heartbeat). */
+const HEARTBEAT_MS = 5000;
+
+/** What a researcher is told about the campaign's limits (see CampaignStatus). */
+export function campaignStatus(budget: CampaignFile['budget'], spend: Spend, msLeft: number | undefined, closed: string | undefined): CampaignStatus {
+  const experimentsLeft = budget.experiments === undefined ? undefined : budget.experiments - spend.experiments;
+  const usdLeft = budget.usd === undefined ? undefined : budget.usd - spend.usd;
+  // The last tenth of any budget, or the last 5 minutes: time to conclude rather than start.
+  const nearEnd =
+    (msLeft !== undefined && budget.minutes !== undefined && msLeft < Math.min(5 * 60_000, budget.minutes * 6000)) ||
+    (experimentsLeft !== undefined && budget.experiments !== undefined && experimentsLeft <= Math.max(1, budget.experiments / 10)) ||
+    (usdLeft !== undefined && budget.usd !== undefined && usdLeft <= budget.usd / 10);
+  const closing = closed ?? (nearEnd ? 'it is near the end of its budget' : undefined);
+  return { ...(msLeft !== undefined ? { msLeft } : {}), ...(experimentsLeft !== undefined ? { experimentsLeft } : {}), ...(usdLeft !== undefined ? { usdLeft } : {}), ...(closing ? { closing } : {}) };
+}
+
 
 export interface CampaignOptions {
   file: CampaignFile;
@@ -26,6 +48,9 @@ export interface CampaignOptions {
   llm?: LlmClient;
   model: string;
   inputBudget: number;
+  /** Output budget and effort of the bots' model calls (AAR_MAX_OUTPUT_TOKENS, AAR_EFFORT). */
+  maxTokens?: number;
+  effort?: Effort;
   scheduler: Scheduler;
   log?: (line: string) => void;
   /** Called after every round with the state the live view shows. */
@@ -69,6 +94,8 @@ export class Campaign {
       llm,
       model: file.agents.model ?? this.o.model,
       inputBudget: this.o.inputBudget,
+      maxTokens: this.o.maxTokens,
+      effort: this.o.effort,
       campaignId: this.id,
       seed: file.seed,
       directions: file.agents.directions,
@@ -94,6 +121,12 @@ export class Campaign {
       if (left !== undefined && left <= 0) return `the ${file.budget.minutes}-minute limit is reached`;
       return undefined;
     };
+    const spend = (): Spend => campaignSpend(ledger, this.id);
+    // Checked on every proposal, not once a tick: agents propose concurrently.
+    const capReached = () => {
+      const cap = file.budget.experiments;
+      return cap !== undefined && this.experimentCount() >= cap ? `the campaign has reached its cap of ${cap} experiments` : undefined;
+    };
     const { desk, loop } = openResearchLoop({
       ledger,
       pipeline,
@@ -104,9 +137,9 @@ export class Campaign {
       claimSeeds: file.scoring.claimSeeds,
       reviewers: () => [this.auditor(), steward],
       log: this.log,
-      mayPropose: () => stopReason(),
+      mayPropose: () => stopReason() ?? capReached(),
+      status: () => campaignStatus(file.budget, spend(), minutesLeft(), stopReason() ?? capReached()),
     });
-    const spend = (): Spend => campaignSpend(ledger, this.id);
     const checkBudget = () => {
       const state = guard.check(spend());
       this.exhausted = state.exhausted;
@@ -130,6 +163,11 @@ export class Campaign {
       // A resumed campaign: collect what finished while nobody listened, re-enqueue what was lost.
       await pipeline.recover();
       await steward.seedBaselines((req) => pipeline.submit({ ...req, campaignId: this.id }));
+      // Every researcher runs its own loop; this one keeps the books: budget, heartbeat, live view.
+      let stopped = false;
+      const gate: Gate = () => (stopped || stopReason() ? 'stop' : windows.isActive(new Date(this.now())) ? 'go' : 'wait');
+      const agents = loop.run({ gate, signal: o.signal });
+      let beat = Number.NEGATIVE_INFINITY;
       for (let reason = stopReason(); !reason; reason = stopReason()) {
         checkBudget();
         if (stopReason()) break;
@@ -140,13 +178,17 @@ export class Campaign {
           await this.sleep(30_000);
           continue;
         }
-        const { proposed } = await loop.round({ signal: o.signal });
-        ledger.append('campaign', { campaignId: this.id, data: { action: 'heartbeat' } });
+        if (this.now() - beat >= HEARTBEAT_MS) {
+          ledger.append('campaign', { campaignId: this.id, data: { action: 'heartbeat' } });
+          beat = this.now();
+        }
         tick();
-        // Nothing new: wait for a running experiment (or a moment) so the next round sees fresh results.
-        if (!proposed.length) await this.waitForAnyResult(o.signal);
+        await Promise.race([agents, nap(TICK_MS, o.signal)]);
       }
+      stopped = true;
       desk.closed = stopReason() ?? 'the campaign is over';
+      // Each agent finishes the turn it is in.
+      await agents;
       this.log(`winding down: ${desk.closed}; waiting for ${ledger.unfinishedJobs().length} job(s) in flight`);
       for (const j of ledger.unfinishedJobs()) {
         if (o.signal?.aborted && ledger.unfinishedJobs().length) break;
@@ -173,13 +215,13 @@ export class Campaign {
   private auditor(): ReviewerBot {
     const { ledger, file, llm } = this.o;
     const common = { ledger, records: this.records, campaignId: this.id, claimSeeds: file.scoring.claimSeeds, autoVeto: file.scoring.autoVeto };
-    return llm && file.agents.kind !== 'offline' ? new ClaudeAuditor({ ...common, llm, model: file.agents.model ?? this.o.model }) : new HeuristicAuditor(common);
+    return llm && file.agents.kind !== 'offline'
+      ? new ClaudeAuditor({ ...common, llm, model: file.agents.model ?? this.o.model, maxTokens: this.o.maxTokens, effort: this.o.effort, log: this.log })
+      : new HeuristicAuditor(common);
   }
 
-  private async waitForAnyResult(signal?: AbortSignal): Promise<void> {
-    const running = this.o.ledger.unfinishedJobs()[0];
-    if (!running) return this.sleep(1000);
-    await Promise.race([this.o.pipeline.waitFor(running.experimentId, { signal }).catch(() => {}), this.sleep(5000)]);
+  private experimentCount(): number {
+    return (this.o.ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(this.id) as { n: number }).n;
   }
 
   private snapshot(started: number, spend: Spend, waiting: string | undefined, msLeft: number | undefined): LiveSnapshot {

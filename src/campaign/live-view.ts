@@ -27,7 +27,7 @@ export function renderLive(s: LiveSnapshot): string[] {
     `aar · campaign ${s.campaign} · ${clock(s.elapsedMs)}${s.progress === undefined ? '' : ` ${bar(s.progress)}`}${s.waiting ? ` · ${s.waiting}` : ''}`,
     `experiments: ${s.experimentsDone} done, ${s.experimentsQueued} running or queued`,
     `best public PGR: ${best || 'none yet'}`,
-    `spend: $${s.spend.usd.toFixed(2)} · ${s.spend.agentHours.toFixed(2)} agent-hours ($${s.spend.usdPerAgentHour.toFixed(2)}/agent-hour; reference $${REFERENCE_USD_PER_AGENT_HOUR}) · ${s.spend.gpuHours.toFixed(3)} worker-hours`,
+    `spend: $${s.spend.usd.toFixed(2)} · ${s.spend.agentHours.toFixed(2)} agent-hours, ${s.spend.activeAgentHours.toFixed(2)} active ($${s.spend.usdPerAgentHour.toFixed(2)}/agent-hour, $${s.spend.usdPerActiveAgentHour.toFixed(2)}/active agent-hour; reference $${REFERENCE_USD_PER_AGENT_HOUR}) · ${s.spend.gpuHours.toFixed(3)} worker-hours`,
   ];
 }
 

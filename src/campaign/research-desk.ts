@@ -7,7 +7,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { vetoState } from '../report/leaderboard.js';
 import type { ScoreDesk } from '../scoring/desk.js';
-import { AgentView, messageItem, type ForumItem, type PublicResult } from './agent-view.js';
+import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, type PublicResult } from './agent-view.js';
+import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
 import { addressees, answerIdOf } from './inbox.js';
 
 export interface ResearchDeskOptions {
@@ -25,6 +26,35 @@ export interface ResearchDeskOptions {
   maxSeeds?: number;
   /** Asked before every proposal: a reason to refuse it (a budget cap reached), or undefined. */
   mayPropose?: (agent: string) => string | undefined;
+  /** Where the campaign stands, for the turn prompt (a campaign near its end says so). */
+  status?: () => CampaignStatus;
+}
+
+/** What a researcher is told about the campaign's limits at the start of a turn. */
+export interface CampaignStatus {
+  /** Milliseconds until the time limit. */
+  msLeft?: number;
+  /** Experiments the campaign may still start. */
+  experimentsLeft?: number;
+  /** Model spend left, in USD. */
+  usdLeft?: number;
+  /** Set when the campaign no longer takes proposals, or is about to stop: why. */
+  closing?: string;
+}
+
+/** What get_result answers. */
+export interface ExperimentResult {
+  experiment: string;
+  task: string;
+  method: string;
+  state: 'running' | 'finished';
+  seeds: number;
+  pgrPublic?: number;
+  perSeed?: { seed: number; pgrPublic: number }[];
+  seedsScored: number;
+  seedsFailed: number;
+  failures?: SeedFailure[];
+  parents?: Lineage[];
 }
 
 export interface Proposal {
@@ -44,9 +74,15 @@ export interface MyExperiment {
   seeds: number;
   state: 'running' | 'finished';
   parents: string[];
+  /** Each parent and what this experiment changed against it. */
+  lineage: Lineage[];
+  /** Why seeds failed, for fixing the method. */
+  failures: SeedFailure[];
 }
 
 const MAX_TEXT = 4000;
+/** How many of an agent's newest experiments inFlight() looks at. */
+const IN_FLIGHT_WINDOW = 20;
 
 /**
  * Everything an agent can do, and nothing more: every research bot (Claude or offline) acts
@@ -94,9 +130,15 @@ export class AgentDesk {
     return this.desk.closed ?? this.o.mayPropose?.(this.agent);
   }
 
-  readForum(o: { channel?: string; thread?: string; since?: string; limit?: number } = {}): ForumItem[] {
+  /** The forum newest first; pass a page's `next` as `before` to read older items. */
+  readForum(o: { channel?: string; thread?: string; since?: string; before?: string; limit?: number } = {}): ForumPage {
     const thread = o.thread && !o.thread.includes(':') ? `exp:${o.thread}` : o.thread;
     return this.desk.view.forum({ ...o, thread, limit: Math.min(o.limit ?? 30, 200) });
+  }
+
+  /** Where the campaign stands (time, experiments and money left), if it has limits. */
+  campaign(): CampaignStatus {
+    return this.o.status?.() ?? {};
   }
 
   /** Posts in a channel, or replies in a thread (`exp:ID`, `msg:ID` or a bare experiment id). */
@@ -167,12 +209,17 @@ export class AgentDesk {
     return this.desk.view.claimed(task);
   }
 
-  /** An experiment's state and, once seeds are scored, its rounded public PGR; each score answer spends scoring budget. */
-  async result(experiment: string): Promise<{ experiment: string; task: string; method: string; state: 'running' | 'finished'; pgrPublic?: number; perSeed?: { seed: number; pgrPublic: number }[]; seedsScored: number; seedsFailed: number; seeds: number }> {
+  /**
+   * An experiment's state, its rounded public PGR once seeds are scored (each score answer
+   * spends scoring budget), why each failed seed failed, and its parents with what changed.
+   */
+  async result(experiment: string): Promise<ExperimentResult> {
     const e = this.o.ledger.experiment(experiment);
     if (!e) throw new InvalidInputError('result request', [{ field: 'experiment', problem: `no experiment "${experiment}"` }]);
     const state = this.o.ledger.isFinished(experiment) ? 'finished' : 'running';
-    const base = { experiment, task: e.task, method: e.methodTag ?? 'custom', state, seeds: e.seeds.length } as const;
+    const failures = seedFailures(this.o.ledger, experiment);
+    const parents = this.desk.view.lineage(e);
+    const base = { experiment, task: e.task, method: e.methodTag ?? 'custom', state, seeds: e.seeds.length, ...(failures.length ? { failures } : {}), ...(parents.length ? { parents } : {}) } as const;
     if (!this.o.ledger.results(experiment).length) {
       const failed = this.o.ledger.jobs(experiment).filter((j) => j.status === 'failed').length;
       return { ...base, seedsScored: 0, seedsFailed: failed };
@@ -181,15 +228,39 @@ export class AgentDesk {
     return { ...base, pgrPublic: s.pgrPublic, perSeed: s.perSeed, seedsScored: s.seedsScored, seedsFailed: s.seedsFailed };
   }
 
-  myExperiments(): MyExperiment[] {
-    return this.desk.view.experiments({ agent: this.agent }).map((e) => ({
+  /** Everything about one experiment: its result (as `result`), method, hypothesis and author. */
+  async experimentDetails(experiment: string): Promise<ExperimentResult & { agent: string; hypothesis?: string; methodSettings: Method; createdAt: string }> {
+    const r = await this.result(experiment);
+    const e = this.o.ledger.experiment(experiment)!;
+    const hypothesis = (this.o.ledger.db.prepare('SELECT h.text FROM hypotheses h JOIN experiments x ON x.hypothesis_id = h.id WHERE x.id = ?').get(experiment) as { text: string } | undefined)?.text;
+    return { ...r, agent: e.agent ?? 'human', ...(hypothesis ? { hypothesis } : {}), methodSettings: e.method as Method, createdAt: e.createdAt };
+  }
+
+  /** The agent's experiments, oldest first (or the newest `limit`, newest first). */
+  myExperiments(o: { newestFirst?: boolean; limit?: number } = {}): MyExperiment[] {
+    const rows = o.newestFirst ? this.newestOwn(o.limit ?? 20) : this.desk.view.experiments({ agent: this.agent });
+    const { view } = this.desk;
+    const { ledger } = this.o;
+    return (o.newestFirst ? rows : rows.slice(-(o.limit ?? rows.length))).map((e) => ({
       experiment: e.id,
       task: e.task,
       method: e.method as Method,
       seeds: e.seeds.length,
-      state: this.o.ledger.isFinished(e.id) ? 'finished' : 'running',
+      state: ledger.isFinished(e.id) ? 'finished' : 'running',
       parents: e.parents,
+      // Read when asked for: most callers only want states.
+      get lineage() {
+        return view.lineage(e);
+      },
+      get failures() {
+        return seedFailures(ledger, e.id);
+      },
     }));
+  }
+
+  private newestOwn(limit: number) {
+    const ids = this.o.ledger.db.prepare('SELECT id FROM experiments WHERE agent = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(this.agent, limit) as { id: string }[];
+    return ids.map((r) => this.o.ledger.experiment(r.id)!);
   }
 
   /** Every experiment on a task (its method is public in the forum anyway), oldest first. */
@@ -200,8 +271,12 @@ export class AgentDesk {
       .map((e) => ({ experiment: e.id, agent: e.agent ?? 'human', method: e.method as Method, seeds: e.seeds.length, finished: this.o.ledger.isFinished(e.id) }));
   }
 
+  /**
+   * The agent's experiments still running. Only its newest ones are looked at (its in-flight
+   * limit is small, and what it proposed long ago has finished), so this stays cheap.
+   */
   inFlight(): number {
-    return this.myExperiments().filter((e) => e.state === 'running').length;
+    return this.newestOwn(IN_FLIGHT_WINDOW).filter((e) => !this.o.ledger.isFinished(e.id)).length;
   }
 
   /** A claim is posted with the numbers the desk computes, never the agent's own, and needs `claimSeeds` scored seeds. */

@@ -5,7 +5,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { ScoreBudget } from '../scoring/budget.js';
 import { ScoreDesk } from '../scoring/desk.js';
 import { BotLoop, type ReviewerBot } from './bot-loop.js';
-import { ResearchDesk } from './research-desk.js';
+import { ResearchDesk, type CampaignStatus } from './research-desk.js';
 
 export interface ResearchLoopOptions {
   ledger: Ledger;
@@ -18,6 +18,8 @@ export interface ResearchLoopOptions {
   scoresPerHour: number;
   claimSeeds?: number;
   mayPropose?: (agent: string) => string | undefined;
+  /** Where the campaign stands, for the researchers' turn prompts. */
+  status?: () => CampaignStatus;
   log?: (line: string) => void;
   /** First wait before a failed bot's next try (doubles per failure). */
   retryAfterMs?: number;
@@ -37,6 +39,7 @@ export function openResearchLoop(o: ResearchLoopOptions): { desk: ResearchDesk; 
     campaignId: o.campaignId,
     claimSeeds: o.claimSeeds,
     mayPropose: o.mayPropose,
+    status: o.status,
   });
   const loop = new BotLoop({ ledger: o.ledger, desk, researchers: o.researchers, reviewers: o.reviewers?.(desk), campaignId: o.campaignId, log: o.log, retryAfterMs: o.retryAfterMs });
   return { desk, loop };

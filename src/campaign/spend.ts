@@ -5,10 +5,14 @@ import { UsageLedger } from '../ledger/usage.js';
 export interface Spend {
   /** Model spend, from the usage recorded for every call. */
   usd: number;
-  /** Researcher time: each session's length times the researchers it ran. */
+  /** Wall agent-hours: each session's length times the researchers it ran, idle time included. */
   agentHours: number;
   /** usd / agentHours (0 before any time has passed). */
   usdPerAgentHour: number;
+  /** Active agent-hours: time researchers spent in model calls and tool runs (turns and answers). */
+  activeAgentHours: number;
+  /** usd / activeAgentHours: what an hour of an agent actually working costs (0 before any work). */
+  usdPerActiveAgentHour: number;
   /** Worker time spent on this campaign's jobs (GPU-hours when the workers are GPUs). */
   gpuHours: number;
   experiments: number;
@@ -53,5 +57,17 @@ export function campaignSpend(ledger: Ledger, campaignId: string): Spend {
     )
     .get(campaignId) as { hours: number };
   const experiments = (ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(campaignId) as { n: number }).n;
-  return { usd, agentHours, usdPerAgentHour: agentHours > 0 ? usd / agentHours : 0, gpuHours: jobs.hours, experiments };
+  const active = ledger.db
+    .prepare("SELECT COALESCE(SUM(json_extract(data, '$.activeMs')), 0) AS ms FROM events WHERE kind IN ('turn', 'answer') AND campaign_id = ?")
+    .get(campaignId) as { ms: number };
+  const activeAgentHours = active.ms / HOUR;
+  return {
+    usd,
+    agentHours,
+    usdPerAgentHour: agentHours > 0 ? usd / agentHours : 0,
+    activeAgentHours,
+    usdPerActiveAgentHour: activeAgentHours > 0 ? usd / activeAgentHours : 0,
+    gpuHours: jobs.hours,
+    experiments,
+  };
 }

@@ -17,7 +17,7 @@ export interface CampaignSummary {
   campaign: string;
   experiments: number;
   tasks: Record<string, TaskOutcome>;
-  spend: { usd: number; agentHours: number; usdPerAgentHour: number; gpuHours: number };
+  spend: { usd: number; agentHours: number; usdPerAgentHour: number; activeAgentHours: number; usdPerActiveAgentHour: number; gpuHours: number };
   /** Results the auditor found suspicious or scoring flagged. */
   flags: number;
   vetoes: number;
@@ -63,7 +63,14 @@ export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend
     campaign: campaignId,
     experiments: ids.length,
     tasks,
-    spend: { usd: r3(spend.usd), agentHours: r3(spend.agentHours), usdPerAgentHour: r3(spend.usdPerAgentHour), gpuHours: r3(spend.gpuHours) },
+    spend: {
+      usd: r3(spend.usd),
+      agentHours: r3(spend.agentHours),
+      usdPerAgentHour: r3(spend.usdPerAgentHour),
+      activeAgentHours: r3(spend.activeAgentHours),
+      usdPerActiveAgentHour: r3(spend.usdPerActiveAgentHour),
+      gpuHours: r3(spend.gpuHours),
+    },
     flags: suspicious,
     vetoes: vetoes.filter((v) => v.action === 'veto' && ids.some((id) => id === v.target || ledger.experiment(id)?.methodTag === v.target)).length,
   };

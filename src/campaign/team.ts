@@ -4,6 +4,7 @@ import { OfflineResearcher } from '../../bots/researcher/offline/offline-researc
 import { RedTeamer } from '../../bots/red-team/red-teamer.js';
 import { TACTIC_NAMES } from '../../bots/red-team/tactics.js';
 import type { ResearcherBot } from '../../bots/types.js';
+import type { Effort } from '../llm/models.js';
 import type { LlmClient } from '../llm/port.js';
 
 export interface TeamOptions {
@@ -13,6 +14,9 @@ export interface TeamOptions {
   llm?: LlmClient;
   model?: string;
   inputBudget?: number;
+  /** Output budget and effort of each model call (see src/llm/models.ts for the defaults). */
+  maxTokens?: number;
+  effort?: Effort;
   campaignId?: string;
   /** Seeds the offline researchers' own randomness (not the experiments' seeds). */
   seed?: number;
@@ -38,6 +42,8 @@ export function createTeam(o: TeamOptions): ResearcherBot[] {
         model: o.model ?? 'claude-opus-5-5',
         campaignId: o.campaignId,
         inputBudget: o.inputBudget ?? 24_000,
+        maxTokens: o.maxTokens,
+        effort: o.effort,
         maxInFlight: o.maxInFlight,
       });
     }

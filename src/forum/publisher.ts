@@ -1,5 +1,6 @@
 import { flagsOf } from '../ledger/flags.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
+import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import { experimentReport } from '../pipeline/report.js';
 import { vetoState } from '../report/leaderboard.js';
@@ -86,7 +87,9 @@ export class Publisher {
     const failed = jobs.filter((j) => j.status === 'failed' || j.status === 'cancelled').length;
     const running = jobs.filter((j) => j.status === 'started').length;
     const done = scored + failed === e.seeds.length;
-    const text = done ? `Finished: ${scored} of ${e.seeds.length} seeds scored${failed ? `, ${failed} failed` : ''}.` : `Running: ${scored} of ${e.seeds.length} seeds scored, ${running} in progress.${this.trainingNotes(id, jobs)}`;
+    const text = done
+      ? `Finished: ${scored} of ${e.seeds.length} seeds scored${failed ? `, ${failed} failed` : ''}.${failureNotes(seedFailures(this.ledger, id))}`
+      : `Running: ${scored} of ${e.seeds.length} seeds scored, ${running} in progress.${this.trainingNotes(id, jobs)}${failureNotes(seedFailures(this.ledger, id))}`;
     const key = `exp:${id}:progress`;
     // One message per experiment, edited as it runs, instead of a post per event.
     this.post(key, { channel: 'forum', persona: SYSTEM, text }, `exp:${id}`, { edit: true });
@@ -152,4 +155,10 @@ export class Publisher {
   experimentsMatching(target: string): string[] {
     return (this.ledger.db.prepare('SELECT id FROM experiments WHERE id = ? OR method_tag = ? ORDER BY created_at').all(target, target) as { id: string }[]).map((r) => r.id);
   }
+}
+
+/** Why seeds failed, one line each (the first line of the reason: the error and where), so the thread says what to fix. */
+function failureNotes(failures: SeedFailure[]): string {
+  const shown = failures.slice(0, 5).map((f) => `\nseed ${f.seed} failed: ${f.reason.split('\n')[0].slice(0, 300)}`);
+  return shown.join('') + (failures.length > 5 ? `\n(${failures.length - 5} more failed seeds: get_result lists them)` : '');
 }

@@ -144,6 +144,24 @@ export class ForumRecords {
     return rows.map(toMessage);
   }
 
+  /**
+   * A page of messages newest first, strictly older than `before` (time, then key `msg:ID`),
+   * leaving out the channels in `hidden` (prefixes ending in ':' match a family of channels).
+   */
+  messagesBefore(o: { channel?: string; threadId?: string; since?: string; before?: { at: string; key: string }; hidden?: string[]; limit: number }): MessageRecord[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (o.channel) (where.push('channel = ?'), args.push(o.channel));
+    if (o.threadId) (where.push('(thread_id = ? OR id = ?)'), args.push(o.threadId, o.threadId.replace(/^msg:/, '')));
+    if (o.since) (where.push('at > ?'), args.push(o.since));
+    if (o.before) (where.push("(at < ? OR (at = ? AND 'msg:' || id < ?))"), args.push(o.before.at, o.before.at, o.before.key));
+    for (const h of o.hidden ?? []) (where.push(h.endsWith(':') ? 'channel NOT LIKE ?' : 'channel != ?'), args.push(h.endsWith(':') ? `${h}%` : h));
+    const rows = this.db
+      .prepare(`SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`)
+      .all(...args, o.limit) as Record<string, string | null>[];
+    return rows.map(toMessage);
+  }
+
   message(id: string): MessageRecord | undefined {
     const row = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as Record<string, string | null> | undefined;
     return row ? toMessage(row) : undefined;

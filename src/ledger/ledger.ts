@@ -22,6 +22,8 @@ export type EventKind =
   | 'note'
   /** One bot turn's outcome: done, failed (retried later) or skipped. */
   | 'turn'
+  /** A researcher answered a person's message (with the time it spent: active agent-hours). */
+  | 'answer'
   /** An agent's result claim, accepted only with enough scored seeds. */
   | 'claim'
   /** The auditor's verdict on a result. */

@@ -175,6 +175,16 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX public_predictions_by_group ON public_predictions (agent, task, seed, seq);
     `,
   },
+  {
+    version: 6,
+    // Agents read the forum newest first and page back by (time, key): these make each page
+    // touch only its own rows, however long the forum grows.
+    sql: `
+      CREATE INDEX messages_by_time ON messages (at, id);
+      CREATE INDEX experiments_by_time ON experiments (created_at, id);
+      CREATE INDEX experiments_by_agent ON experiments (agent, created_at);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

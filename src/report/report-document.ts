@@ -76,6 +76,8 @@ function spendBlocks(d: ReportData): Block[] {
         ['model spend (USD)', s.usd.toFixed(2), '-'],
         ['agent-hours', s.agentHours.toFixed(2), '-'],
         ['USD per agent-hour', s.agentHours > 0 ? s.usdPerAgentHour.toFixed(2) : '-', d.referenceUsdPerAgentHour.toFixed(2)],
+        ['active agent-hours (in model calls and tools)', s.activeAgentHours.toFixed(2), '-'],
+        ['USD per active agent-hour', s.activeAgentHours > 0 ? s.usdPerActiveAgentHour.toFixed(2) : '-', '-'],
         ['worker (GPU) hours', s.gpuHours.toFixed(2), '-'],
         ['experiments', String(s.experiments), '-'],
       ],

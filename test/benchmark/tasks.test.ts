@@ -4,7 +4,7 @@ import { evaluateMethod, type Evaluation } from '../../src/eval/evaluate.js';
 import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
 import { testHalves } from '../../workers/w2s/splits.js';
-import { TASKS } from '../../workers/w2s/tasks.js';
+import { TASK_ITEMS, TASKS } from '../../workers/w2s/tasks.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
 
 /**
@@ -36,6 +36,10 @@ function majorityShare(task: TaskName): number {
 }
 
 describe.each(TASK_NAMES)('task %s, naive over seeds 1-5', (task) => {
+  it('has as many items as its settings say (the researchers are told the sizes)', () => {
+    expect(loadTaskFeatures(testCacheDir(), task).ids.length).toBe(TASK_ITEMS[task]);
+  });
+
   it('reports accuracies in 0..1 over the requested seeds', () => {
     const naive = evaluation(task, 'naive');
     expect(naive.seeds).toEqual(SEEDS);

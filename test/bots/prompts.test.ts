@@ -20,4 +20,11 @@ describe('researcher prompts', () => {
     expect(turnPrompt({ context, inFlight: 1, maxInFlight: 2 })).toMatchSnapshot();
     expect(answerPrompt({ context, from: 'maria', question: 'Why hard labels?' })).toMatchSnapshot();
   });
+
+  it('a turn near the end of the campaign says what is left and to conclude', () => {
+    const text = turnPrompt({ context: '', inFlight: 0, maxInFlight: 2, campaign: { msLeft: 240_000, experimentsLeft: 3, usdLeft: 1.5, closing: 'it is near the end of its budget' } });
+    expect(text).toContain('The campaign has 4 minute(s) left, 3 experiment(s) left in the budget, $1.50 of model spend left.');
+    expect(text).toMatch(/The campaign is closing \(it is near the end of its budget\).*conclude what you have/);
+    expect(turnPrompt({ context: '', inFlight: 0, maxInFlight: 2, campaign: {} })).not.toMatch(/campaign/);
+  });
 });

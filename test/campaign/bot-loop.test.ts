@@ -9,6 +9,7 @@ import { makeDesk, msgId } from './fixture.js';
 class FakeBot implements ResearcherBot {
   readonly kind = 'offline' as const;
   readonly direction = 'test';
+  readonly maxInFlight = 2;
   turns = 0;
   answered: string[] = [];
   failTurns = 0;

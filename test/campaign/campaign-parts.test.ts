@@ -85,7 +85,7 @@ describe('spend and summary', () => {
     ledger.append('claim', { experimentId: 'claimed', agent: 'ada' });
     new ForumRecords(ledger).addVeto('veto', 'vetoed', 'maria', 'predicts one class');
     ledger.append('verdict', { data: { experiment: 'vetoed', verdict: 'suspicious' } });
-    const spend: Spend = { usd: 0, agentHours: 1, usdPerAgentHour: 0, gpuHours: 0.01, experiments: 5 };
+    const spend: Spend = { usd: 0, agentHours: 1, usdPerAgentHour: 0, activeAgentHours: 0, usdPerActiveAgentHour: 0, gpuHours: 0.01, experiments: 5 };
     const s = campaignSummary(ledger, 'c1', spend, 5);
     expect(s.tasks.spam.baseline).toEqual({ experiment: 'base', pgrPublic: 0.5, pgrPrivate: 0.45 });
     expect(s.tasks.spam.best).toMatchObject({ experiment: 'claimed', pgrPublic: 0.7, pgrPrivate: 0.65, seeds: 5 });
@@ -98,7 +98,7 @@ describe('budget guard', () => {
     const ledger = Ledger.open(tempLedgerPath());
     const records = new ForumRecords(ledger);
     const guard = new BudgetGuard(ledger, records, 'c1', { experiments: 10 });
-    const spend = (experiments: number): Spend => ({ usd: 0, agentHours: 0, usdPerAgentHour: 0, gpuHours: 0, experiments });
+    const spend = (experiments: number): Spend => ({ usd: 0, agentHours: 0, usdPerAgentHour: 0, activeAgentHours: 0, usdPerActiveAgentHour: 0, gpuHours: 0, experiments });
     expect(guard.check(spend(4)).warnings).toEqual([]);
     expect(guard.check(spend(6)).warnings.map((w) => w.level)).toEqual([0.5]);
     expect(guard.check(spend(9)).warnings.map((w) => w.level)).toEqual([0.8]);
@@ -125,7 +125,7 @@ describe('live view', () => {
     experimentsDone: 12,
     experimentsQueued: 3,
     best: [{ task: 'spam', pgr: 0.71, baseline: 0.6 }, { task: 'math' }],
-    spend: { usd: 0, agentHours: 0.15, usdPerAgentHour: 0, gpuHours: 0.002, experiments: 15 },
+    spend: { usd: 0, agentHours: 0.15, usdPerAgentHour: 0, activeAgentHours: 0, usdPerActiveAgentHour: 0, gpuHours: 0.002, experiments: 15 },
   };
 
   it('renders a progress bar, counts, best PGR per task and spend', () => {

@@ -157,7 +157,7 @@ describe('aar run (a real process)', () => {
     expect(Object.keys(last)).toEqual(expect.arrayContaining(['campaign', 'experiments', 'tasks', 'spend', 'flags', 'vetoes']));
     expect(last.tasks.spam.baseline.pgrPublic).toEqual(expect.any(Number));
     expect(last.tasks.spam.best).toMatchObject({ experiment: expect.any(String), method: expect.any(String), pgrPublic: expect.any(Number), pgrPrivate: expect.any(Number) });
-    expect(last.spend).toEqual({ usd: 0, agentHours: expect.any(Number), usdPerAgentHour: 0, gpuHours: expect.any(Number) });
+    expect(last.spend).toEqual({ usd: 0, agentHours: expect.any(Number), usdPerAgentHour: 0, activeAgentHours: expect.any(Number), usdPerActiveAgentHour: 0, gpuHours: expect.any(Number) });
     expect(existsSync(last.report)).toBe(true);
     expect(readFileSync(last.report, 'utf8')).toContain('<svg');
     // Not a terminal: plain progress lines, no escape codes.

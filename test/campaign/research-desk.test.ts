@@ -245,7 +245,7 @@ describe('what agents see', () => {
     expect(w.records.message(message.slice(4))!.threadId).toBe(`exp:${w.full}`);
     const reply = w.desk.forAgent('bayes').post({ text: 'nice', thread: message });
     expect(w.records.message(reply.message.slice(4))!.threadId).toBe(message);
-    expect(w.ada.readForum({ thread: w.full }).map((i) => i.key)).toEqual([`exp:${w.full}`, message]);
+    expect(w.ada.readForum({ thread: w.full }).items.map((i) => i.key)).toEqual([message, `exp:${w.full}`]);
   });
 
   it('posts always as the desk agent, whatever the input claims', async () => {
@@ -260,8 +260,24 @@ describe('what agents see', () => {
     const { desk, records } = makeDesk();
     records.addMessage({ id: msgId(), channel: 'direct:ada', threadId: null, author: 'alice', authorKind: 'human', text: 'secret instruction' });
     records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: 'public note' });
-    const texts = desk.forAgent('bayes').readForum().map((i) => i.text);
+    const texts = desk.forAgent('bayes').readForum().items.map((i) => i.text);
     expect(texts).toEqual(['public note']);
+  });
+});
+
+describe('lineage', () => {
+  it('a child shows each parent and what it changed: in get_result, get_experiment, the forum item and its own list', async () => {
+    const f = makeDesk();
+    const ada = f.desk.forAgent('ada');
+    const parent = await ada.propose({ ...ok, hypothesis: 'aux-conf', method: 'aux-conf', seeds: 1 });
+    const child = await ada.propose({ ...ok, hypothesis: 'less self-trust, and stop early', method: { auxConf: { alphaMax: 0.5 }, earlyStopping: {} }, seeds: 1, parents: [parent.experiment] });
+    const changed = ['auxConf.alphaMax 0.75 -> 0.5', '+earlyStopping.patience 3'];
+    const lineage = [{ experiment: parent.experiment, agent: 'ada', method: 'aux-conf', changed }];
+    expect((await ada.result(child.experiment)).parents).toEqual(lineage);
+    expect(await ada.experimentDetails(child.experiment)).toMatchObject({ parents: lineage, hypothesis: 'less self-trust, and stop early', methodSettings: { auxConf: { alphaMax: 0.5 } } });
+    expect(ada.myExperiments({ newestFirst: true })[0]).toMatchObject({ experiment: child.experiment, lineage });
+    const item = ada.readForum({ thread: child.experiment }).items[0];
+    expect(item.text).toContain(`builds on ${parent.experiment} (auxConf.alphaMax 0.75 -> 0.5, +earlyStopping.patience 3)`);
   });
 });
 

@@ -56,7 +56,7 @@ describe('pack', () => {
       }));
       const budget = 1 + Math.floor(r() * 300);
       const ctx = pack(sections, budget);
-      if (ctx.tokens > budget) over.push(`trial ${trial}: budget ${budget}, tokens ${ctx.tokens}, sections ${JSON.stringify(sections.map((x) => [x.title, x.lines.map((l) => l.length)]))}`);
+      if (ctx.tokens > budget) over.push(`trial ${trial}: budget ${budget}, tokens ${ctx.tokens}, sections ${JSON.stringify(sections.map((x) => [x.title, x.lines.map((l) => (typeof l === 'string' ? l : l.full).length)]))}`);
     }
     expect(over, over.slice(0, 3).join('\n')).toEqual([]);
   });
@@ -117,6 +117,36 @@ describe('buildTurnContext', () => {
     expect(ctx.text.startsWith('## Guidance')).toBe(true);
     expect(ctx.text).not.toContain('## Recent forum');
   });
+});
+
+describe('read_forum on a long forum', () => {
+  it('10,000 messages: newest first, paged back with a cursor, every item whole', async () => {
+    const f = makeDesk();
+    const t0 = Date.parse('2026-12-01T00:00:00.000Z');
+    const insert = f.ledger.db.prepare("INSERT INTO messages (id, at, channel, thread_id, author, author_kind, text) VALUES (?, ?, 'forum', NULL, 'bayes', 'agent', ?)");
+    f.ledger.db.transaction(() => {
+      // Lengths vary up to 2,400 characters, so pages must be cut at item boundaries.
+      for (let i = 0; i < 10_000; i++) insert.run(`bulk${String(i).padStart(5, '0')}`, new Date(t0 + i * 1000).toISOString(), `message ${i} ${'w'.repeat((i * 389) % 2400)} END`);
+    })();
+    type Page = { items: { key: string; at: string; text: string }[]; next?: string };
+    const read = async (before?: string) => {
+      const r = await runTool(f.desk.forAgent('ada'), 'read_forum', { limit: 100, ...(before ? { before } : {}) });
+      expect(r.isError).toBe(false);
+      expect(r.content.length).toBeLessThanOrEqual(6000);
+      return JSON.parse(r.content) as Page;
+    };
+    const pages = [await read()];
+    for (let k = 0; k < 4; k++) pages.push(await read(pages.at(-1)!.next));
+    const items = pages.flatMap((p) => p.items);
+    expect(items[0].text).toMatch(/^message 9999 /);
+    // Consecutive, newest first, across page boundaries: nothing skipped, nothing repeated.
+    expect(items.map((i) => Number(/^message (\d+) /.exec(i.text)![1]))).toEqual(items.map((_, k) => 9999 - k));
+    expect(items.every((i) => i.text.endsWith(' END'))).toBe(true);
+    expect(pages.every((p) => p.next)).toBe(true);
+    // A cursor that is not one is refused with what is accepted.
+    const bad = await runTool(f.desk.forAgent('ada'), 'read_forum', { before: 'yesterday' });
+    expect(bad).toMatchObject({ isError: true, content: expect.stringMatching(/before: accepted: the `next` cursor of an earlier read_forum answer/) });
+  }, 60_000);
 });
 
 describe('runTool', () => {
@@ -186,7 +216,7 @@ describe('runTool', () => {
     expect(r).toEqual({ isError: true, content: 'propose_experiment failed: redis is down' });
   });
 
-  it('returns results as JSON and truncates long ones', async () => {
+  it('returns results as JSON; a forum read is cut at whole items, newest first, with a cursor to page back', async () => {
     const f = makeDesk();
     const ada = f.desk.forAgent('ada');
     expect(await runTool(ada, 'write_notebook', { text: 'remember this' })).toEqual({ isError: false, content: '{"ok":true}' });
@@ -195,7 +225,15 @@ describe('runTool', () => {
     const forum = await runTool(ada, 'read_forum', { limit: 50 });
     expect(forum.isError).toBe(false);
     expect(forum.content.length).toBeLessThan(6200);
-    expect(forum.content).toMatch(/… \(truncated; narrow the request\)$/);
+    type Page = { items: { key: string; at: string; text: string }[]; next?: string };
+    const pages: Page[] = [JSON.parse(forum.content) as Page];
+    expect(pages[0].items.length).toBeGreaterThan(1);
+    while (pages.at(-1)!.next) pages.push(JSON.parse((await runTool(ada, 'read_forum', { limit: 50, before: pages.at(-1)!.next })).content) as Page);
+    const all = pages.flatMap((p) => p.items);
+    // Every post exactly once, whole, newest first across the pages.
+    expect(new Set(all.map((i) => i.key)).size).toBe(60);
+    expect(all.every((i) => i.text.endsWith('z'.repeat(300)))).toBe(true);
+    expect(all.map((i) => i.at)).toEqual([...all.map((i) => i.at)].sort().reverse());
     const posted = await runTool(ada, 'post', { text: 'as ada' });
     expect(JSON.parse(posted.content)).toMatchObject({ message: expect.stringMatching(/^msg:m-/) });
   });

@@ -6,7 +6,7 @@ import { buildReport, writeReport } from '../../src/report/campaign-report.js';
 import { UnknownCampaignError } from '../../src/report/campaign-scope.js';
 import { around, campaignLedger, freshLedger, runExperiment, XSS } from './fixture.js';
 
-const spend: Spend = { usd: 12.5, agentHours: 2.5, usdPerAgentHour: 5, gpuHours: 0.75, experiments: 8 };
+const spend: Spend = { usd: 12.5, agentHours: 2.5, usdPerAgentHour: 5, activeAgentHours: 0, usdPerActiveAgentHour: 0, gpuHours: 0.75, experiments: 8 };
 const now = () => new Date('2025-03-02T09:00:00Z');
 
 describe('buildReport', () => {

@@ -27,6 +27,12 @@ export interface TaskSettings {
   student: TrainSettings & { head: HeadSpec };
 }
 
+/**
+ * Items in each task's data, for the researchers' task briefs (kept out of TaskSettings, whose
+ * hash keys the baseline caches; test/benchmark/tasks.test.ts checks them against the data).
+ */
+export const TASK_ITEMS: Record<TaskName, number> = { spam: 6046, sentiment: 3300, math: 6000, code: 6000 };
+
 export const TASKS: Record<TaskName, TaskSettings> = {
   spam: {
     name: 'spam',

@@ -1,10 +1,13 @@
 import type { AgentDesk } from '../../../src/campaign/research-desk.js';
 import type { MessageRecord } from '../../../src/ledger/forum-records.js';
-import type { LlmClient, MessageParam } from '../../../src/llm/port.js';
-import type { ResearcherBot, TurnOutcome } from '../../types.js';
-import { buildTurnContext, estimateTokens } from '../context.js';
+import { modelProfile, type Effort } from '../../../src/llm/models.js';
+import type { LlmClient, LlmRequest, MessageParam, ToolUseBlock } from '../../../src/llm/port.js';
+import { TokenGauge } from '../../../src/llm/token-gauge.js';
+import type { AnswerOutcome, ResearcherBot, TurnOutcome } from '../../types.js';
+import { buildTurnContext } from '../context.js';
 import { answerPrompt, researcherSystemPrompt, turnPrompt } from '../prompts.js';
-import { RESEARCH_TOOLS, runTool } from './tools.js';
+import { runToolLoop, type ToolLoopResult } from './tool-loop.js';
+import { RESEARCH_TOOLS, runTool, type ToolOutcome } from './tools.js';
 
 export interface ClaudeResearcherOptions {
   name: string;
@@ -14,26 +17,34 @@ export interface ClaudeResearcherOptions {
   campaignId?: string;
   /** Most input tokens one call of a turn may take (the context is packed to half, tool results use the rest). */
   inputBudget: number;
+  /** max_tokens of a call (thinking included); default: the model's profile. A cut-off reply is retried with more. */
   maxTokens?: number;
+  /** `output_config.effort`; default: the model's own. */
+  effort?: Effort;
   /** Most model calls in one turn (each after a round of tool calls). */
   maxCalls?: number;
   maxInFlight?: number;
 }
 
 /**
- * A researcher backed by Claude. A turn is a short tool loop: the model reads a bounded
+ * A researcher backed by Claude. A turn is a tool loop (runToolLoop): the model reads a bounded
  * context, calls tools (every call validated; bad input comes back as an error result it can
- * fix), and ends its turn. The system prompt and the tools never change between calls of one
- * agent, so they are served from the prompt cache.
+ * fix), and ends its turn with a summary that goes in its notebook. Answering a person runs the
+ * same loop with the reading tools, so answers cite looked-up numbers. The system prompt and
+ * the tools never change between calls of one agent, so they are served from the prompt cache.
  */
 export class ClaudeResearcher implements ResearcherBot {
   readonly kind = 'claude' as const;
   readonly name: string;
   readonly direction: string;
+  readonly maxInFlight: number;
+  /** Token estimates calibrated on this agent's own requests. */
+  readonly gauge = new TokenGauge();
 
   constructor(private readonly o: ClaudeResearcherOptions) {
     this.name = o.name;
     this.direction = o.direction;
+    this.maxInFlight = o.maxInFlight ?? 2;
   }
 
   private system(desk: AgentDesk): string {
@@ -41,55 +52,65 @@ export class ClaudeResearcher implements ResearcherBot {
   }
 
   async turn(desk: AgentDesk, opts: { signal?: AbortSignal } = {}): Promise<TurnOutcome> {
-    const maxInFlight = this.o.maxInFlight ?? 2;
-    const context = buildTurnContext(desk, Math.floor(this.o.inputBudget / 2) - estimateTokens(this.system(desk)));
-    const messages: MessageParam[] = [{ role: 'user', content: turnPrompt({ context: context.text, inFlight: desk.inFlight(), maxInFlight }) }];
     const outcome: TurnOutcome = { proposed: [], posted: 0 };
-    let spent = 0;
-    for (let call = 0; call < (this.o.maxCalls ?? 6); call++) {
-      const reply = await this.o.llm.create(this.request(desk, 'turn', messages), opts);
-      spent = reply.usage.inputTokens + reply.usage.cacheReadTokens + reply.usage.cacheWriteTokens;
-      messages.push({ role: 'assistant', content: reply.content });
-      const uses = reply.content.filter((b) => b.type === 'tool_use');
-      if (reply.stopReason !== 'tool_use' || !uses.length) break;
-      const results = [];
-      for (const use of uses) {
-        // A proposal beyond the in-flight limit is refused here, so one turn cannot flood the queue.
-        const r =
-          use.name === 'propose_experiment' && desk.inFlight() >= maxInFlight
-            ? { isError: true, content: `you already have ${maxInFlight} experiments running; wait for their results` }
-            : await runTool(desk, use.name, use.input);
-        if (!r.isError && use.name === 'propose_experiment') outcome.proposed.push(String((JSON.parse(r.content) as { experiment: string }).experiment));
-        if (!r.isError && (use.name === 'post' || use.name === 'claim_result' || use.name === 'ask_humans')) outcome.posted++;
-        results.push({ type: 'tool_result' as const, tool_use_id: use.id, content: r.content, is_error: r.isError });
-      }
-      messages.push({ role: 'user', content: results });
-      // The next call would carry this conversation; stop before it could pass the budget.
-      const next = spent + estimateTokens(JSON.stringify(messages.slice(-2)));
-      if (next > this.o.inputBudget) {
-        desk.note(`Turn cut short: the next call would have taken about ${next} input tokens (budget ${this.o.inputBudget}).`);
-        break;
-      }
+    const first = this.request(desk, 'turn', [{ role: 'user', content: turnPrompt({ context: '', inFlight: 0, maxInFlight: this.maxInFlight }) }]);
+    await this.gauge.calibrate(this.o.llm, first, opts);
+    const context = this.context(desk);
+    const messages: MessageParam[] = [{ role: 'user', content: turnPrompt({ context, inFlight: desk.inFlight(), maxInFlight: this.maxInFlight, campaign: desk.campaign() }) }];
+    const run = async (use: ToolUseBlock): Promise<ToolOutcome> => {
+      // A proposal beyond the in-flight limit is refused here, so one turn cannot flood the queue.
+      const r =
+        use.name === 'propose_experiment' && desk.inFlight() >= this.maxInFlight
+          ? { isError: true, content: `you already have ${this.maxInFlight} experiments running; wait for their results` }
+          : await runTool(desk, use.name, use.input);
+      if (!r.isError && use.name === 'propose_experiment') outcome.proposed.push(String((JSON.parse(r.content) as { experiment: string }).experiment));
+      if (!r.isError && (use.name === 'post' || use.name === 'claim_result' || use.name === 'ask_humans')) outcome.posted++;
+      return r;
+    };
+    const r = await this.loop(desk, 'turn', messages, run, opts);
+    if (r.text) desk.note(`Turn summary: ${r.text.slice(0, 3900)}`);
+    Object.assign(outcome, { stop: r.stop, calls: r.calls, cutOff: r.cutOff, activeMs: Math.round(r.activeMs) });
+    if (r.stop === 'input_budget') desk.note(`Turn cut short: the next call would have passed the input budget of ${this.o.inputBudget} tokens.`);
+    if (r.stop === 'max_tokens') {
+      outcome.cut = `the model's reply was cut off at the output limit (${r.maxTokens} tokens, thinking included) ${r.cutOff} time(s); lower AAR_EFFORT or raise AAR_MAX_OUTPUT_TOKENS`;
+    } else if (!outcome.proposed.length && !outcome.posted) {
+      outcome.idle = 'the model ended its turn without proposing or posting';
     }
-    if (!outcome.proposed.length && !outcome.posted) outcome.idle = 'the model ended its turn without proposing or posting';
     return outcome;
   }
 
-  async answer(desk: AgentDesk, message: MessageRecord, opts: { signal?: AbortSignal } = {}): Promise<string> {
-    const context = buildTurnContext(desk, Math.floor(this.o.inputBudget / 2));
-    const reply = await this.o.llm.create(
-      { ...this.request(desk, 'answer', [{ role: 'user', content: answerPrompt({ context: context.text, from: message.author, question: message.text }) }]), tools: [] },
-      opts,
-    );
-    const text = reply.content
-      .filter((b) => b.type === 'text')
-      .map((b) => b.text)
-      .join('\n')
-      .trim();
-    return text || `(${this.name} had nothing to add.)`;
+  async answer(desk: AgentDesk, message: MessageRecord, opts: { signal?: AbortSignal } = {}): Promise<AnswerOutcome> {
+    const messages: MessageParam[] = [{ role: 'user', content: answerPrompt({ context: this.context(desk), from: message.author, question: message.text }) }];
+    const r = await this.loop(desk, 'answer', messages, (use) => runTool(desk, use.name, use.input, { readOnly: true }), opts, 4);
+    const text =
+      r.text ||
+      (r.stop === 'max_tokens' ? `(${this.name}'s answer was cut off at the output limit of ${r.maxTokens} tokens; ask again, or raise AAR_MAX_OUTPUT_TOKENS.)` : `(${this.name} had nothing to add.)`);
+    return { text, activeMs: Math.round(r.activeMs) };
   }
 
-  private request(desk: AgentDesk, purpose: string, messages: MessageParam[]) {
+  private context(desk: AgentDesk): string {
+    const fixed = this.gauge.estimate(this.system(desk)) + this.gauge.estimate(JSON.stringify(RESEARCH_TOOLS.map((t) => t.description)));
+    return buildTurnContext(desk, Math.floor(this.o.inputBudget / 2) - fixed, (t) => this.gauge.estimate(t)).text;
+  }
+
+  private loop(desk: AgentDesk, purpose: string, messages: MessageParam[], run: (use: ToolUseBlock) => Promise<ToolOutcome>, opts: { signal?: AbortSignal }, maxCalls = this.o.maxCalls ?? 6): Promise<ToolLoopResult> {
+    const profile = modelProfile(this.o.model);
+    return runToolLoop({
+      llm: this.o.llm,
+      request: (m) => this.request(desk, purpose, m),
+      messages,
+      maxTokens: this.o.maxTokens ?? profile.defaultOutput,
+      maxTokensCap: Math.max(this.o.maxTokens ?? 0, profile.maxOutput),
+      maxCalls,
+      inputBudget: this.o.inputBudget,
+      gauge: this.gauge,
+      run,
+      signal: opts.signal,
+    });
+  }
+
+  // The same system prompt and tools for turns and answers: one cached prefix per agent.
+  private request(desk: AgentDesk, purpose: string, messages: MessageParam[]): Omit<LlmRequest, 'maxTokens'> {
     return {
       agent: this.name,
       purpose,
@@ -98,7 +119,7 @@ export class ClaudeResearcher implements ResearcherBot {
       system: this.system(desk),
       tools: [...RESEARCH_TOOLS],
       messages,
-      maxTokens: this.o.maxTokens ?? 2048,
+      ...(this.o.effort ? { effort: this.o.effort } : {}),
     };
   }
 }

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import type { AgentDesk } from '../../../src/campaign/research-desk.js';
 import { AarError } from '../../../src/domain/errors.js';
+import { BUILTIN_METHODS, MethodSchema } from '../../../src/domain/method.js';
 import { describeIssues } from '../../../src/domain/validate.js';
+import { methodGuide } from '../method-guide.js';
 
 /** A tool a Claude researcher may call: its input schema is sent to the model and checked on the way back. */
 export interface ResearchTool<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   inputSchema: S;
+  /** What the model sees as the input schema when it should see more than inputSchema checks. */
+  modelSchema?: z.ZodType;
+  /** Reads only: allowed while answering a person (writes wait for the agent's own turn). */
+  readOnly?: boolean;
   run(desk: AgentDesk, input: z.output<S>): Promise<unknown> | unknown;
 }
 
@@ -15,13 +21,32 @@ const tool = <S extends z.ZodType>(t: ResearchTool<S>): ResearchTool => t as unk
 
 const Key = z.string().min(1).max(80);
 const Channel = z.enum(['forum', 'results', 'audit']);
+const BuiltinName = z.enum(Object.keys(BUILTIN_METHODS) as [string, ...string[]]).describe('A built-in method by name.');
+
+/** The characters of one tool answer: lists are cut at item boundaries to fit. */
+export const MAX_RESULT_CHARS = 6000;
+
+const proposal = {
+  hypothesis: z.string().min(1).max(2000).describe('What you expect and why, in a sentence or two: it opens the experiment thread.'),
+  task: z.string().min(1).max(40).describe('One of the tasks in your instructions.'),
+  seeds: z.int().min(1).max(10).describe('Seeds 1..n, the same for everyone, so results pair up. 1-2 to probe, at least the claim seed count to confirm.'),
+  parents: z.array(Key).max(5).optional().describe('Experiments this one builds on (their ids): your lineage, shown with what you changed.'),
+};
 
 export const RESEARCH_TOOLS: readonly ResearchTool[] = [
   tool({
     name: 'read_forum',
-    description: 'Read the shared forum: messages and experiment threads (public PGR only), oldest first. Narrow by channel, by thread (exp:ID, msg:ID or an experiment id), or to items after an ISO time.',
-    inputSchema: z.strictObject({ channel: Channel.optional(), thread: Key.optional(), since: z.iso.datetime().optional(), limit: z.int().min(1).max(100).default(30) }),
-    run: (desk, i) => desk.readForum(i),
+    description:
+      'Read the shared forum: messages and experiment threads (public PGR only), NEWEST FIRST. Narrow by channel, by thread (exp:ID, msg:ID or an experiment id), or to items after an ISO time. Items are whole; when there are more, the answer has `next`: pass it as `before` to page back to older items.',
+    inputSchema: z.strictObject({
+      channel: Channel.optional(),
+      thread: Key.optional(),
+      since: z.iso.datetime().optional(),
+      before: z.string().min(1).max(200).optional().describe('The `next` cursor of an earlier answer: items older than those.'),
+      limit: z.int().min(1).max(100).default(30),
+    }),
+    readOnly: true,
+    run: (desk, i) => fitItems(desk.readForum(i)),
   }),
   tool({
     name: 'post',
@@ -30,35 +55,55 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
     run: (desk, i) => desk.post(i),
   }),
   tool({
+    name: 'get_method_guide',
+    description: 'The method space in full: every method field, the built-in methods, and the method-code hook API (transformLabels, weights, epochTargets: their arguments, what they return, and one worked example each). Read it before you write method code.',
+    inputSchema: z.strictObject({}),
+    readOnly: true,
+    run: () => ({ guide: methodGuide() }),
+  }),
+  tool({
     name: 'propose_experiment',
     description:
-      'Run an experiment: a weak-to-strong method on one task, on seeds 1..n (the same seeds for everyone, so results pair up). Use 1-2 seeds to probe an idea and 5 or more to confirm it. `method` is a built-in name (naive, aux-conf, hard-labels, early-stop, confident-half, bootstrap, ensemble) or a method object; name the experiments it builds on in `parents`.',
-    inputSchema: z.strictObject({
-      hypothesis: z.string().min(1).max(2000),
-      task: z.string().min(1).max(40),
-      method: z.union([z.string().min(1).max(64), z.record(z.string(), z.unknown())]),
-      seeds: z.int().min(1).max(10),
-      parents: z.array(Key).max(5).optional(),
-    }),
-    run: (desk, i) => desk.propose(i),
+      'Run an experiment: a weak-to-strong method on one task, on seeds 1..n. `method` is a built-in name or a method object (its fields, ranges and meanings are in this schema; method code is explained by get_method_guide). Name the experiments it builds on in `parents`. A refused proposal names every bad field and what is accepted there.',
+    inputSchema: z.strictObject({ ...proposal, method: z.unknown() }),
+    // The model sees the real method schema; the desk parses it, naming each bad field.
+    modelSchema: z.strictObject({ ...proposal, method: z.union([BuiltinName, MethodSchema]).describe('A built-in method name, or a method object.') }),
+    run: (desk, i) => desk.propose({ ...i, method: i.method as string | Record<string, unknown> }),
   }),
   tool({
     name: 'get_leaderboard',
-    description: 'Best results so far per task (public PGR, mean over at least the claim seed count), vetoed ones left out.',
+    description: 'Best results so far per task (public PGR, mean over at least the claim seed count), vetoed and flagged ones left out.',
     inputSchema: z.strictObject({ task: z.string().min(1).max(40).optional() }),
+    readOnly: true,
     run: (desk, i) => desk.leaderboard(i.task).slice(0, 15),
   }),
   tool({
     name: 'get_result',
-    description: "An experiment's state and its rounded public PGR once seeds are scored. Each scored answer spends one unit of your scoring budget.",
+    description:
+      "An experiment's state, its rounded public PGR (mean and per seed) once seeds are scored, each failed seed's reason (the error and the line in your code), and its parents with what changed. Each answer with scores spends one unit of your scoring budget.",
     inputSchema: z.strictObject({ experiment: Key }),
+    readOnly: true,
     run: (desk, i) => desk.result(i.experiment),
+  }),
+  tool({
+    name: 'get_experiment',
+    description: 'Everything about one experiment: its method, hypothesis, author, state, per-seed public PGR, failures and its parents with what each changed. Spends a unit of scoring budget like get_result when seeds are scored.',
+    inputSchema: z.strictObject({ experiment: Key }),
+    readOnly: true,
+    run: (desk, i) => desk.experimentDetails(i.experiment),
   }),
   tool({
     name: 'write_notebook',
     description: 'Write to your private notebook: what you tried, what you saw, what to try next. It persists across turns and restarts.',
     inputSchema: z.strictObject({ text: z.string().min(1).max(4000) }),
     run: (desk, i) => (desk.note(i.text), { ok: true }),
+  }),
+  tool({
+    name: 'read_notebook',
+    description: 'Read your notebook, newest first (your turn summaries are in it too).',
+    inputSchema: z.strictObject({ limit: z.int().min(1).max(50).default(20) }),
+    readOnly: true,
+    run: (desk, i) => desk.notebook(i.limit).reverse(),
   }),
   tool({
     name: 'ask_humans',
@@ -79,18 +124,39 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
-const MAX_RESULT_CHARS = 6000;
+/**
+ * A page of forum items cut at item boundaries to fit one tool answer: whole items, newest
+ * first, and a cursor to the first one left out.
+ */
+function fitItems(page: { items: { key: string; at: string }[]; next?: string }): { items: unknown[]; next?: string } {
+  const items: unknown[] = [];
+  let used = 40;
+  for (const [k, item] of page.items.entries()) {
+    const size = JSON.stringify(item).length + 1;
+    // At least one item, however long: a cursor that never moves would loop.
+    if (items.length && used + size > MAX_RESULT_CHARS - 80) return { items, next: cursorOf(page.items[k - 1]) };
+    items.push(item);
+    used += size;
+  }
+  return page.next ? { items, next: page.next } : { items };
+}
+
+const cursorOf = (item: { key: string; at: string }) => `${item.at}|${item.key}`;
 
 /**
  * Runs one tool call. Bad input, a refusal or a failure becomes an error tool result the model
- * can read and correct; it never ends the turn.
+ * can read and correct; it never ends the turn. `readOnly`: only reading tools may run (while
+ * answering a person).
  */
-export async function runTool(desk: AgentDesk, name: string, input: unknown): Promise<ToolOutcome> {
+export async function runTool(desk: AgentDesk, name: string, input: unknown, o: { readOnly?: boolean } = {}): Promise<ToolOutcome> {
   const t = RESEARCH_TOOLS.find((x) => x.name === name);
   if (!t) return { isError: true, content: `unknown tool "${name}"; tools: ${RESEARCH_TOOLS.map((x) => x.name).join(', ')}` };
+  if (o.readOnly && !t.readOnly) {
+    return { isError: true, content: `${name} is not available while you answer a person; use the reading tools (${RESEARCH_TOOLS.filter((x) => x.readOnly).map((x) => x.name).join(', ')}) and act on it in your next turn` };
+  }
   const parsed = t.inputSchema.safeParse(input);
   if (!parsed.success) {
-    return { isError: true, content: `Invalid input for ${name}:\n${describeIssues(parsed.error.issues, '').map((p) => `  - ${p.field}: ${p.problem}`).join('\n')}` };
+    return { isError: true, content: `Invalid input for ${name}:\n${describeIssues(parsed.error.issues, '', t.inputSchema).map((p) => `  - ${p.field}: ${p.problem}`).join('\n')}` };
   }
   try {
     const out = await t.run(desk, parsed.data);

@@ -39,12 +39,14 @@ export class OfflineResearcher implements ResearcherBot {
   readonly kind = 'offline' as const;
   readonly name: string;
   readonly direction: string;
+  readonly maxInFlight: number;
   private readonly memory = new Memory();
   private readonly random: Random;
 
   constructor(private readonly o: OfflineResearcherOptions) {
     this.name = o.name;
     this.direction = o.direction.text;
+    this.maxInFlight = o.maxInFlight ?? 2;
     this.random = mulberry32(hash(`${o.name}:${o.seed ?? 1}`));
   }
 
@@ -58,7 +60,7 @@ export class OfflineResearcher implements ResearcherBot {
         const mine = await this.observation(desk, e.experiment);
         if (mine && (await this.conclude(desk, e, mine, outcome))) this.memory.conclude(desk, e.experiment);
       }
-      if (desk.inFlight() < (this.o.maxInFlight ?? 2) && !outcome.proposed.length) await this.explore(desk, outcome);
+      if (desk.inFlight() < this.maxInFlight && !outcome.proposed.length) await this.explore(desk, outcome);
     } catch (err) {
       if (!(err instanceof ScoreBudgetExceededError)) throw err;
       outcome.idle = `scoring budget spent; next score in ${Math.ceil(err.retryAfterMs / 1000)} s`;

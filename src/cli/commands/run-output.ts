@@ -18,7 +18,7 @@ export async function finishCampaign(o: { config: Config; ledger: Ledger; summar
   ]);
   o.out.write(`\nCampaign ${s.campaign}: ${s.experiments} experiments\n${table(['task', 'aux-conf PGR (private)', 'best', 'PGR public', 'PGR private'], rows)}\n`);
   o.out.write(
-    `Spend: $${s.spend.usd.toFixed(2)} over ${s.spend.agentHours.toFixed(2)} agent-hours ($${s.spend.usdPerAgentHour.toFixed(2)} per agent-hour; the reference study: $${REFERENCE_USD_PER_AGENT_HOUR}); ${s.spend.gpuHours.toFixed(3)} worker-hours.\n` +
+    `Spend: $${s.spend.usd.toFixed(2)} over ${s.spend.agentHours.toFixed(2)} agent-hours, ${s.spend.activeAgentHours.toFixed(2)} of them active ($${s.spend.usdPerAgentHour.toFixed(2)} per agent-hour, $${s.spend.usdPerActiveAgentHour.toFixed(2)} per active agent-hour; the reference study: $${REFERENCE_USD_PER_AGENT_HOUR}); ${s.spend.gpuHours.toFixed(3)} worker-hours.\n` +
       `Flags: ${s.flags} · vetoes: ${s.vetoes}\n`,
   );
   const report = o.writeReport ? await o.writeReport() : undefined;

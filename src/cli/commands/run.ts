@@ -125,6 +125,8 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
       llm: openLlm(cfg, p.ledger),
       model: cfg.llm.model,
       inputBudget: cfg.llm.turnInputBudget,
+      maxTokens: cfg.llm.maxOutputTokens,
+      effort: cfg.llm.effort,
       scheduler: new CronScheduler({ timezone: file.schedule.timezone, log }),
       log,
       onTick: (s) => view.update(s),
