@@ -74,7 +74,7 @@ describe('ScheduleSchema', () => {
     expect(err).toBeInstanceOf(InvalidInputError);
     const problems = (err as InvalidInputError).problems;
     expect(problems.map((p) => p.field)).toEqual(['schedule.reaper', 'schedule.timezone', 'schedule.active.1', 'schedule.digest']);
-    expect(problems[0].problem).toBe('unknown field');
+    expect(problems[0].problem).toBe('unknown field; accepted here: timezone, active, digest, leaderboard');
     expect(problems[1].problem).toMatch(/"Paris" is not a known time zone; accepted: an IANA/);
     expect(problems[2].problem).toMatch(/hour 25 is outside 0-23/);
     expect(problems[3].problem).toMatch(/has 1 fields; accepted: 5 fields/);

@@ -35,7 +35,7 @@ describe('parseMethod', () => {
     const e = invalid(() => parseMethod({ bogus: 1 }));
     expect(e.message).toContain('method.bogus');
     expect(e.message).toContain('unknown field');
-    expect(e.problems).toEqual([{ field: 'method.bogus', problem: 'unknown field' }]);
+    expect(e.problems).toEqual([{ field: 'method.bogus', problem: expect.stringMatching(/^unknown field; accepted here: name, labels, auxConf, filter, .*, batchSize$/) }]);
   });
 
   it('rejects an unknown nested field, naming its full path', () => {

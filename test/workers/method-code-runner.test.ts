@@ -59,7 +59,7 @@ describe('method code in the w2s runner', () => {
       return '';
     })();
     const n = splits.train.length;
-    expect(message).toBe(`method code: transformLabels threw Error: probe:${JSON.stringify([n, n, n])}`);
+    expect(message).toBe(`method code: transformLabels threw Error: probe:${JSON.stringify([n, n, n])} (at line 2, column 13 of method.code.source)`);
   });
 
   it('the majority cheat makes the student predict one class; the stats show it', () => {

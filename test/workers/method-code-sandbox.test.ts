@@ -55,7 +55,8 @@ const probed = (expr: string): unknown => {
   const m = failure(() => transform(probe(expr)));
   const at = m.indexOf('probe:');
   expect(at, m).toBeGreaterThan(0);
-  return JSON.parse(m.slice(at + 'probe:'.length));
+  // The message ends with where in the source it was thrown.
+  return JSON.parse(m.slice(at + 'probe:'.length).replace(/ \(at line \d+, column \d+ of method\.code\.source\)$/, ''));
 };
 
 // Every global of a fresh context: ECMAScript's intrinsics, the prelude's no-op console, and
@@ -141,11 +142,11 @@ describe('method code hooks', () => {
 describe('method code escapes are contained and reported as failed experiments', () => {
   it('constructor chains reach only the isolate: no process, no require', () => {
     expect(failure(() => transform(`function transformLabels() { return this.constructor.constructor('return process')(); }`))).toBe(
-      'method code: transformLabels threw ReferenceError: process is not defined',
+      'method code: transformLabels threw ReferenceError: process is not defined (at line 1, column 83 of method.code.source)',
     );
     // At the top level `this` is the isolate's own global.
     expect(failure(() => transform(`this.constructor.constructor('return process')();`))).toBe(
-      'method code: the top level of the source threw ReferenceError: process is not defined',
+      'method code: the top level of the source threw ReferenceError: process is not defined (at line 1, column 47 of method.code.source)',
     );
     const seen = probed(`(() => {
       const g = ({}).constructor.constructor('return globalThis')();

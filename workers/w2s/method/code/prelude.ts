@@ -45,10 +45,11 @@ export const PRELUDE = String.raw`(function (seed) {
   const globalEval = g.eval;
   let hooks = [undefined, undefined, undefined];
 
-  // Where in the method's source an error was thrown: the first frame of the evaluated
-  // source ("<anonymous>:line:col" under indirect eval), so a researcher can fix its code.
+  // Where in the method's source an error was thrown: the first frame of the source itself,
+  // "(eval at ... (aar-prelude.js:L:C), <anonymous>:line:col)" under the indirect eval below
+  // (code the source builds with Function() has a frame of its own, which this skips).
   const exec = RegExp.prototype.exec;
-  const FRAME = /<anonymous>:(\d+):(\d+)/;
+  const FRAME = /\(aar-prelude\.js:\d+:\d+\), <anonymous>:(\d+):(\d+)\)/;
   function where(e) {
     try {
       const stack = e.stack;
