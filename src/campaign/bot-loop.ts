@@ -82,13 +82,21 @@ export class BotLoop {
    */
   async run(o: { gate: Gate; signal?: AbortSignal }): Promise<void> {
     const pollMs = this.o.pollMs ?? 250;
+    // The inbox is cheap to check and people expect an answer at once; whether there is work
+    // for a turn costs more (the agent's running experiments), so a waiting agent asks every
+    // few polls, and at once after an answer.
+    const checkEvery = Math.max(1, Math.round(1000 / pollMs));
     const agent = async (bot: ResearcherBot) => {
+      let polls = 0;
       for (let g = o.gate(); g !== 'stop' && !o.signal?.aborted; g = o.gate()) {
         if (g === 'go') {
-          await this.answer(bot, o);
-          if (o.gate() === 'go' && !o.signal?.aborted && this.mayTurn(bot, this.o.idleTurnMs ?? 120_000)) {
-            await this.turn(bot, o);
-            continue;
+          const answered = await this.answer(bot, o);
+          if (answered || polls++ % checkEvery === 0) {
+            if (o.gate() === 'go' && !o.signal?.aborted && this.mayTurn(bot, this.o.idleTurnMs ?? 120_000)) {
+              await this.turn(bot, o);
+              polls = 0;
+              continue;
+            }
           }
         }
         await nap(pollMs, o.signal);
@@ -124,9 +132,10 @@ export class BotLoop {
     return outcome;
   }
 
-  /** Answers every person who wrote to the bot and has no answer yet. */
-  private async answer(bot: ResearcherBot, o: { signal?: AbortSignal }): Promise<void> {
-    if (this.backingOff(bot.name, 'answer') || !this.news.inboxChanged(bot.name, this.failures.has(`${bot.name}:answer`))) return;
+  /** Answers every person who wrote to the bot and has no answer yet; true when it answered someone. */
+  private async answer(bot: ResearcherBot, o: { signal?: AbortSignal }): Promise<boolean> {
+    if (this.backingOff(bot.name, 'answer') || !this.news.inboxChanged(bot.name, this.failures.has(`${bot.name}:answer`))) return false;
+    let answered = false;
     await this.attempt(bot.name, 'answer', async () => {
       const desk = this.o.desk.forAgent(bot.name);
       for (const m of unanswered(bot.name, this.o.desk.o.agents, this.o.ledger, this.o.desk.o.records)) {
@@ -135,8 +144,10 @@ export class BotLoop {
         const { text, activeMs } = typeof a === 'string' ? { text: a, activeMs: undefined } : a;
         desk.answer(m, text);
         this.o.ledger.append('answer', { agent: bot.name, campaignId: this.o.campaignId, data: { message: m.id, activeMs: activeMs ?? Math.round(performance.now() - t0) } });
+        answered = true;
       }
     });
+    return answered;
   }
 
   private async review(o: { signal?: AbortSignal }): Promise<void> {
