@@ -29,6 +29,8 @@ export interface ForumServiceOptions {
   pollMs?: number;
   /** Scored seeds an experiment needs to rank (a campaign's claim seeds); default 1. */
   minSeeds?: number;
+  /** The agents' names (a campaign's team); default: every agent the ledger knows. */
+  agents?: () => readonly string[];
 }
 
 /**
@@ -58,6 +60,7 @@ export class ForumService {
       queueStatus: o.queueStatus,
       onStop: o.onStop ?? (() => {}),
       minSeeds: o.minSeeds,
+      agents: o.agents,
     });
     o.forum.onEvent(async (event, ctx) => {
       try {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { FieldProblem } from '../../domain/errors.js';
 import { PostImageSchema } from '../image.js';
+import { MAX_MESSAGE_TEXT } from '../commands.js';
 import { CHANNEL_KEYS } from '../port.js';
 
 // What a person can type in one message: Slack's cap, so both adapters accept the same input.
-export const MAX_MESSAGE_TEXT = 40_000;
+export { MAX_MESSAGE_TEXT };
 // Agents' posts are not typed by hand; the cap only stops a runaway post from eating memory.
 const MAX_POST_TEXT = 200_000;
 const Ref = z.string().min(1).max(128);
