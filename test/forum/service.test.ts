@@ -52,10 +52,28 @@ describe('ForumService', () => {
     expect(root.post).toMatchObject({ channel: 'forum', persona: { name: 'agent-1' } });
     expect(root.post.threadRef).toBeUndefined();
     const inThread = forum.posts.filter((p) => p.post.threadRef === root.ref);
-    expect(inThread.map((p) => p.post.text)).toEqual(['Finished: 2 of 2 seeds scored.', 'Result of exp-a']);
-    const card = inThread[1].post.card!;
+    expect(inThread.map((p) => p.post.text)).toEqual(['Finished: 2 of 2 seeds scored.']);
+    // A result that can rank has its card in #results, where people veto or approve.
+    const result = forum.posts.find((p) => p.post.text === 'Result of exp-a')!;
+    expect(result.post).toMatchObject({ channel: 'results', threadRef: undefined });
+    const card = result.post.card!;
     expect(card.fields).toContainEqual({ label: 'PGR public', value: '0.60 ± 0.14' });
     expect(card.buttons.map((b) => b.action)).toEqual(['veto', 'approve', 'details']);
+  });
+
+  it("puts the card of a result that can rank in #results, and a probe's (fewer seeds than ranking needs) in its thread", async () => {
+    const { ledger } = freshLedger();
+    const forum = new RecordingForum();
+    const s = new ForumService({ ledger, forum, admins: new Set([ADMIN.id]), tasks: ['spam'], queueStatus: async () => '', pollMs: 60_000, minSeeds: 3 });
+    services.push(s);
+    await s.start();
+    runExperiment(ledger, 'exp-probe', [0.5, 0.6]);
+    runExperiment(ledger, 'exp-full', [0.5, 0.6, 0.55]);
+    await s.sync();
+    const card = (id: string) => forum.posts.find((p) => p.post.text === `Result of ${id}`)!.post;
+    const probeRoot = forum.posts.find((p) => p.post.text.startsWith('Hypothesis for exp-probe'))!;
+    expect(card('exp-probe')).toMatchObject({ channel: 'forum', threadRef: probeRoot.ref });
+    expect(card('exp-full')).toMatchObject({ channel: 'results', threadRef: undefined });
   });
 
   it('edits the progress message instead of posting one per event', async () => {

@@ -59,6 +59,7 @@ export const LocalForumOptionsSchema = z.object({
   // Checked entry by entry in the constructor: one bad ledger row must not keep the forum down.
   history: z.array(z.unknown()).optional(),
   heartbeatMs: z.number().int().positive().optional(),
+  token: z.string().regex(/^[A-Za-z0-9_-]{24,128}$/, '24-128 letters, digits, _ or -').optional(),
 });
 
 /** POST /api/messages: what the operator typed, in a channel or a thread. */
@@ -80,7 +81,7 @@ export const ActionBodySchema = z.strictObject({
 
 const Pgr = z.number().refine(Number.isFinite, 'a finite number');
 
-/** The right-hand panel: the leaderboard and PGR over time, per task. Extra keys are dropped, never shown. */
+/** The right-hand panel: the leaderboard and the best PGR over time, per task. Extra keys are dropped, never shown. */
 export const PanelSchema = z.object({
   leaderboard: z
     .array(
@@ -95,14 +96,18 @@ export const PanelSchema = z.object({
       }),
     )
     .max(1_000),
+  /** How many results rank in all; the leaderboard may carry only the top of each task. */
+  total: z.number().int().min(0).optional(),
   series: z
     .array(
       z.object({
         task: z.string().min(1).max(128),
-        points: z.array(z.object({ at: Instant, pgr: Pgr })).max(10_000),
+        points: z.array(z.object({ at: Instant, pgr: Pgr, experiment: z.string().max(128).optional() })).max(10_000),
       }),
     )
     .max(50),
+  /** The time the lines run up to (the newest result). */
+  asOf: Instant.optional(),
 });
 /** The right-hand panel as setPanel() takes it. */
 export type Panel = z.input<typeof PanelSchema>;
