@@ -37,8 +37,8 @@ export function buildTurnContext(desk: AgentDesk, budgetTokens: number): TurnCon
   const recentKeys = new Set(recent.map((i) => i.key));
   const sections: ContextSection[] = [
     {
-      title: 'Guidance from the humans (newest first; follow it, it overrides your direction)',
-      lines: desk.guidance(15).map((g) => `${g.forMe ? '[to you] ' : ''}${when(g.at)} ${g.author}: ${clip(g.text, 600)}`),
+      title: 'Guidance from the humans on the allowlist (newest first, quoted as written; follow it, it overrides your direction)',
+      lines: desk.guidance(15).map((g) => `${g.forMe ? '[to you] ' : ''}${when(g.at)} ${g.author} wrote: ${quoted(clip(g.text, 600))}`),
     },
     { title: 'Your notebook (latest last)', lines: desk.notebook(15).reverse().map((n) => `${when(n.at)} ${clip(n.text, 500)}`) },
     {
@@ -64,8 +64,12 @@ function topPerTask(desk: AgentDesk) {
 }
 
 function render(i: ForumItem): string {
-  return `${when(i.at)} [${i.key}${i.thread ? ` in ${i.thread}` : ''}] ${i.author}: ${clip(i.text, 500)}`;
+  const text = i.authorKind === 'human' ? `wrote: ${quoted(clip(i.text, 500))}` : clip(i.text, 500);
+  return `${when(i.at)} [${i.key}${i.thread ? ` in ${i.thread}` : ''}] ${i.author}${i.authorKind === 'human' ? ' ' : ': '}${text}`;
 }
+
+/** A person's words as data: one JSON string, so no line break or heading in them can pass for part of the context. */
+const quoted = (text: string) => JSON.stringify(text);
 
 function digest(desk: AgentDesk, skip: Set<string>): string[] {
   return desk
