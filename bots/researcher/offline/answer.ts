@@ -1,3 +1,4 @@
+import type { ForumItem } from '../../../src/campaign/agent-view.js';
 import type { AgentDesk } from '../../../src/campaign/research-desk.js';
 import type { Direction } from '../../directions.js';
 import { describeRedirect, isEmpty, isQuestion, knobsIn, type Reading } from './guidance.js';
@@ -69,7 +70,7 @@ function aboutMine(o: Ask, id: string): string {
   const { desk, memory } = o;
   const e = desk.myExperiments().find((x) => x.experiment === id)!;
   const plan = planNotes(desk).find((p) => p.experiment === id);
-  const hypothesis = desk.readForum({ thread: `exp:${id}`, limit: 5 }).find((i) => i.key === `exp:${id}`)?.text ?? '';
+  const hypothesis = itemsOf(desk.readForum({ thread: `exp:${id}`, limit: 5 })).find((i) => i.key === `exp:${id}`)?.text ?? '';
   const because = /because (.+?)\. Starting from/.exec(hypothesis)?.[1];
   const parent = plan?.base ?? e.parents[0];
   const lines: string[] = [];
@@ -141,6 +142,12 @@ function summary(o: Ask): string {
   if (running.length && plan) lines.push(`Waiting on ${plan.experiment}: ${plan.change} on ${plan.task}.`);
   else lines.push(`Next I will probe a step from the current leader along my direction: ${o.direction.text.toLowerCase()}`);
   return lines.join(' ');
+}
+
+// A forum read is a list of items here, and a page of them ({ items, next }) where reads page
+// back with a cursor; answers only need the items.
+function itemsOf(read: readonly ForumItem[] | { items: readonly ForumItem[] }): readonly ForumItem[] {
+  return 'items' in read ? read.items : read;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
