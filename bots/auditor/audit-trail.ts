@@ -1,6 +1,7 @@
 import type { ForumRecords } from '../../src/ledger/forum-records.js';
 import type { ExperimentRow, Ledger, ResultRow } from '../../src/ledger/ledger.js';
 import { flagLineage } from '../../src/audit/lineage-flags.js';
+import { flagsOf, type Flag } from '../../src/ledger/flags.js';
 import { leaderboard, vetoState } from '../../src/report/leaderboard.js';
 import { runChecks, THRESHOLDS, type AuditVerdict, type Finding } from './checks.js';
 
@@ -26,6 +27,8 @@ export interface AuditTrailOptions {
   campaignId?: string;
   /** Scored seeds a leading result needs (default 5). */
   claimSeeds?: number;
+  /** The clock that dates the day's routine threads (default: now). */
+  now?: () => Date;
 }
 
 /** The auditor's name: its posts, verdict events and vetoes carry it. */
@@ -86,8 +89,11 @@ export class AuditTrail {
     const { ledger, records } = this.o;
     const id = c.experiment.id;
     const vetoed = v.recommendVeto && this.o.autoVeto === true;
+    const fold = vetoed ? undefined : routineThread(c, v, flagsOf(ledger, id), (this.o.now ?? (() => new Date()))());
     ledger.db.transaction(() => {
-      records.addMessage({ id: `audit-${id}`, channel: 'audit', threadId: null, author: AUDITOR, authorKind: 'agent', text: auditPost(c, v, { vetoed, note: o.note }) });
+      // What needs a person is a post of its own in the audit channel; routine reviews go in one thread a day.
+      if (fold && !records.message(fold.id)) records.addMessage({ id: fold.id, channel: 'audit', threadId: null, author: AUDITOR, authorKind: 'agent', text: fold.text });
+      records.addMessage({ id: `audit-${id}`, channel: 'audit', threadId: fold ? `msg:${fold.id}` : null, author: AUDITOR, authorKind: 'agent', text: auditPost(c, v, { vetoed, note: o.note }) });
       records.addMessage({ id: `audit-${id}-thread`, channel: 'forum', threadId: `exp:${id}`, author: AUDITOR, authorKind: 'agent', text: threadReply(v, vetoed) });
       if (vetoed) {
         records.addVeto('veto', id, AUDITOR, vetoReason(v));
@@ -103,6 +109,35 @@ export class AuditTrail {
     })();
     return { vetoed };
   }
+}
+
+/** The scoring detector that answers a near-duplicate submission with its twin's score (see src/scoring). */
+const NEAR_DUPLICATE = 'probing the scorer';
+
+/**
+ * Where a verdict that needs nobody goes: the day's thread of routine reviews (an OK verdict),
+ * or the day's thread of one agent's near-duplicate submissions (suspicious only because
+ * scoring answered them with an earlier twin's score, so they taught the agent nothing).
+ * Undefined for everything else, which gets a post of its own: that is what people read.
+ */
+export function routineThread(c: AuditCase, v: AuditVerdict, flags: readonly Flag[], now: Date): { id: string; text: string } | undefined {
+  const day = now.toISOString().slice(0, 10);
+  if (v.verdict === 'ok' && !v.recommendVeto) {
+    return {
+      id: `audit-routine-${day}`,
+      text: `Routine reviews, ${day}: results the auditor checked and found nothing wrong with are in this thread, one reply each. Nothing here needs you; if you disagree with one, \`overturn <experiment> <reason>\`.`,
+    };
+  }
+  const serious = c.findings.filter((f) => f.severity !== 'info');
+  // Only scoring's per-seed near-duplicate flags: a flag fact (an experiment-level detector, lineage) or any other flag gets a post.
+  const onlyNearDuplicates =
+    !v.recommendVeto && serious.length > 0 && serious.every((f) => f.check === 'scoring-flags') && flags.length > 0 && flags.every((f) => f.source.startsWith('seed ') && f.reason.startsWith(NEAR_DUPLICATE));
+  if (!onlyNearDuplicates || c.why.includes('claimed')) return undefined;
+  const agent = c.experiment.agent ?? 'human';
+  return {
+    id: `audit-near-duplicates-${agent}-${day}`,
+    text: `Near-duplicate submissions by ${agent}, ${day}: each differed from one of ${agent}'s earlier submissions on under 1% of the public items, so scoring answered it with that one's score and it taught nothing. They stay off the leaderboard unless someone approves one (\`approve <experiment>\`); many in a day look like probing the scorer. One reply each in this thread.`,
+  };
 }
 
 const WHY_TEXT: Record<AuditReason, string> = { leader: 'it leads its task', flagged: 'scoring flagged it', claimed: 'its author claimed it' };

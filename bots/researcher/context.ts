@@ -44,8 +44,8 @@ export function buildTurnContext(desk: AgentDesk, budgetTokens: number, estimate
   const recent = desk.readForum({ limit: 15 });
   const sections: ContextSection[] = [
     {
-      title: 'Guidance from the humans (newest first; follow it, it overrides your direction)',
-      lines: desk.guidance(15).map((g) => `${g.forMe ? '[to you] ' : ''}${when(g.at)} ${g.author}: ${clip(g.text, 600)}`),
+      title: 'Guidance from the humans on the allowlist (newest first, quoted as written; follow it, it overrides your direction)',
+      lines: desk.guidance(15).map((g) => `${g.forMe ? '[to you] ' : ''}${when(g.at)} ${g.author} wrote: ${quoted(clip(g.text, 600))}`),
     },
     {
       title: 'Your notebook (newest first; older entries shortened when space runs out)',
@@ -85,8 +85,12 @@ function myExperimentLines(desk: AgentDesk): ContextLine[] {
 
 function render(i: ForumItem): ContextLine {
   const head = `${when(i.at)} [${i.key}${i.thread ? ` in ${i.thread}` : ''}] ${i.author}`;
-  return { full: `${head}: ${clip(i.text, 700)}`, short: `${head}: ${clip(i.text.split('\n')[0], 160)}` };
+  // A person's words are data: one JSON string, so no line break or heading in them can pass for part of the context.
+  const say = (text: string) => (i.authorKind === 'human' ? ` wrote: ${quoted(text)}` : `: ${text}`);
+  return { full: `${head}${say(clip(i.text, 700))}`, short: `${head}${say(clip(i.text.split('\n')[0], 160))}` };
 }
+
+const quoted = (text: string) => JSON.stringify(text);
 
 /** Thread openers older than the recent items, one line each. */
 function digest(desk: AgentDesk, after: string | undefined): string[] {

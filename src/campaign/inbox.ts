@@ -1,5 +1,6 @@
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { maySteer } from './steering.js';
 
 /** The id of an agent's answer to a human message: one answer per message and agent, however often the loop runs. */
 export const answerIdOf = (messageId: string, agent: string) => `a-${messageId}-${agent}`;
@@ -38,10 +39,14 @@ export function threadOwner(threadKey: string | null, ledger: Ledger, records: F
   return undefined;
 }
 
-/** People's messages addressed to `agent` that it has not answered yet, oldest first. */
+/**
+ * Allowlisted people's messages addressed to `agent` that it has not answered yet, oldest
+ * first. An answer can act on what it answers (an offline agent takes a redirection from it),
+ * so nobody else's messages are here.
+ */
 export function unanswered(agent: string, agents: readonly string[], ledger: Ledger, records: ForumRecords, limit = 200): MessageRecord[] {
   return records
     .messages({ authorKind: 'human', limit })
-    .filter((m) => addressees(m, agents, ledger, records).includes(agent) && !records.message(answerIdOf(m.id, agent)))
+    .filter((m) => maySteer(m) && addressees(m, agents, ledger, records).includes(agent) && !records.message(answerIdOf(m.id, agent)))
     .reverse();
 }

@@ -10,6 +10,7 @@ import type { ScoreDesk } from '../scoring/desk.js';
 import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, type PublicResult } from './agent-view.js';
 import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
 import { addressees, answerIdOf } from './inbox.js';
+import { maySteer } from './steering.js';
 
 export interface ResearchDeskOptions {
   ledger: Ledger;
@@ -306,10 +307,11 @@ export class AgentDesk {
     return rows.reverse().map((r) => ({ at: r.at, text: String((JSON.parse(r.data) as { text: string }).text) }));
   }
 
-  /** People's messages for this agent (addressed to it) or for everyone, newest first. */
+  /** Allowlisted people's messages for this agent (addressed to it) or for everyone, newest first; nobody else's steer it. */
   guidance(limit = 20): (ForumItem & { forMe: boolean })[] {
     return this.o.records
       .messages({ authorKind: 'human', limit: limit * 5 })
+      .filter(maySteer)
       .map((m) => ({ m, to: addressees(m, this.o.agents, this.o.ledger, this.o.records) }))
       .filter(({ to }) => to.length === 0 || to.includes(this.agent))
       .slice(0, limit)

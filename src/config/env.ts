@@ -42,11 +42,18 @@ const EnvSchema = z.object({
   AAR_DATA_DIR: z.string().min(1).optional(),
   AAR_FORUM_PORT: intFrom(0, 65535).default(7420),
   AAR_OPERATOR: z.string().regex(/^[\w .-]{1,40}$/, 'a display name: letters, digits, spaces, . _ -').default('operator'),
+  // Unset: a new random token each start, printed in the forum's URL.
+  AAR_FORUM_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{24,128}$/, '24-128 letters, digits, _ or - (unset: a random one each start)').optional(),
   AAR_ADMINS: z.string().default(''),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-').optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starting with xapp- (Socket Mode)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(8).optional(),
   SLACK_PORT: intFrom(1, 65535).default(3000),
+  // Loopback by default: a development machine's Slack HTTP receiver is not for the network.
+  SLACK_HOST: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*|[0-9A-Fa-f:.]{2,45})$/, 'an address to listen on: 127.0.0.1 (the default), 0.0.0.0 for every interface, or one of this machine\'s addresses')
+    .default('127.0.0.1'),
   SLACK_API_URL: z.url().optional(),
   SLACK_CHANNEL_FORUM: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-forum'),
   SLACK_CHANNEL_RESULTS: z.string().regex(/^[a-z0-9_-]{1,80}$/, 'a Slack channel name without #').default('aar-results'),
@@ -110,11 +117,18 @@ export interface LlmConfig {
 
 /** Which forum to run: Slack when a bot token is set, else the local web forum. */
 export type ForumConfig =
-  | { kind: 'local'; port: number; operator: string }
+  | {
+      kind: 'local';
+      port: number;
+      operator: string;
+      /** Required to post; unset, the forum makes a random one at each start and prints it in its URL. */
+      token?: string;
+    }
   | {
       kind: 'slack';
       botToken: string;
-      mode: { kind: 'socket'; appToken: string } | { kind: 'http'; signingSecret: string; port: number };
+      /** HTTP mode listens on `host` (SLACK_HOST, loopback by default). */
+      mode: { kind: 'socket'; appToken: string } | { kind: 'http'; signingSecret: string; port: number; host: string };
       apiUrl?: string;
       channels: { forum: string; results: string; audit: string };
       /** Slack user ids allowed to veto, approve, pause and the like. */
@@ -173,11 +187,11 @@ function llmConfig(e: z.output<typeof EnvSchema>): LlmConfig {
 }
 
 function forumConfig(e: z.output<typeof EnvSchema>): ForumConfig {
-  if (!e.SLACK_BOT_TOKEN) return { kind: 'local', port: e.AAR_FORUM_PORT, operator: e.AAR_OPERATOR };
+  if (!e.SLACK_BOT_TOKEN) return { kind: 'local', port: e.AAR_FORUM_PORT, operator: e.AAR_OPERATOR, token: e.AAR_FORUM_TOKEN };
   const mode = e.SLACK_APP_TOKEN
     ? { kind: 'socket' as const, appToken: e.SLACK_APP_TOKEN }
     : e.SLACK_SIGNING_SECRET
-      ? { kind: 'http' as const, signingSecret: e.SLACK_SIGNING_SECRET, port: e.SLACK_PORT }
+      ? { kind: 'http' as const, signingSecret: e.SLACK_SIGNING_SECRET, port: e.SLACK_PORT, host: e.SLACK_HOST }
       : undefined;
   if (!mode) {
     throw new InvalidInputError('environment', [

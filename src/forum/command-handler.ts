@@ -3,10 +3,14 @@ import { flagLineage, restoredByUnveto } from '../audit/lineage-flags.js';
 import { overturnReply, overturnVerdict } from '../audit/overturn.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { addressees } from '../campaign/inbox.js';
+import { authorship } from '../campaign/steering.js';
 import { leaderboard } from '../report/leaderboard.js';
-import { helpText, isMutating, looksLikeCommand, parseCommand, type ParsedCommand } from './commands.js';
+import { helpText, isMutating, looksLikeCommand, MAX_MESSAGE_TEXT, parseCommand, type ParsedCommand } from './commands.js';
 import type { InboundContext, InboundEvent, ForumUser } from './port.js';
 import type { Publisher } from './publisher.js';
+import { redactSecrets } from './redact.js';
+import { alreadyApproved, alreadyVetoed, notVetoed } from './veto-checks.js';
 
 export interface CommandHandlerOptions {
   ledger: Ledger;
@@ -20,12 +24,17 @@ export interface CommandHandlerOptions {
   onStop: () => void;
   /** Scored seeds an experiment needs to rank. */
   minSeeds?: number;
+  /** The agents' names, to tell a person off the allowlist that their words went to no agent; default: every agent with an experiment. */
+  agents?: () => readonly string[];
 }
 
 /**
  * What the forum's inbound events do. Bots (our own agents included) can never run a command,
- * veto or approve, whatever their text says; only allowlisted humans may change anything.
- * Free text from a human becomes guidance every agent sees in its next turn.
+ * veto or approve, whatever their text says; only allowlisted humans may change anything,
+ * and that includes what the agents do: free text from an allowlisted person becomes guidance
+ * the agents see in their next turn; anyone else's stays in the forum for people to read and
+ * reaches no agent (see src/campaign/steering.ts). What people write is capped and has its
+ * secrets redacted before anything is stored.
  */
 export class CommandHandler {
   constructor(private readonly o: CommandHandlerOptions) {}
@@ -37,15 +46,24 @@ export class CommandHandler {
       const text = event.action === 'veto' ? `veto ${event.value} vetoed from its result card` : `approve ${event.value}`;
       return this.command(text, event.user, ctx);
     }
-    if (event.kind === 'command' || looksLikeCommand(event.text)) return this.command(event.text, event.user, ctx);
-    this.recordMessage(event);
+    if (event.text.length > MAX_MESSAGE_TEXT) {
+      const n = event.text.length.toLocaleString('en-US');
+      return ctx.reply(`That message is ${n} characters; aar takes at most ${MAX_MESSAGE_TEXT.toLocaleString('en-US')}, so nothing was done with it and no agent saw it. Shorten it, or split it into several messages.`);
+    }
+    // Redacted before anything reads it: a token pasted into a message or a veto reason is never stored.
+    const text = redactSecrets(event.text);
+    if (event.kind === 'command' || looksLikeCommand(text)) return this.command(text, event.user, ctx);
+    await this.recordMessage({ ...event, text }, ctx);
   }
 
   /**
-   * A person's message becomes guidance in the ledger. Its thread is stored by key (`exp:ID`,
-   * `msg:ID`), so the campaign can tell whose thread it is and the agent can answer there.
+   * A person's message is kept as the forum post it is (so replies thread under it and the
+   * local forum shows it after a restart). From an allowlisted person it is also guidance in
+   * the ledger, stored by its thread's key (`exp:ID`, `msg:ID`), so the campaign can tell whose
+   * thread it is and the agent can answer there. From anyone else it reaches no agent; if it
+   * was addressed to one, its author is told so.
    */
-  private recordMessage(event: Extract<InboundEvent, { kind: 'message' }>): void {
+  private async recordMessage(event: Extract<InboundEvent, { kind: 'message' }>, ctx: InboundContext): Promise<void> {
     const { records } = this.o;
     const id = `m-${randomBytes(6).toString('hex')}`;
     const threadKey = event.threadRef ? (records.keyOfRef(event.threadRef) ?? event.threadRef) : undefined;
@@ -53,7 +71,24 @@ export class CommandHandler {
       const persona = { id: event.user.id, name: event.user.name, icon: '' };
       records.addExternalPost(`msg:${id}`, event.threadRef ? threadKey : undefined, { channel: event.channel, persona, text: event.text }, event.messageRef);
     }
-    records.addMessage({ id, channel: event.channel, threadId: threadKey ?? null, author: event.user.name, authorKind: 'human', text: event.text });
+    const data = authorship(event.user.id, this.o.admins);
+    if (data.authorship.member) {
+      records.addMessage({ id, channel: event.channel, threadId: threadKey ?? null, author: event.user.name, authorKind: 'human', text: event.text, data });
+      return;
+    }
+    const to = addressees({ id, at: '', channel: event.channel, threadId: null, author: event.user.name, authorKind: 'human', text: event.text }, this.agents(), this.o.ledger, records);
+    if (to.length || event.mentionsApp) {
+      const who = to.length ? to.join(' and ') : 'the agents';
+      await ctx.reply(`Only people on the allowlist can direct the agents, so ${who} will not act on this, ${event.user.name}; it stays here for the team to read. An admin can add you to AAR_ADMINS.`);
+    }
+  }
+
+  private agents(): readonly string[] {
+    if (this.o.agents) return this.o.agents();
+    const rows = this.o.ledger.db
+      .prepare("SELECT agent FROM experiments WHERE agent IS NOT NULL UNION SELECT author FROM messages WHERE author_kind = 'agent'")
+      .all() as { agent: string }[];
+    return rows.map((r) => r.agent);
   }
 
   private async command(text: string, user: ForumUser, ctx: InboundContext): Promise<void> {
@@ -85,6 +120,9 @@ export class CommandHandler {
       case 'veto': {
         const matches = this.o.publisher.experimentsMatching(cmd.target);
         if (!matches.length) return `Nothing is called "${cmd.target}": give an experiment id or a method tag.`;
+        // A second veto (a double click, a redelivered button) changes nothing and says so.
+        const already = alreadyVetoed(ledger, records.vetoes(), cmd.target);
+        if (already) return already;
         // Results built on a vetoed one may carry the same trick: hold them back for a person to
         // look at. One transaction, so a crash cannot leave the veto without its lineage flags.
         const lineage = ledger.db.transaction(() => {
@@ -96,7 +134,8 @@ export class CommandHandler {
         return `Vetoed ${cmd.target} (${matches.length} experiment${matches.length > 1 ? 's' : ''}): off the leaderboard; its agent has been told why.${flagged}`;
       }
       case 'unveto': {
-        if (!records.vetoes().some((v) => v.target === cmd.id && v.action === 'veto')) return `There is no veto on "${cmd.id}".`;
+        const none = notVetoed(records.vetoes(), cmd.id);
+        if (none) return none;
         records.addVeto('unveto', cmd.id, user.name, '');
         // Lineage flags stay in the ledger as facts; activeFlags stops counting them once the ancestor is no longer vetoed.
         const restored = restoredByUnveto(ledger, records, cmd.id).length;
@@ -104,6 +143,10 @@ export class CommandHandler {
       }
       case 'approve':
         if (!ledger.experiment(cmd.experiment)) return `There is no experiment "${cmd.experiment}".`;
+        {
+          const already = alreadyApproved(records.vetoes(), cmd.experiment);
+          if (already) return already;
+        }
         records.addVeto('approve', cmd.experiment, user.name, '');
         return `Approved ${cmd.experiment}.`;
       case 'overturn':
@@ -113,7 +156,7 @@ export class CommandHandler {
         ledger.append('control', { data: { action: cmd.kind, agent: cmd.agent, who: user.name } });
         return `${cmd.kind === 'pause' ? 'Paused' : 'Resumed'} ${cmd.agent === 'all' ? 'all agents' : cmd.agent}: it takes effect at their next turn.`;
       case 'direct':
-        records.addMessage({ id: `m-${randomBytes(6).toString('hex')}`, channel: `direct:${cmd.agent}`, threadId: null, author: user.name, authorKind: 'human', text: cmd.text });
+        records.addMessage({ id: `m-${randomBytes(6).toString('hex')}`, channel: `direct:${cmd.agent}`, threadId: null, author: user.name, authorKind: 'human', text: cmd.text, data: authorship(user.id, this.o.admins) });
         return `${cmd.agent} will see your direction at its next turn.`;
       case 'budget': {
         if (cmd.set !== undefined) {

@@ -5,8 +5,12 @@ import { z } from 'zod';
 const NAME_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const NAME_RULE = 'letters, digits, -, _ or . (1-64 characters)';
 const Name = z.string().regex(NAME_RE, NAME_RULE);
-// Slack caps a message at 40k characters; anything longer is not something a person typed.
-const MAX_TEXT = 40_000;
+/**
+ * The most a person's message or command may hold, in characters: Slack's own cap, so every
+ * adapter accepts the same input; anything longer is not something a person typed.
+ */
+export const MAX_MESSAGE_TEXT = 40_000;
+const MAX_TEXT = MAX_MESSAGE_TEXT;
 
 /** Each command and its one-line usage with a short description, in the order help lists them. */
 export const COMMAND_USAGE = {
@@ -96,19 +100,21 @@ export function isMutating(cmd: ParsedCommand): boolean {
   }
 }
 
-// A leading Slack mention (`<@U123>` or `<@U123|name>`) or `@aar`, then `/aar` or `aar`, each
-// optional and each followed by an optional `:` or `,` as people type after a name. The
-// negative lookahead keeps words like "aardvark" or "aar.x" from losing their first letters.
-const MENTION_RE = /^(?:<@[A-Z0-9]+(?:\|[^>\s]*)?>|@aar(?![\w.-]))[:,]?/i;
+// `@aar`, then `/aar` or `aar`, each optional and each followed by an optional `:` or `,` as
+// people type after a name. A Slack mention of the app arrives already rewritten to `@aar` by
+// the adapter, which alone knows the app's user id; any other mention (`<@U123>`) addresses
+// someone else and is never stripped. The negative lookahead keeps words like "aardvark" or
+// "aar.x" from losing their first letters.
+const MENTION_RE = /^@aar(?![\w.-])[:,]?/i;
 const AAR_RE = /^\/?aar(?![\w.-])[:,]?/i;
 
-function stripPrefix(text: string): { body: string; slash: boolean } {
+function stripPrefix(text: string): { body: string; slash: boolean; addressed: boolean } {
   let s = text.trimStart();
   const mention = MENTION_RE.exec(s);
   if (mention) s = s.slice(mention[0].length).trimStart();
   const aar = AAR_RE.exec(s);
   if (aar) s = s.slice(aar[0].length).trimStart();
-  return { body: s.trimEnd(), slash: aar !== null && aar[0].startsWith('/') };
+  return { body: s.trimEnd(), slash: aar !== null && aar[0].startsWith('/'), addressed: mention !== null || aar !== null };
 }
 
 /** The first whitespace-separated word and the rest, trimmed but otherwise verbatim. */
@@ -118,15 +124,20 @@ function splitFirst(s: string): [string, string] {
 }
 
 /**
- * Whether the text is addressed to the command parser: its first word, after an optional
- * `/aar`, `aar` or mention prefix, is a command name (any case). A bare `/aar` counts, since
- * the slash command is explicit. Adapters route everything else to the agents as guidance.
+ * Whether a message in a channel is a command. Addressed to aar (`/aar`, `aar` or `@aar`
+ * first; in Slack, a mention of the app's own id), it is one when its next word is a command
+ * name (any case), so a mistyped command gets its usage back; a bare `/aar` counts, since the
+ * slash is explicit. Not addressed, it is one only when the whole text is a valid command
+ * ("status", "veto e1 leaky"): "stop using ensembles" is guidance, and a message that opens
+ * with someone else's mention ("<@U123> stop") is conversation. Adapters route everything
+ * else to the agents as guidance.
  */
 export function looksLikeCommand(text: string): boolean {
-  if (typeof text !== 'string') return false;
-  const { body, slash } = stripPrefix(text.slice(0, MAX_TEXT + 1));
-  if (body === '') return slash;
-  return isCommandName(splitFirst(body)[0].toLowerCase());
+  if (typeof text !== 'string' || text.length > MAX_TEXT) return false;
+  const { body, slash, addressed } = stripPrefix(text);
+  if (addressed) return body === '' ? slash : isCommandName(splitFirst(body)[0].toLowerCase());
+  if (body === '') return false;
+  return parseCommand(body).kind !== 'error';
 }
 
 /**

@@ -41,6 +41,8 @@ export class Publisher {
     private readonly ledger: Ledger,
     private readonly records: ForumRecords,
     private readonly outbox: Outbox,
+    /** Planned seeds from which an experiment's result card goes to the results channel (it can rank); fewer (a probe): its thread. */
+    private readonly resultsSeeds = 1,
   ) {}
 
   /** Posts once per key, redacted. Posts that follow a changing state (progress, a card) pass `edit`: later calls replace the content. */
@@ -132,7 +134,9 @@ export class Publisher {
         { action: 'details', value: id },
       ],
     };
-    this.post(`exp:${id}:result`, { channel: 'forum', persona: personaOf(e.agent), text: `Result of ${id}`, card }, `exp:${id}`, { edit: true });
+    // Results that can rank are what the results channel is for; a probe's card stays in its thread.
+    const ranks = e.seeds.length >= this.resultsSeeds;
+    this.post(`exp:${id}:result`, { channel: ranks ? 'results' : 'forum', persona: personaOf(e.agent), text: `Result of ${id}`, card }, ranks ? undefined : `exp:${id}`, { edit: true });
   }
 
   private veto(e: LedgerEvent): void {

@@ -7,11 +7,20 @@ import type { Forum } from './port.js';
 import { Publisher } from './publisher.js';
 import { redactSecrets } from './redact.js';
 
-/** Leaderboard and PGR-over-time data for forums that show a side panel (the local forum). */
+/** Leaderboard and best-PGR-over-time data for forums that show a side panel (the local forum). */
 export interface PanelData {
+  /** The top PANEL_RANKS of each task, best first. */
   leaderboard: { rank: number; task: string; experiment: string; method: string; agent: string; pgrPublic: number; status?: string }[];
-  series: { task: string; points: { at: string; pgr: number }[] }[];
+  /** How many results rank in all (the panel shows a few; the rest are a command away). */
+  total: number;
+  /** Per task, the steps of the best public PGR so far: each point is a result that beat every earlier one. */
+  series: { task: string; points: { at: string; pgr: number; experiment: string }[] }[];
+  /** When the newest ranked result was scored: the lines run up to here. */
+  asOf?: string;
 }
+
+/** Ranks per task the panel carries; the page shows the top 3 of each and the rest on request. */
+export const PANEL_RANKS = 25;
 
 interface WithPanel {
   setPanel(panel: PanelData): void;
@@ -29,6 +38,8 @@ export interface ForumServiceOptions {
   pollMs?: number;
   /** Scored seeds an experiment needs to rank (a campaign's claim seeds); default 1. */
   minSeeds?: number;
+  /** The agents' names (a campaign's team); default: every agent the ledger knows. */
+  agents?: () => readonly string[];
 }
 
 /**
@@ -48,7 +59,7 @@ export class ForumService {
     const log = (line: string) => o.log?.(redactSecrets(line));
     this.records = new ForumRecords(o.ledger);
     this.outbox = new Outbox({ records: this.records, forum: o.forum, log });
-    this.publisher = new Publisher(o.ledger, this.records, this.outbox);
+    this.publisher = new Publisher(o.ledger, this.records, this.outbox, o.minSeeds ?? 1);
     this.handler = new CommandHandler({
       ledger: o.ledger,
       records: this.records,
@@ -58,6 +69,7 @@ export class ForumService {
       queueStatus: o.queueStatus,
       onStop: o.onStop ?? (() => {}),
       minSeeds: o.minSeeds,
+      agents: o.agents,
     });
     o.forum.onEvent(async (event, ctx) => {
       try {
@@ -104,15 +116,32 @@ export class ForumService {
   private refreshPanel(): void {
     const forum = this.o.forum as Forum & Partial<WithPanel>;
     if (typeof forum.setPanel !== 'function') return;
-    const rows = leaderboard(this.o.ledger, this.records, undefined, { minSeeds: this.o.minSeeds });
-    const series = new Map<string, { at: string; pgr: number }[]>();
-    for (const r of [...rows].sort((a, b) => a.experiment.localeCompare(b.experiment))) {
-      const at = this.o.ledger.results(r.experiment).at(-1)?.scoredAt ?? new Date().toISOString();
-      series.set(r.task, [...(series.get(r.task) ?? []), { at, pgr: r.pgrPublic.mean }]);
-    }
-    forum.setPanel({
-      leaderboard: rows.map((r) => ({ rank: r.rank, task: r.task, experiment: r.experiment, method: r.method, agent: r.agent, pgrPublic: r.pgrPublic.mean, status: r.status })),
-      series: [...series].map(([task, points]) => ({ task, points: points.sort((a, b) => a.at.localeCompare(b.at)) })),
-    });
+    forum.setPanel(panelData(this.o.ledger, this.records, this.o.minSeeds));
   }
+}
+
+/**
+ * What the local forum's side panel shows: the leading results of each task, and each task's
+ * best PGR so far as steps (the report's "best so far" line), which only ever go up. Both are
+ * bounded, so the panel costs the same however many experiments have run.
+ */
+export function panelData(ledger: Ledger, records: ForumRecords, minSeeds?: number): PanelData {
+  const rows = leaderboard(ledger, records, undefined, { minSeeds });
+  const scored = rows.map((r) => ({ r, at: ledger.results(r.experiment).at(-1)?.scoredAt ?? new Date(0).toISOString() }));
+  const series = new Map<string, { at: string; pgr: number; experiment: string }[]>();
+  for (const { r, at } of [...scored].sort((a, b) => a.at.localeCompare(b.at) || a.r.experiment.localeCompare(b.r.experiment))) {
+    const steps = series.get(r.task) ?? [];
+    const best = steps.at(-1)?.pgr ?? -Infinity;
+    if (r.pgrPublic.mean > best) steps.push({ at, pgr: r.pgrPublic.mean, experiment: r.experiment });
+    series.set(r.task, steps);
+  }
+  const asOf = scored.reduce<string | undefined>((m, x) => (m === undefined || x.at > m ? x.at : m), undefined);
+  return {
+    leaderboard: rows
+      .filter((r) => r.rank <= PANEL_RANKS)
+      .map((r) => ({ rank: r.rank, task: r.task, experiment: r.experiment, method: r.method, agent: r.agent, pgrPublic: r.pgrPublic.mean, status: r.status })),
+    total: rows.length,
+    series: [...series].map(([task, points]) => ({ task, points })),
+    ...(asOf ? { asOf } : {}),
+  };
 }

@@ -33,6 +33,8 @@ export interface MessageRecord {
   author: string;
   authorKind: 'human' | 'agent' | 'system';
   text: string;
+  /** Facts about the message beyond its text (for a person's: who wrote it and whether they may steer). */
+  data?: Record<string, unknown>;
 }
 
 /**
@@ -120,8 +122,8 @@ export class ForumRecords {
 
   addMessage(m: Omit<MessageRecord, 'at'>): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO messages (id, at, channel, thread_id, author, author_kind, text) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(m.id, this.now(), m.channel, m.threadId, m.author, m.authorKind, m.text);
+      .prepare('INSERT OR IGNORE INTO messages (id, at, channel, thread_id, author, author_kind, text, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(m.id, this.now(), m.channel, m.threadId, m.author, m.authorKind, m.text, JSON.stringify(m.data ?? {}));
     this.ledger.append('message', { agent: m.authorKind === 'agent' ? m.author : undefined, data: { id: m.id, channel: m.channel, authorKind: m.authorKind } });
   }
 
@@ -192,5 +194,8 @@ export class ForumRecords {
 }
 
 function toMessage(r: Record<string, string | null>): MessageRecord {
-  return { id: String(r.id), at: String(r.at), channel: String(r.channel), threadId: r.thread_id, author: String(r.author), authorKind: r.author_kind as MessageRecord['authorKind'], text: String(r.text) };
+  const m: MessageRecord = { id: String(r.id), at: String(r.at), channel: String(r.channel), threadId: r.thread_id, author: String(r.author), authorKind: r.author_kind as MessageRecord['authorKind'], text: String(r.text) };
+  const data = r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {};
+  if (Object.keys(data).length) m.data = data;
+  return m;
 }

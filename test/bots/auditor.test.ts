@@ -145,7 +145,13 @@ describe('HeuristicAuditor', () => {
     await auditor.review();
     const judged = ledger.events({ kind: 'verdict' }).map((e) => e.experimentId);
     expect(judged.sort()).toEqual(['e-claimed', 'e-flagged', 'e-lead', 'e-math-lead']);
-    expect(auditPosts()).toHaveLength(4);
+    // One post per verdict; the three OK ones are replies in the day's routine thread, so the
+    // channel itself shows only what needs a person, and that thread.
+    const verdicts = auditPosts().filter((m) => m.id.startsWith('audit-e-'));
+    expect(verdicts).toHaveLength(4);
+    const day = new Date().toISOString().slice(0, 10);
+    expect(auditPosts().filter((m) => m.threadId === null).map((m) => m.id).sort()).toEqual([`audit-e-flagged`, `audit-routine-${day}`]);
+    expect(verdicts.filter((m) => m.threadId === `msg:audit-routine-${day}`).map((m) => m.id).sort()).toEqual(['audit-e-claimed', 'audit-e-lead', 'audit-e-math-lead']);
 
     const lead = ledger.events({ kind: 'verdict', experimentId: 'e-lead' })[0];
     expect(lead.agent).toBe('auditor');
@@ -159,7 +165,28 @@ describe('HeuristicAuditor', () => {
     records = new ForumRecords(ledger);
     await new HeuristicAuditor({ ledger, records }).review();
     expect(ledger.events({ kind: 'verdict' })).toHaveLength(4);
-    expect(auditPosts()).toHaveLength(4);
+    expect(auditPosts()).toHaveLength(5);
+  });
+
+  it("folds an agent's near-duplicate submissions (scoring answered them with a twin's score) into one thread a day; other flags get a post each", async () => {
+    const nearDup = (n: number) => [`probing the scorer: ${n} near-duplicate submissions by euler; this one differs from job x-s1 on 6 of 1000 public items (fewer than 10), so it was answered with that job's score`];
+    addExperiment(ledger, 'e-lead', honest(0.72), { method: 'aux-conf' });
+    for (let i = 0; i < 6; i++) addExperiment(ledger, `e-dup-${i}`, honest(0.2).slice(0, 2).map((s) => ({ ...s, flags: nearDup(i + 3) })), { agent: 'euler' });
+    addExperiment(ledger, 'e-dup-bayes', honest(0.2).slice(0, 2).map((s) => ({ ...s, flags: nearDup(3) })), { agent: 'bayes' });
+    addExperiment(ledger, 'e-one-class', honest(0.2).slice(0, 2).map((s) => ({ ...s, flags: ['most common answer: class 0 is 95.5%'] })), { agent: 'euler' });
+    addExperiment(ledger, 'e-lineage', honest(0.2).slice(0, 2).map((s) => ({ ...s, flags: nearDup(9) })), { agent: 'euler' });
+    ledger.append('flag', { experimentId: 'e-lineage', data: { source: 'lineage', reason: 'derived from vetoed e-x' } });
+    const now = () => new Date('2026-12-03T08:00:00Z');
+    await new HeuristicAuditor({ ledger, records, now }).review();
+
+    expect(ledger.events({ kind: 'verdict' })).toHaveLength(10);
+    const top = auditPosts().filter((m) => m.threadId === null).map((m) => m.id).sort();
+    expect(top).toEqual(['audit-e-lineage', 'audit-e-one-class', 'audit-near-duplicates-bayes-2026-12-03', 'audit-near-duplicates-euler-2026-12-03', 'audit-routine-2026-12-03']);
+    const euler = records.messages({ threadId: 'msg:audit-near-duplicates-euler-2026-12-03' }).filter((m) => m.threadId !== null);
+    expect(euler.map((m) => m.id).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `audit-e-dup-${i}`));
+    expect(records.message('audit-near-duplicates-euler-2026-12-03')!.text).toMatch(/^Near-duplicate submissions by euler, 2026-12-03: .* unless someone approves one/);
+    // Still suspicious, still off the leaderboard: only where the post goes changed.
+    expect(ledger.events({ kind: 'verdict', experimentId: 'e-dup-0' })[0].data).toMatchObject({ verdict: 'suspicious' });
   });
 
   it('recommends a veto and asks a person to confirm it, recording none itself', async () => {

@@ -10,6 +10,7 @@ import { MeteredLlm } from '../../src/llm/metered.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { ForumService } from '../../src/forum/service.js';
 import { RecordingForum } from '../../src/testing/recording-forum.js';
+import { FROM_MEMBER } from '../campaign/fixture.js';
 import { openEmbeddedPipeline, type EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 import { FakeAnthropic, textReply, toolUseReply, type RecordedRequest, type ReplyBuilder } from '../helpers/fake-anthropic.js';
 
@@ -126,7 +127,7 @@ describe('a Claude researcher answers people with looked-up numbers', () => {
     await loop.round();
     const [id] = experimentIds();
     await pipeline.waitFor(id);
-    new ForumRecords(ledger).addMessage({ id: 'm-q', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: `@ada what PGR did ${id} get on each seed?` });
+    new ForumRecords(ledger).addMessage({ id: 'm-q', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: `@ada what PGR did ${id} get on each seed?`, data: FROM_MEMBER });
     let quoted = '';
     fake.script(
       // The answer call: the model has the reading tools, and looks the result up.
@@ -151,7 +152,7 @@ describe('a Claude researcher answers people with looked-up numbers', () => {
 
   it('while answering, a writing tool is refused with the reading tools named', async () => {
     const { loop } = team();
-    new ForumRecords(ledger).addMessage({ id: 'm-go', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: '@ada run naive now please' });
+    new ForumRecords(ledger).addMessage({ id: 'm-go', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: '@ada run naive now please', data: FROM_MEMBER });
     fake.script(toolUseReply('propose_experiment', { hypothesis: 'h', task: 'spam', method: 'naive', seeds: 1 }, 'toolu_w'), textReply('I will run it in my next turn.'), textReply('Turn over.'));
     await loop.round();
     const refused = toolResults(fake.messageRequests[1])[0];

@@ -88,7 +88,8 @@ describe('Claude researcher through the real SDK against a fake Messages API', (
     const root = forum.posts.find((p) => p.post.text.includes('Self-trust should beat imitation'))!;
     expect(root.post.persona.name).toBe('ada');
     const inThread = forum.posts.filter((p) => p.post.threadRef === root.ref);
-    expect(inThread.some((p) => p.post.text.startsWith('Result of'))).toBe(true);
+    // A result that can rank has its card in #results.
+    expect(forum.posts.some((p) => p.post.channel === 'results' && p.post.text === `Result of ${id}`)).toBe(true);
     expect(inThread.find((p) => p.post.text.startsWith('aux-conf on seed 1'))?.post.persona.name).toBe('ada');
     // The stable prefix is cached: the system prompt and the last tool carry cache_control.
     const body = fake.messageRequests[0].body;
@@ -111,7 +112,7 @@ describe('Claude researcher through the real SDK against a fake Messages API', (
     expect(answerCall).toBeDefined();
     // The next turn's context lists the guidance addressed to ada, first.
     const turnCall = fake.messageRequests.at(-1)!;
-    expect(String(turnCall.body.messages[0].content[0]?.text ?? turnCall.body.messages[0].content)).toMatch(/\[to you\].*maria: Why hard labels/);
+    expect(String(turnCall.body.messages[0].content[0]?.text ?? turnCall.body.messages[0].content)).toMatch(/\[to you\].*maria wrote: "Why hard labels/);
     await service.sync();
     const answer = forum.posts.find((p) => p.post.text.startsWith('I tried hard labels'))!;
     expect(answer.post.threadRef).toBe(root.ref);

@@ -6,6 +6,7 @@ import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { leaderboard } from '../../src/report/leaderboard.js';
+import { FROM_MEMBER } from '../campaign/fixture.js';
 import { openEmbeddedPipeline, type EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 
 let stack: EmbeddedPipeline;
@@ -69,7 +70,7 @@ describe('offline researchers', () => {
     const before = (ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE agent = ?').get(name) as { n: number }).n;
     expect(before).toBeGreaterThan(0);
 
-    records().addMessage({ id: 'm-q1', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: `@${name} what have you found so far? Please focus on math from now on.` });
+    records().addMessage({ id: 'm-q1', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: `@${name} what have you found so far? Please focus on math from now on.`, data: FROM_MEMBER });
     await loop.round();
     const answer = records().message(`a-m-q1-${name}`)!;
     expect(answer.text).toMatch(/Understood: I will focus on math/);

@@ -4,7 +4,7 @@ import { BotLoop, type ReviewerBot } from '../../src/campaign/bot-loop.js';
 import { answerIdOf } from '../../src/campaign/inbox.js';
 import type { AgentDesk } from '../../src/campaign/research-desk.js';
 import type { MessageRecord } from '../../src/ledger/forum-records.js';
-import { makeDesk, msgId } from './fixture.js';
+import { FROM_MEMBER, makeDesk, msgId } from './fixture.js';
 
 class FakeBot implements ResearcherBot {
   readonly kind = 'offline' as const;
@@ -43,7 +43,7 @@ function setup(o: { reviewers?: ReviewerBot[] } = {}) {
   const loop = new BotLoop({ ledger: f.ledger, desk: f.desk, researchers: Object.values(bots), reviewers: o.reviewers, campaignId: 'c1', now: () => now, retryAfterMs: 5000, log: (l) => lines.push(l) });
   const ask = (text: string) => {
     const id = msgId();
-    f.records.addMessage({ id, channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text });
+    f.records.addMessage({ id, channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text, data: FROM_MEMBER });
     return id;
   };
   const control = (action: 'pause' | 'resume', agent: string) => f.ledger.append('control', { data: { action, agent } });

@@ -16,6 +16,7 @@ import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
 import { openEmbeddedPipeline, type EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 import { FakeAnthropic, textReply, toolUseReply, type RecordedRequest } from '../helpers/fake-anthropic.js';
+import { FROM_MEMBER } from './fixture.js';
 import { waitUntil } from '../helpers/processes.js';
 
 /** Real w2s training that waits for the test's go-ahead before it starts: a job held "in flight". */
@@ -95,7 +96,7 @@ describe('concurrent agents', () => {
     expect(callsOf('ada')).toBe(atLimit);
 
     // A person's mention is answered at once, while the job is still running.
-    new ForumRecords(ledger).addMessage({ id: 'm-now', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: '@ada how is it going?' });
+    new ForumRecords(ledger).addMessage({ id: 'm-now', channel: 'forum', threadId: null, author: 'maria', authorKind: 'human', text: '@ada how is it going?', data: FROM_MEMBER });
     await waitUntil('ada answered', () => new ForumRecords(ledger).message('a-m-now-ada'), { intervalMs: 20, timeoutMs: 5000 });
     expect(runner.started).toBe(1);
     const afterAnswer = callsOf('ada');

@@ -108,3 +108,6 @@ export const msgId = (() => {
   let k = 0;
   return (prefix = 'h') => `${prefix}${(k++).toString().padStart(5, '0')}`;
 })();
+
+/** The data the forum records with a message from someone on the allowlist: only such messages steer agents (src/campaign/steering.ts). */
+export const FROM_MEMBER = { authorship: { from: 'U-MEMBER', member: true } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRedirect, isEmpty, parseRedirect } from '../../bots/researcher/offline/guidance.js';
+import { describeRedirect, isEmpty, parseRedirect, readGuidance, type Redirect } from '../../bots/researcher/offline/guidance.js';
 import { Memory, pairedDiff, type Observation } from '../../bots/researcher/offline/memory.js';
 import { KNOBS, mutate, recombine, type Random } from '../../bots/researcher/offline/mutations.js';
 import { BUILTIN_METHODS, parseMethod, type MethodInput } from '../../src/domain/method.js';
@@ -19,9 +19,12 @@ function seeded(seed: number): Random {
   };
 }
 
+/** A redirect with the given parts (the rest empty). */
+const R = (o: Partial<Redirect>): Redirect => ({ tasks: [], prefer: [], avoid: [], later: [], laterTasks: [], ...o });
+
 describe('parseRedirect', () => {
   it('reads "focus on math and stop using ensembles" as a focus on math, avoiding ensembles', () => {
-    expect(parseRedirect('focus on math and stop using ensembles', TASKS)).toEqual({ tasks: ['math'], prefer: [], avoid: ['ensemble'] });
+    expect(parseRedirect('focus on math and stop using ensembles', TASKS)).toEqual(R({ tasks: ['math'], avoid: ['ensemble'] }));
   });
 
   it('prefers what a sentence asks for and avoids what another negates', () => {
@@ -29,12 +32,12 @@ describe('parseRedirect', () => {
     expect(r.tasks).toEqual(['spam', 'sentiment']);
     expect(r.prefer).toEqual(['auxConf']);
     expect(r.avoid).toEqual(['selfTraining']);
-    expect(describeRedirect(r)).toBe('focus on spam and sentiment; try auxConf; stop using selfTraining');
+    expect(describeRedirect(r)).toBe('focus on spam and sentiment; try the auxiliary confidence loss; stop using self-training');
   });
 
   it('changes nothing for text that names nothing, and does not match task names inside words', () => {
     const r = parseRedirect('Great work everyone, mathematics is hard', TASKS);
-    expect(r).toEqual({ tasks: [], prefer: [], avoid: [] });
+    expect(r).toEqual(R({}));
     expect(isEmpty(r)).toBe(true);
     expect(isEmpty(parseRedirect('use label smoothing', TASKS))).toBe(false);
     expect(describeRedirect(r)).toBe('');
@@ -44,8 +47,8 @@ describe('parseRedirect', () => {
     // BUG (bots/researcher/offline/guidance.ts, parseRedirect): NEGATION is tested on the whole
     // sentence, so the "stop" of "early-stop" and the "drop" of "drop the unconfident labels" read
     // as negations of the very technique the person asks for.
-    expect(parseRedirect('try early-stop on math', TASKS)).toEqual({ tasks: ['math'], prefer: ['earlyStopping'], avoid: [] });
-    expect(parseRedirect('drop the unconfident labels', TASKS)).toEqual({ tasks: [], prefer: ['filter'], avoid: [] });
+    expect(parseRedirect('try early-stop on math', TASKS)).toEqual(R({ tasks: ['math'], prefer: ['earlyStopping'] }));
+    expect(parseRedirect('drop the unconfident labels', TASKS)).toEqual(R({ prefer: ['filter'] }));
     // A real negation still wins.
     expect(parseRedirect('stop using early stopping', TASKS).avoid).toEqual(['earlyStopping']);
     expect(parseRedirect('stop dropping the unconfident labels', TASKS).avoid).toEqual(['filter']);
@@ -156,7 +159,7 @@ describe('offline memory', () => {
     m.observe(desk, { experiment: 'x2', task: 'math', pgr: -0.05, perSeed: new Map([[1, -0.1], [3, 0]]) });
     m.observe(desk, { experiment: 'x3', task: 'code', pgr: 0, perSeed: new Map() });
     m.conclude(desk, 'x1');
-    m.setRedirect(desk, { tasks: ['math'], prefer: ['auxConf', 'filter'], avoid: ['ensemble'] }, '2025-01-01T10:00:00.000Z');
+    m.setRedirect(desk, { tasks: ['math'], prefer: ['auxConf', 'filter'], avoid: ['ensemble'], later: ['knn'], laterTasks: ['code'] }, '2025-01-01T10:00:00.000Z');
     desk.note('a free-form note the memory ignores');
     a.desk.forAgent('bayes').note('concluded x9');
     a.ledger.close();
@@ -169,19 +172,30 @@ describe('offline memory', () => {
     expect(again.observations.get('x2')).toEqual({ experiment: 'x2', task: 'math', pgr: -0.05, perSeed: new Map([[1, -0.1], [3, 0]]) });
     expect(again.observations.get('x3')!.perSeed.size).toBe(0);
     expect([...again.concluded]).toEqual(['x1']);
-    expect(again.redirect).toEqual({ tasks: ['math'], prefer: ['auxConf', 'filter'], avoid: ['ensemble'] });
+    expect(again.redirect).toEqual({ tasks: ['math'], prefer: ['auxConf', 'filter'], avoid: ['ensemble'], later: ['knn'], laterTasks: ['code'] });
+    expect(again.laterFrom).toBe(2);
     expect(again.guidanceSeenAt).toBe('2025-01-01T10:00:00.000Z');
+  });
+
+  it('reads a redirect an older version wrote (before "later" existed)', () => {
+    const { desk: d } = makeDesk();
+    const desk = d.forAgent('ada');
+    desk.note('redirect tasks=math prefer=filter avoid=ensemble seen=2025-01-01T00:00:00.000Z');
+    const m = new Memory();
+    m.load(desk);
+    expect(m.redirect).toEqual({ tasks: ['math'], prefer: ['filter'], avoid: ['ensemble'], later: [], laterTasks: [] });
+    expect(m.current(desk)).toEqual({ tasks: ['math'], prefer: ['filter'], avoid: ['ensemble'], waiting: [] });
   });
 
   it('the latest redirect wins, an empty one included, and load runs once', () => {
     const { desk: d } = makeDesk();
     const desk = d.forAgent('ada');
     const m = new Memory();
-    m.setRedirect(desk, { tasks: ['spam'], prefer: ['labels'], avoid: [] }, '2025-01-01T00:00:00.000Z');
-    m.setRedirect(desk, { tasks: [], prefer: [], avoid: ['filter'] }, '2025-01-02T00:00:00.000Z');
+    m.setRedirect(desk, { tasks: ['spam'], prefer: ['labels'], avoid: [], later: [], laterTasks: [] }, '2025-01-01T00:00:00.000Z');
+    m.setRedirect(desk, { tasks: [], prefer: [], avoid: ['filter'], later: [], laterTasks: [] }, '2025-01-02T00:00:00.000Z');
     const reloaded = new Memory();
     reloaded.load(desk);
-    expect(reloaded.redirect).toEqual({ tasks: [], prefer: [], avoid: ['filter'] });
+    expect(reloaded.redirect).toEqual({ tasks: [], prefer: [], avoid: ['filter'], later: [], laterTasks: [] });
     expect(reloaded.guidanceSeenAt).toBe('2025-01-02T00:00:00.000Z');
     desk.note('concluded late');
     reloaded.load(desk);

@@ -5,7 +5,7 @@ import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { ScoreBudget, ScoreBudgetExceededError } from '../../src/scoring/budget.js';
 import { ScoreDesk } from '../../src/scoring/desk.js';
-import { AGENTS, PRIVATE_PGR, TASKS, failSeed, makeDesk, msgId, score } from './fixture.js';
+import { AGENTS, FROM_MEMBER, PRIVATE_PGR, TASKS, failSeed, makeDesk, msgId, score } from './fixture.js';
 
 const ok: Proposal = { hypothesis: 'aux-conf beats naive', task: 'spam', method: 'naive', seeds: 2 };
 
@@ -258,8 +258,8 @@ describe('what agents see', () => {
 
   it('does not show direct commands in the forum', async () => {
     const { desk, records } = makeDesk();
-    records.addMessage({ id: msgId(), channel: 'direct:ada', threadId: null, author: 'alice', authorKind: 'human', text: 'secret instruction' });
-    records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: 'public note' });
+    records.addMessage({ id: msgId(), channel: 'direct:ada', threadId: null, author: 'alice', authorKind: 'human', text: 'secret instruction', data: FROM_MEMBER });
+    records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: 'public note', data: FROM_MEMBER });
     const texts = desk.forAgent('bayes').readForum().items.map((i) => i.text);
     expect(texts).toEqual(['public note']);
   });
@@ -301,7 +301,7 @@ describe('notebook and guidance', () => {
     const { desk, records } = makeDesk();
     const add = (text: string, channel = 'forum') => {
       const id = msgId();
-      records.addMessage({ id, channel, threadId: null, author: 'alice', authorKind: 'human', text });
+      records.addMessage({ id, channel, threadId: null, author: 'alice', authorKind: 'human', text, data: FROM_MEMBER });
       return id;
     };
     add('everyone: keep probes small');

@@ -3,7 +3,7 @@ import { RESEARCH_TOOLS, runTool } from '../../bots/researcher/claude/tools.js';
 import { buildTurnContext, estimateTokens, pack, type ContextSection } from '../../bots/researcher/context.js';
 import { ScoreBudgetExceededError } from '../../src/scoring/budget.js';
 import { Rng } from '../../workers/w2s/rng.js';
-import { makeDesk, msgId, score } from './fixture.js';
+import { FROM_MEMBER, makeDesk, msgId, score } from './fixture.js';
 
 const lines = (prefix: string, n: number, len = 40) => Array.from({ length: n }, (_, i) => `${prefix} ${i} ${'x'.repeat(len)}`);
 
@@ -85,8 +85,8 @@ describe('buildTurnContext', () => {
         f.records.addMessage({ id: `bulk${i}`, channel: i % 7 === 0 ? 'results' : 'forum', threadId: i % 3 === 0 && i > 0 ? `msg:bulk${i - 1}` : null, author: human ? 'alice' : 'bayes', authorKind: human ? 'human' : 'agent', text: `message ${i} ${filler}` });
       }
     })();
-    f.records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: '@ada GUIDANCE-FOR-ADA focus on math' });
-    f.records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: 'GUIDANCE-FOR-ALL keep probes small' });
+    f.records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: '@ada GUIDANCE-FOR-ADA focus on math', data: FROM_MEMBER });
+    f.records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: 'GUIDANCE-FOR-ALL keep probes small', data: FROM_MEMBER });
 
     const started = Date.now();
     const ctx = buildTurnContext(ada, 12_000);
@@ -110,7 +110,7 @@ describe('buildTurnContext', () => {
   it('with a small budget keeps guidance and drops the lower sections', async () => {
     const f = makeDesk();
     const ada = f.desk.forAgent('ada');
-    for (let i = 0; i < 40; i++) f.records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: `guidance ${i} ${'g'.repeat(200)}` });
+    for (let i = 0; i < 40; i++) f.records.addMessage({ id: msgId(), channel: 'forum', threadId: null, author: 'alice', authorKind: 'human', text: `guidance ${i} ${'g'.repeat(200)}`, data: FROM_MEMBER });
     ada.note('a note');
     const ctx = buildTurnContext(ada, 300);
     expect(ctx.tokens).toBeLessThanOrEqual(300);

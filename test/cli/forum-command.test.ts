@@ -26,11 +26,16 @@ describe('aar forum', () => {
     ledger.close();
 
     const proc = group.aar('aar forum', ['forum'], env(home));
-    const url = await waitUntil('the URL is printed', () => /open (http:\/\/127\.0\.0\.1:\d+\/?)/.exec(proc.stdout())?.[1], { timeoutMs: 30_000, context: () => proc.output() });
+    // The printed URL carries the token posting needs, in its fragment.
+    const url = await waitUntil('the URL is printed', () => /open (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{32})\n/.exec(proc.stdout())?.[1], { timeoutMs: 30_000, context: () => proc.output() });
+    const token = new URL(url).hash.slice('#token='.length);
     const state = async () => (await (await fetch(new URL('/api/state', url))).json()) as LocalForumState;
     await waitUntil('the experiment thread is shown', async () => (await state()).posts.some((p) => p.text.startsWith('Naive is a fine start')));
 
-    const say = (text: string) => fetch(new URL('/api/messages', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'forum', text }) });
+    const post = (text: string, auth: string) => fetch(new URL('/api/messages', url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ channel: 'forum', text }) });
+    // Any other local process is refused: it does not have the token.
+    expect((await post('/aar stop', '')).status).toBe(401);
+    const say = (text: string) => post(text, `Bearer ${token}`);
     expect((await say('/aar status')).status).toBe(202);
     await waitUntil('status is answered', async () => (await state()).posts.some((p) => p.text === 'Jobs: no jobs yet.\nQueue: in-process (jobs run where they are submitted).'));
     expect((await say('/aar veto')).status).toBe(202);

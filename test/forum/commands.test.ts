@@ -68,7 +68,11 @@ describe('parseCommand: happy paths', () => {
   });
 
   it('treats empty or blank text, and a bare prefix, as help', () => {
-    for (const t of ['', '   ', '\n\t', '/aar', 'aar', '@aar', '<@U123ABC>', '<@U1> /aar  ']) expect(ok(t)).toEqual({ kind: 'help' });
+    for (const t of ['', '   ', '\n\t', '/aar', 'aar', '@aar', '@aar /aar  ']) expect(ok(t)).toEqual({ kind: 'help' });
+  });
+
+  it("never takes someone else's mention for aar: the Slack adapter rewrites only the app's own to @aar", () => {
+    for (const t of ['<@U123ABC> status', '<@UBOB> stop', '<@U1|bob> veto e1 leaky']) expect(err(t).message).toMatch(/^unknown command/);
   });
 });
 
@@ -78,12 +82,10 @@ describe('parseCommand: prefixes, case and whitespace', () => {
     'aar status',
     'AAR status',
     '/AAR   STATUS',
-    '<@U123ABC> status',
-    '<@U123ABC|aar> status',
-    '<@u123abc>: status',
     '@aar status',
     '@AAR, status',
-    '<@U123ABC> /aar status',
+    '@aar: status',
+    '@aar /aar status',
     '  \n status \t ',
     'Status',
     'sTaTuS',
@@ -200,7 +202,7 @@ describe('parseCommand: injection-ish text is kept verbatim', () => {
     '$(whoami) ${process.env.SECRET}',
   ])('%j', (reason) => {
     expect(ok(`veto e123-abc ${reason}`)).toEqual({ kind: 'veto', target: 'e123-abc', reason: reason.trim() });
-    expect(ok(`<@U9> direct alice ${reason}`)).toEqual({ kind: 'direct', agent: 'alice', text: reason.trim() });
+    expect(ok(`@aar direct alice ${reason}`)).toEqual({ kind: 'direct', agent: 'alice', text: reason.trim() });
   });
 });
 
@@ -257,11 +259,12 @@ describe('helpers', () => {
     for (const t of reading) expect(isMutating(ok(t)), t).toBe(false);
   });
 
-  it('looksLikeCommand picks out commands and leaves guidance alone', () => {
-    for (const t of ['status', '/aar veto x', 'aar Pause', '<@U1> leaderboard', '@aar help', 'HELP me', 'stop using aux-conf', '/aar']) {
+  it('looksLikeCommand picks out commands and leaves guidance and conversation alone', () => {
+    // Addressed to aar, the next word decides (so a malformed command gets its usage back); not addressed, only a whole valid command counts.
+    for (const t of ['status', 'veto e1 leaky seeds', '/aar veto x', 'aar Pause', '@aar leaderboard', '@aar help', '@aar HELP me', 'aar stop using aux-conf', '/aar', 'stop']) {
       expect(looksLikeCommand(t), t).toBe(true);
     }
-    for (const t of ['', 'aar', '@aar', '<@U1>', 'please try soft labels', 'statuses?', 'what is the status', 'aardvark status', '<!channel>']) {
+    for (const t of ['', 'aar', '@aar', '<@U1>', '<@U1> leaderboard', '<@UBOB> stop', '<@UBOB|bob> veto e1 x', 'HELP me', 'stop using aux-conf', 'please try soft labels', 'statuses?', 'what is the status', 'aardvark status', '<!channel>']) {
       expect(looksLikeCommand(t), t).toBe(false);
     }
   });

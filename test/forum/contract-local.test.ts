@@ -4,7 +4,7 @@ import { runForumContract } from './contract.js';
 runForumContract('local', async () => {
   const forum = new LocalForum({ port: 0, operator: { id: 'operator', name: 'Ada' }, log: () => {} });
   const send = async (path: string, body: unknown) => {
-    const res = await fetch(new URL(path, forum.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(new URL(path, forum.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${forum.token}` }, body: JSON.stringify(body) });
     if (res.status !== 202) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   };
   return {

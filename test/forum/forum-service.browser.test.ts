@@ -12,8 +12,8 @@ import { launchBrowser } from '../helpers/browser.js';
 import { ROOT } from '../helpers/processes.js';
 
 // The whole local forum as `aar forum` runs it: ledger facts become posts, the operator's
-// message becomes guidance, and Veto on a result card takes effect in the thread and on the
-// leaderboard panel.
+// message becomes guidance, and Veto on a result card (in #results) takes effect on the card,
+// in the experiment's thread and on the leaderboard panel.
 
 let browser: Browser;
 beforeAll(async () => {
@@ -51,11 +51,14 @@ describe('aar forum (local) in a browser', () => {
       await page.getByLabel('Message #forum').press('Enter');
       await vi.waitFor(() => expect(new ForumRecords(ledger).messages({ authorKind: 'human' }).map((m) => m.text)).toEqual(['Please try label smoothing on math next']));
 
-      await root.getByTestId('open-thread').click();
-      const thread = page.getByTestId('thread-pane');
-      const card = thread.locator('[data-testid="card"]');
+      // Result cards are in #results; the veto's notice lands in the experiment's thread in #forum.
+      await page.getByTestId('channel-results').click();
+      const card = page.locator('[data-testid="message-list"] [data-testid="card"]').filter({ hasText: 'exp-gamed' });
       await card.getByRole('button', { name: 'Veto' }).click();
       await expect.poll(() => card.getByTestId('card-status').textContent()).toBe('vetoed');
+      await page.getByTestId('channel-forum').click();
+      await root.getByTestId('open-thread').click();
+      const thread = page.getByTestId('thread-pane');
       await expect.poll(() => thread.getByText(/^Vetoed by Ada: vetoed from its result card\./).count()).toBe(1);
       await expect.poll(() => leader.count()).toBe(0);
       await expect.poll(() => page.locator('[data-testid="leaderboard-row"][data-experiment="exp-good"]').count()).toBe(1);

@@ -4,6 +4,7 @@ import { AarError, InvalidInputError } from '../../src/domain/errors.js';
 import { LocalForum, type LocalForumOptions, type LocalForumState, type StoredPost } from '../../src/forum/local/index.js';
 import { PAGE_SCRIPT } from '../../src/forum/local/page.js';
 import type { Card, InboundContext, InboundEvent, Post } from '../../src/forum/port.js';
+import { invalidInput } from '../helpers/invalid-input.js';
 import { chartImage, oversizedPng, pngBytes } from './png-fixture.js';
 
 const OPERATOR = { id: 'U-ada', name: 'Ada' };
@@ -42,10 +43,11 @@ function inbound(forum: LocalForum, react?: (e: InboundEvent, ctx: InboundContex
   return { events, next: (n = 1) => vi.waitFor(() => { expect(events.length).toBeGreaterThanOrEqual(n); return events[n - 1]; }) };
 }
 
+/** POSTs as the operator's page does: JSON, with the forum's token. */
 function postJson(forum: LocalForum, path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(new URL(path, forum.url), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${forum.token}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -399,5 +401,53 @@ describe('LocalForum: restart', () => {
     const err = await second.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AarError);
     expect(err).toMatchObject({ code: 'forum_port_in_use', message: expect.stringContaining(String(port)) });
+  });
+});
+
+describe('LocalForum: only the person who started it can post', () => {
+  it('start() returns the URL with its token; posting without it, or with another, is 401 naming authorization', async () => {
+    const forum = new LocalForum({ port: 0, operator: OPERATOR, log: () => {} });
+    forums.push(forum);
+    const got = inbound(forum);
+    const { url } = await forum.start();
+    expect(url).toBe(`${forum.url}#token=${forum.token}`);
+    expect(forum.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    for (const headers of [{ authorization: '' }, { authorization: 'Bearer not-the-token' }, { authorization: forum.token }]) {
+      for (const [path, body] of [['/api/messages', { channel: 'forum', text: '/aar stop' }], ['/api/actions', { messageRef: 'l-1', action: 'veto', value: 'e1' }]] as const) {
+        const res = await postJson(forum, path, body, headers);
+        expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ error: 'unauthorized', problems: [{ field: 'authorization' }] });
+      }
+    }
+    // Reading needs no token; nothing was posted or handled.
+    expect((await state(forum)).posts).toEqual([]);
+    expect(got.events).toEqual([]);
+    expect((await postJson(forum, '/api/messages', { channel: 'forum', text: 'hello' })).status).toBe(202);
+  });
+
+  it('takes a fixed token (AAR_FORUM_TOKEN) and refuses a malformed one by name', async () => {
+    const forum = await started({ token: 'a'.repeat(40) });
+    expect(forum.token).toBe('a'.repeat(40));
+    expect(() => new LocalForum({ port: 0, operator: OPERATOR, token: 'short' })).toThrow(InvalidInputError);
+    const e = invalidInput(() => new LocalForum({ port: 0, operator: OPERATOR, token: 'has spaces in it, which no URL fragment keeps' }));
+    expect(e.problems.map((p) => p.field)).toEqual(['token']);
+  });
+
+  it("shows and passes on a token the operator pasted only redacted", async () => {
+    const forum = await started();
+    const got = inbound(forum);
+    await postJson(forum, '/api/messages', { channel: 'forum', text: 'the key is sk-ant-api03-abcdefghijklmnop, keep it safe' });
+    const e = await got.next();
+    expect(e).toMatchObject({ kind: 'message', text: 'the key is [redacted], keep it safe' });
+    expect((await state(forum)).posts.map((p) => p.text)).toEqual(['the key is [redacted], keep it safe']);
+  });
+
+  it('tells open pages it has stopped (a bye event) before closing their streams', async () => {
+    const forum = await started();
+    const stream = await events(forum);
+    await stream.next('hello');
+    const stopping = forum.stop();
+    expect(await stream.next('bye')).toEqual({ reason: 'stopped', reopen: 'aar forum' });
+    await stopping;
   });
 });

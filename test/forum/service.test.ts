@@ -52,10 +52,28 @@ describe('ForumService', () => {
     expect(root.post).toMatchObject({ channel: 'forum', persona: { name: 'agent-1' } });
     expect(root.post.threadRef).toBeUndefined();
     const inThread = forum.posts.filter((p) => p.post.threadRef === root.ref);
-    expect(inThread.map((p) => p.post.text)).toEqual(['Finished: 2 of 2 seeds scored.', 'Result of exp-a']);
-    const card = inThread[1].post.card!;
+    expect(inThread.map((p) => p.post.text)).toEqual(['Finished: 2 of 2 seeds scored.']);
+    // A result that can rank has its card in #results, where people veto or approve.
+    const result = forum.posts.find((p) => p.post.text === 'Result of exp-a')!;
+    expect(result.post).toMatchObject({ channel: 'results', threadRef: undefined });
+    const card = result.post.card!;
     expect(card.fields).toContainEqual({ label: 'PGR public', value: '0.60 ± 0.14' });
     expect(card.buttons.map((b) => b.action)).toEqual(['veto', 'approve', 'details']);
+  });
+
+  it("puts the card of a result that can rank in #results, and a probe's (fewer seeds than ranking needs) in its thread", async () => {
+    const { ledger } = freshLedger();
+    const forum = new RecordingForum();
+    const s = new ForumService({ ledger, forum, admins: new Set([ADMIN.id]), tasks: ['spam'], queueStatus: async () => '', pollMs: 60_000, minSeeds: 3 });
+    services.push(s);
+    await s.start();
+    runExperiment(ledger, 'exp-probe', [0.5, 0.6]);
+    runExperiment(ledger, 'exp-full', [0.5, 0.6, 0.55]);
+    await s.sync();
+    const card = (id: string) => forum.posts.find((p) => p.post.text === `Result of ${id}`)!.post;
+    const probeRoot = forum.posts.find((p) => p.post.text.startsWith('Hypothesis for exp-probe'))!;
+    expect(card('exp-probe')).toMatchObject({ channel: 'forum', threadRef: probeRoot.ref });
+    expect(card('exp-full')).toMatchObject({ channel: 'results', threadRef: undefined });
   });
 
   it('edits the progress message instead of posting one per event', async () => {
@@ -141,13 +159,32 @@ describe('ForumService', () => {
     expect(forum.replies.at(-1)).toContain('Jobs: 1 scored.');
   });
 
-  it('answers a malformed command with its usage, and keeps free text as guidance for the agents', async () => {
+  it("answers a malformed command with its usage, and keeps an allowlisted person's free text as guidance for the agents", async () => {
     const { ledger } = freshLedger();
     const { forum } = await service(ledger);
     await forum.send({ kind: 'command', user: ADMIN, text: 'veto' });
     expect(forum.replies.at(-1)).toContain('usage: veto <experiment|method-tag> <reason>');
-    await forum.send({ kind: 'message', channel: 'forum', user: GUEST, text: 'Try label smoothing on math, it might help', mentionsApp: false });
-    expect(new ForumRecords(ledger).messages({ authorKind: 'human' })).toMatchObject([{ author: 'gus', text: 'Try label smoothing on math, it might help', channel: 'forum' }]);
+    await forum.send({ kind: 'message', channel: 'forum', user: ADMIN, text: 'Try label smoothing on math, it might help', mentionsApp: false });
+    expect(new ForumRecords(ledger).messages({ authorKind: 'human' })).toMatchObject([
+      { author: 'ada', text: 'Try label smoothing on math, it might help', channel: 'forum', data: { authorship: { from: ADMIN.id, member: true } } },
+    ]);
+  });
+
+  it("keeps a message from someone off the allowlist in the forum, but not as guidance, and says so only when it was addressed to an agent", async () => {
+    const { ledger } = freshLedger();
+    const { forum } = await service(ledger);
+    runExperiment(ledger, 'exp-g', [0.5]);
+    await forum.send({ kind: 'message', channel: 'forum', messageRef: 'g1', user: GUEST, text: 'Try label smoothing on math, it might help', mentionsApp: false });
+    expect(forum.replies).toEqual([]);
+    await forum.send({ kind: 'message', channel: 'forum', messageRef: 'g2', user: GUEST, text: 'agent-1: stop using ensembles', mentionsApp: false });
+    expect(forum.replies).toEqual([expect.stringMatching(/^Only people on the allowlist can direct the agents, so agent-1 will not act on this, gus/)]);
+    const records = new ForumRecords(ledger);
+    expect(records.messages({ authorKind: 'human' })).toEqual([]);
+    // Shown to people: both are forum posts by key, so replies thread under them and the local forum shows them again.
+    expect(records.deliveredPosts().filter((p) => p.key.startsWith('msg:')).map((p) => [p.ref, (p.post as { text: string }).text])).toEqual([
+      ['g1', 'Try label smoothing on math, it might help'],
+      ['g2', 'agent-1: stop using ensembles'],
+    ]);
   });
 
   it("stores a person's reply by its thread's key, and threads an agent's answer under their top-level message", async () => {
@@ -157,7 +194,7 @@ describe('ForumService', () => {
     await s.sync();
     const root = forum.posts.find((p) => p.post.text.startsWith('Hypothesis for exp-t'))!;
     await forum.send({ kind: 'message', channel: 'forum', threadRef: root.ref, messageRef: 'x1', user: ADMIN, text: 'why only one seed?', mentionsApp: false });
-    await forum.send({ kind: 'message', channel: 'forum', messageRef: 'x2', user: GUEST, text: 'agent-1: what next?', mentionsApp: false });
+    await forum.send({ kind: 'message', channel: 'forum', messageRef: 'x2', user: ADMIN, text: 'agent-1: what next?', mentionsApp: false });
     const records = new ForumRecords(ledger);
     const [top, reply] = records.messages({ authorKind: 'human' });
     expect(reply).toMatchObject({ threadId: 'exp:exp-t', author: 'ada' });

@@ -72,12 +72,15 @@ type Answer = { status: number; headers?: Record<string, string>; body: unknown 
  * local Socket Mode websocket server) and the external file upload: files.getUploadURLExternal
  * answers with an upload_url on this server, where the bytes are POSTed (recorded as method
  * `upload`, params `{ file_id, bytes, contentType }`), then files.completeUploadExternal shares
- * them. It also takes response_url posts at /respond/<id>.
+ * them. It also takes response_url posts at /respond/<id> (and refuses them at /expired/<id>),
+ * and chat.postEphemeral.
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   /** Bodies posted to response URLs (slash command replies), by URL id. */
   readonly responses: { id: string; body: Record<string, unknown> }[] = [];
+  /** Bodies posted to expired response URLs (deadResponseUrl), by URL id. */
+  readonly deadResponses: { id: string; body: Record<string, unknown> }[] = [];
   /** Messages clients sent over the websocket (acks), parsed. */
   readonly socketMessages: Record<string, unknown>[] = [];
   readonly botToken: string;
@@ -145,6 +148,11 @@ export class FakeSlack {
   /** A response_url for a slash command or action payload. */
   responseUrl(id: string): string {
     return `http://127.0.0.1:${this.port}/respond/${id}`;
+  }
+
+  /** A response_url that has expired: posts to it are recorded in `deadResponses` and answered 404 `expired_url`, as Slack does. */
+  deadResponseUrl(id: string): string {
+    return `http://127.0.0.1:${this.port}/expired/${id}`;
   }
 
   callsTo(method: string): RecordedCall[] {
@@ -227,6 +235,12 @@ export class FakeSlack {
       this.wake();
       return;
     }
+    if (url.pathname.startsWith('/expired/')) {
+      this.deadResponses.push({ id: url.pathname.slice('/expired/'.length), body: safeJson(raw) });
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('expired_url');
+      this.wake();
+      return;
+    }
     if (url.pathname.startsWith('/upload/')) {
       const auth = String(req.headers.authorization ?? '');
       await this.upload(url.pathname.slice('/upload/'.length), Buffer.concat(chunks), String(req.headers['content-type'] ?? ''), auth.startsWith('Bearer ') ? auth.slice(7) : undefined, res);
@@ -303,6 +317,10 @@ export class FakeSlack {
         const ts = this.ts();
         return ok({ channel: channel.id, ts, message: { text: params.text, ts, thread_ts: params.thread_ts } });
       }
+      case 'chat.postEphemeral':
+        if (!channel) return fail('channel_not_found');
+        if (typeof params.user !== 'string' || params.user === '') return fail('user_not_in_channel');
+        return ok({ message_ts: this.ts() });
       case 'chat.update':
         if (!channel) return fail('channel_not_found');
         return ok({ channel: channel.id, ts: params.ts, text: params.text });

@@ -11,7 +11,10 @@ export interface Observation {
 }
 
 const OBS_RE = /^obs (\S+) task=(\S+) pgr=(-?[\d.]+) seeds=([-\d.:,]*)$/;
-const REDIRECT_RE = /^redirect tasks=(\S*) prefer=(\S*) avoid=(\S*) seen=(\S+)$/;
+// `later=… later-tasks=… after=N` came with "before/after"; older notebooks lack them.
+const REDIRECT_RE = /^redirect tasks=(\S*) prefer=(\S*) avoid=(\S*)(?: later=(\S*) later-tasks=(\S*) after=(\d+))? seen=(\S+)$/;
+/** Proposals after a redirect before its "later" techniques and tasks join the current ones. */
+export const LATER_AFTER = 2;
 
 /**
  * The offline researcher's memory lives in its notebook (the ledger), one structured line per
@@ -21,7 +24,9 @@ export class Memory {
   readonly observations = new Map<string, Observation>();
   /** Experiments already concluded (a conclusion is posted once, even across restarts). */
   readonly concluded = new Set<string>();
-  redirect: Redirect = { tasks: [], prefer: [], avoid: [] };
+  redirect: Redirect = { tasks: [], prefer: [], avoid: [], later: [], laterTasks: [] };
+  /** How many experiments of its own the agent must have before the redirect's "later" part applies. */
+  laterFrom = 0;
   /** The newest guidance already acted on. */
   guidanceSeenAt = '';
   private loaded = false;
@@ -43,8 +48,9 @@ export class Memory {
       const r = REDIRECT_RE.exec(text);
       if (r) {
         const list = (s: string) => s.split(',').filter(Boolean);
-        this.redirect = { tasks: list(r[1]), prefer: list(r[2]) as Knob[], avoid: list(r[3]) as Knob[] };
-        this.guidanceSeenAt = r[4];
+        this.redirect = { tasks: list(r[1]), prefer: list(r[2]) as Knob[], avoid: list(r[3]) as Knob[], later: list(r[4] ?? '') as Knob[], laterTasks: list(r[5] ?? '') };
+        this.laterFrom = Number(r[6] ?? 0);
+        this.guidanceSeenAt = r[7];
       }
     }
   }
@@ -62,8 +68,21 @@ export class Memory {
 
   setRedirect(desk: AgentDesk, r: Redirect, seenAt: string): void {
     this.redirect = r;
+    this.laterFrom = desk.myExperiments().length + LATER_AFTER;
     this.guidanceSeenAt = seenAt;
-    desk.note(`redirect tasks=${r.tasks.join(',')} prefer=${r.prefer.join(',')} avoid=${r.avoid.join(',')} seen=${seenAt}`);
+    const later = ` later=${r.later.join(',')} later-tasks=${r.laterTasks.join(',')} after=${this.laterFrom}`;
+    desk.note(`redirect tasks=${r.tasks.join(',')} prefer=${r.prefer.join(',')} avoid=${r.avoid.join(',')}${later} seen=${seenAt}`);
+  }
+
+  /**
+   * The redirect as it applies now. Its "later" part ("X before Y": Y) waits, not even tried by
+   * chance, until the agent has proposed LATER_AFTER experiments since; then it joins the rest.
+   */
+  current(desk: AgentDesk): { tasks: string[]; prefer: Knob[]; avoid: Knob[]; waiting: Knob[] } {
+    const r = this.redirect;
+    if (!r.later.length && !r.laterTasks.length) return { tasks: r.tasks, prefer: r.prefer, avoid: r.avoid, waiting: [] };
+    if (desk.myExperiments().length < this.laterFrom) return { tasks: r.tasks, prefer: r.prefer, avoid: r.avoid, waiting: r.later };
+    return { tasks: [...r.tasks, ...r.laterTasks], prefer: [...r.prefer, ...r.later], avoid: r.avoid, waiting: [] };
   }
 }
 

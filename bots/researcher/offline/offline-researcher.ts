@@ -7,10 +7,11 @@ import { ScoreBudgetExceededError } from '../../../src/scoring/budget.js';
 import type { MessageRecord } from '../../../src/ledger/forum-records.js';
 import type { Direction, Knob } from '../../directions.js';
 import type { ResearcherBot, TurnOutcome } from '../../types.js';
-import { describeRedirect, isEmpty, parseRedirect } from './guidance.js';
+import { describeRedirect, isEmpty, parseRedirect, readGuidance } from './guidance.js';
 import { Memory, pairedDiff, type Observation } from './memory.js';
 import { KNOBS, mutate, recombine, type Mutation, type Random } from './mutations.js';
-import { answerFromNumbers } from './answer.js';
+import { answerPerson } from './answer.js';
+import { methodInWords } from './words.js';
 
 export interface OfflineResearcherOptions {
   name: string;
@@ -71,9 +72,11 @@ export class OfflineResearcher implements ResearcherBot {
 
   async answer(desk: AgentDesk, message: MessageRecord): Promise<string> {
     this.memory.load(desk);
-    const redirect = parseRedirect(message.text, desk.tasks);
-    if (!isEmpty(redirect)) this.memory.setRedirect(desk, redirect, message.at);
-    return answerFromNumbers({ name: this.name, direction: this.direction, desk, memory: this.memory, redirect });
+    // The address ("@ada", "ada:") is not part of what was asked.
+    const text = message.text.replace(new RegExp(`^\\s*@?${this.name}\\s*[,:]?`, 'i'), '').replace(new RegExp(`@${this.name}(?![\\w-])`, 'gi'), '').trim();
+    const reading = readGuidance(text, desk.tasks);
+    if (!isEmpty(reading.redirect)) this.memory.setRedirect(desk, reading.redirect, message.at);
+    return answerPerson({ name: this.name, direction: this.o.direction, desk, memory: this.memory, text, reading });
   }
 
   /** People's newest guidance for this agent (or for all) changes the focus and the knobs it turns. */
@@ -159,7 +162,7 @@ export class OfflineResearcher implements ResearcherBot {
     }
     for (let attempt = 0; attempt < 12; attempt++) {
       const base = this.random.next() < 0.7 ? bases[0] : bases[Math.floor(this.random.next() * bases.length)];
-      const knob = this.pickKnob();
+      const knob = this.pickKnob(desk);
       let m: Mutation;
       const parents = [base.experiment];
       if (knob === 'recombine' && bases.length > 1) {
@@ -213,25 +216,26 @@ export class OfflineResearcher implements ResearcherBot {
 
   /** The redirected tasks if a person named some; else mostly the home task, sometimes another. */
   private pickTask(desk: AgentDesk): string {
-    const focus = this.memory.redirect.tasks.filter((t) => desk.tasks.includes(t));
+    const focus = this.memory.current(desk).tasks.filter((t) => desk.tasks.includes(t));
     if (focus.length) return focus[Math.floor(this.random.next() * focus.length)];
     if (this.random.next() < 0.7 || desk.tasks.length === 1) return this.o.homeTask;
     return desk.tasks[Math.floor(this.random.next() * desk.tasks.length)];
   }
 
-  private pickKnob(): Knob {
-    const { prefer, avoid } = this.memory.redirect;
-    const mine = [...prefer, ...this.o.direction.knobs].filter((k) => !avoid.includes(k));
+  private pickKnob(desk: AgentDesk): Knob {
+    const { prefer, avoid, waiting } = this.memory.current(desk);
+    const off = (k: Knob) => avoid.includes(k) || waiting.includes(k);
+    // What a person asked for comes first; without a request, the agent's own direction.
+    const mine = (prefer.length ? prefer : this.o.direction.knobs).filter((k) => !off(k));
     const all: Knob[] = [...KNOBS, 'recombine'];
-    const pool = this.random.next() < 0.25 || !mine.length ? all.filter((k) => !avoid.includes(k)) : mine;
+    const pool = this.random.next() < 0.25 || !mine.length ? all.filter((k) => !off(k)) : mine;
     return pool[Math.floor(this.random.next() * pool.length)] ?? 'auxConf';
   }
 }
 
-/** A method in words, for claims. */
+/** A method in words, for claims: its techniques, never its field names. */
 export function describeMethod(m: MethodInput): string {
-  const { name: _n, ...rest } = m;
-  return Object.keys(rest).length ? JSON.stringify(rest) : 'the naive method';
+  return methodInWords(m);
 }
 
 function hash(s: string): number {

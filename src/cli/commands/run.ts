@@ -15,6 +15,7 @@ import { digestChart } from '../../report/digest-chart.js';
 import { campaignSpend } from '../../campaign/spend.js';
 import { CronScheduler } from '../../schedule/scheduler.js';
 import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
+import { directionOf } from '../../../bots/directions.js';
 import { parseFlags } from '../args.js';
 import { finishCampaign } from './run-output.js';
 
@@ -101,6 +102,8 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
     admins,
     tasks: file.tasks,
     minSeeds: file.scoring.claimSeeds,
+    // The team's names (as createTeam gives them), so a person off the allowlist who writes to one is told it will not act.
+    agents: () => Array.from({ length: file.agents.count }, (_, i) => directionOf(i).name),
     log,
     // `stop` is a ledger fact the campaign reads; nothing else to do here.
     onStop: () => {},

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldProblem } from '../../domain/errors.js';
 
@@ -126,4 +127,19 @@ export function sameOrigin(req: IncomingMessage, port: number): { ok: true } | {
     return { ok: false, why: 'requests from other sites are refused' };
   }
   return { ok: true };
+}
+
+/**
+ * Refuses a request that does not carry the forum's token (`authorization: Bearer <token>`).
+ * Only the person who started the forum has it (it is printed in the URL at start), so no
+ * other local process can post as the operator, who is an admin.
+ */
+export function requireToken(req: IncomingMessage, token: string): void {
+  const given = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  if (a.length === b.length && timingSafeEqual(a, b)) return;
+  req.resume();
+  const problem = given ? 'not this forum\'s token' : 'missing: send authorization: Bearer <token>, the token in the URL aar printed at start';
+  throw new HttpError(401, 'unauthorized', 'posting needs the forum\'s token: open the link aar printed when it started', [{ field: 'authorization', problem }]);
 }

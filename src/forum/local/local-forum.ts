@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { z } from 'zod';
 import { AarError, InvalidInputError } from '../../domain/errors.js';
 import { CHANNEL_KEYS, type ChannelKey, type Forum, type ForumUser, type InboundEvent, type InboundHandler, type Persona, type Post } from '../port.js';
-import { HttpError, readJson, sameOrigin, sendError, sendHtml, sendJson, sendPng } from './http.js';
+import { redactSecrets } from '../redact.js';
+import { HttpError, readJson, requireToken, sameOrigin, sendError, sendHtml, sendJson, sendPng } from './http.js';
 import { pageCsp, renderPage } from './page.js';
 import {
   ActionBodySchema,
@@ -21,8 +22,10 @@ import { PostStore, type Author, type PostView } from './store.js';
 
 /** Options of the local web forum. */
 export interface LocalForumOptions {
-  /** Only loopback: the forum has no login, so it must never be reachable from the network. */
+  /** Only loopback: the forum must never be reachable from the network. */
   host?: '127.0.0.1';
+  /** What posting requires (24-128 URL-safe characters); default: a random one, in `operatorUrl`. */
+  token?: string;
   /** 0 picks any free port; read the chosen one from `url` after start(). */
   port: number;
   /** The person at the browser: every message and button press is theirs. */
@@ -87,6 +90,8 @@ export class LocalForum implements Forum {
   // Versions count from 1 in each process; a page that outlives a restart sees a new instance
   // in the stream's `hello` and starts over instead of keeping its (higher-versioned) old copies.
   private readonly instance = randomBytes(8).toString('hex');
+  /** Posting needs it: only whoever holds `operatorUrl` can speak as the operator. */
+  readonly token: string;
   private server?: Server;
   private boundPort?: number;
 
@@ -98,6 +103,7 @@ export class LocalForum implements Forum {
     this.operator = { id: this.opts.operator.id, name: this.opts.operator.name, isBot: false };
     this.hub = new SseHub(this.opts.heartbeatMs ?? 15_000);
     this.now = options.now ?? (() => new Date());
+    this.token = this.opts.token ?? randomBytes(24).toString('base64url');
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.restore(this.opts.history ?? []);
   }
@@ -108,13 +114,21 @@ export class LocalForum implements Forum {
     return `http://127.0.0.1:${this.boundPort}/`;
   }
 
+  /**
+   * The page's address with the token in its fragment: what start() returns and aar prints.
+   * A fragment never reaches a server log or a Referer; the page keeps it for the tab.
+   */
+  get operatorUrl(): string {
+    return `${this.url}#token=${this.token}`;
+  }
+
   /** How many pages are connected to the live event stream. */
   get liveClients(): number {
     return this.hub.size;
   }
 
   async start(): Promise<{ url: string }> {
-    if (this.server) return { url: this.url };
+    if (this.server) return { url: this.operatorUrl };
     const server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -133,7 +147,7 @@ export class LocalForum implements Forum {
     const address = server.address();
     this.boundPort = typeof address === 'object' && address !== null ? address.port : this.opts.port;
     this.server = server;
-    return { url: this.url };
+    return { url: this.operatorUrl };
   }
 
   async stop(): Promise<void> {
@@ -141,6 +155,8 @@ export class LocalForum implements Forum {
     if (!server) return;
     this.server = undefined;
     this.boundPort = undefined;
+    // Open pages say the forum has stopped and how to reopen it, instead of retrying forever.
+    this.hub.broadcast('bye', { reason: 'stopped', reopen: 'aar forum' });
     this.hub.closeAll();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
@@ -239,8 +255,8 @@ export class LocalForum implements Forum {
       '/': { GET: () => this.sendPage(res) },
       '/api/state': { GET: () => sendJson(res, 200, this.state()) },
       '/api/events': { GET: () => this.hub.add(res, { instance: this.instance }) },
-      '/api/messages': { POST: async () => sendJson(res, 202, await this.receiveMessage(await readJson(req))) },
-      '/api/actions': { POST: async () => sendJson(res, 202, await this.receiveAction(await readJson(req))) },
+      '/api/messages': { POST: async () => (requireToken(req, this.token), sendJson(res, 202, await this.receiveMessage(await readJson(req)))) },
+      '/api/actions': { POST: async () => (requireToken(req, this.token), sendJson(res, 202, await this.receiveAction(await readJson(req)))) },
     };
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) throw new HttpError(404, 'not_found', `no such page: ${path.slice(0, 200)}`);
@@ -275,14 +291,16 @@ export class LocalForum implements Forum {
       channel = root.channel;
     }
     const persona: Persona = { id: this.operator.id, name: this.operator.name, icon: '' };
-    const view = this.store.add({ channel, threadRef, persona, text: body.text }, 'operator', this.now().toISOString());
+    // A token pasted by the operator is neither shown nor passed on.
+    const typed = redactSecrets(body.text);
+    const view = this.store.add({ channel, threadRef, persona, text: typed }, 'operator', this.now().toISOString());
     this.hub.broadcast('post', view);
 
-    const text = body.text.trimStart();
+    const text = typed.trimStart();
     const user = { ...this.operator };
     const event: InboundEvent = COMMAND_RE.test(text)
       ? { kind: 'command', channel, threadRef, user, text: text.replace(COMMAND_RE, '').trim() }
-      : { kind: 'message', channel, threadRef, messageRef: view.ref, user, text: body.text, mentionsApp: MENTION_RE.test(text) || ADDRESSED_RE.test(text) };
+      : { kind: 'message', channel, threadRef, messageRef: view.ref, user, text: typed, mentionsApp: MENTION_RE.test(text) || ADDRESSED_RE.test(text) };
     if (threadRef === undefined) delete event.threadRef;
     this.dispatch(event, channel, threadRef);
     return { ok: true, ref: view.ref };

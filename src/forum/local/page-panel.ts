@@ -20,10 +20,21 @@ function renderPanel() {
   renderChart();
 }
 
+/** How many rows of each task the panel shows until someone asks for more. */
+const TOP_PER_TASK = 3;
+
 function renderLeaderboard() {
-  const rows = S.panel.leaderboard.slice().sort((a, b) => a.rank - b.rank);
+  const all = S.panel.leaderboard.slice().sort((a, b) => a.task.localeCompare(b.task) || a.rank - b.rank);
+  const rows = S.showAllRows ? all : all.filter((r) => r.rank <= TOP_PER_TASK);
   $('leaderboard-body').replaceChildren(...(rows.length ? rows.map(leaderboardRow)
     : [el('tr', null, [el('td', { colspan: '5', cls: 'empty', testid: 'leaderboard-empty', text: 'No scored results yet.' })])]));
+  // The rest is one click away, so the table never pushes the chart off the screen.
+  const total = typeof S.panel.total === 'number' ? S.panel.total : all.length;
+  const more = $('leaderboard-more');
+  more.hidden = total <= rows.length && !S.showAllRows;
+  more.textContent = S.showAllRows ? 'Show the top ' + TOP_PER_TASK + ' of each task'
+    : all.length >= total ? 'Show all ' + total + ' results' : 'Show the top ' + all.length + ' of ' + total + ' results (/aar leaderboard <task> lists each task)';
+  more.setAttribute('aria-expanded', String(S.showAllRows));
 }
 
 function leaderboardRow(r) {
@@ -46,19 +57,38 @@ function ticks(lo, hi) {
   return out;
 }
 
-function fmtAxisTime(t, span) {
-  const d = new Date(t);
-  return span > 36 * 3600e3 ? d.toLocaleDateString([], { month: 'short', day: 'numeric' }) : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+// Steps a time axis can take, in ms: the first that gives at most 5 labels is used.
+const TIME_STEPS = [10e3, 15e3, 30e3, 60e3, 2 * 60e3, 5 * 60e3, 10 * 60e3, 15 * 60e3, 30 * 60e3, 3600e3, 2 * 3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 24 * 3600e3, 2 * 86400e3, 7 * 86400e3];
+
+function timeTicks(t0, t1) {
+  const step = TIME_STEPS.find((s) => (t1 - t0) / s <= 5) || TIME_STEPS[TIME_STEPS.length - 1];
+  // Aligned to the local clock (minutes on the minute, hours on the hour).
+  const offset = new Date(t0).getTimezoneOffset() * 60e3;
+  const out = [];
+  for (let t = Math.ceil((t0 - offset) / step) * step + offset; t <= t1; t += step) out.push(t);
+  return { step, ticks: out };
 }
 
+function fmtAxisTime(t, step) {
+  const d = new Date(t);
+  if (step >= 86400e3) return d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  if (step < 60e3) return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * The best public PGR so far per task, as a step line (a new best is a step up; the line runs
+ * flat until the next). The x axis spans the results, at least a minute, with labels at round
+ * times; the lines run on to the newest result of any task.
+ */
 function renderChart() {
   const W = 340, H = 190, L = 36, R = 12, T = 10, B = 26;
   const series = S.panel.series.map((s, i) => ({
     task: s.task,
     color: PALETTE[i % PALETTE.length],
-    points: s.points.map((p) => ({ t: Date.parse(p.at), y: p.pgr, at: p.at })).filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t),
+    points: s.points.map((p) => ({ t: Date.parse(p.at), y: p.pgr, experiment: p.experiment || '' })).filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t),
   })).filter((s) => s.points.length > 0);
-  const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img', 'aria-label': 'PGR over time, one line per task', 'data-testid': 'pgr-chart-svg' });
+  const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img', 'aria-label': 'Best public PGR so far, one step line per task', 'data-testid': 'pgr-chart-svg' });
   $('chart-legend').replaceChildren(...series.map((s) => {
     const swatch = el('span', { cls: 'swatch', 'aria-hidden': 'true' });
     swatch.style.background = s.color;
@@ -73,7 +103,9 @@ function renderChart() {
   for (const s of series) for (const p of s.points) {
     t0 = Math.min(t0, p.t); t1 = Math.max(t1, p.t); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
   }
-  if (t1 - t0 < 60e3) { t0 -= 30 * 60e3; t1 += 30 * 60e3; }
+  const asOf = S.panel.asOf ? Date.parse(S.panel.asOf) : NaN;
+  if (Number.isFinite(asOf)) t1 = Math.max(t1, asOf);
+  if (t1 - t0 < 60e3) t1 = t0 + 60e3;
   const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
   const y = (v) => T + ((y1 - v) / (y1 - y0)) * (H - T - B);
 
@@ -81,19 +113,25 @@ function renderChart() {
     root.append(svg('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: v === 0 ? '#b0b0b4' : '#ececef', 'stroke-width': 1 }));
     root.append(svg('text', { x: L - 5, y: y(v) + 3, 'text-anchor': 'end' }, [v.toFixed(2)]));
   }
-  const span = t1 - t0;
-  [[t0, 'start'], [(t0 + t1) / 2, 'middle'], [t1, 'end']].forEach(([t, anchor]) => {
-    root.append(svg('text', { x: x(t), y: H - 8, 'text-anchor': anchor }, [fmtAxisTime(t, span)]));
-  });
+  const axis = timeTicks(t0, t1);
+  for (const t of axis.ticks) {
+    root.append(svg('line', { x1: x(t), x2: x(t), y1: H - B, y2: H - B + 4, stroke: '#b0b0b4', 'stroke-width': 1 }));
+    // A label at either end is anchored inside the chart, so it is never cut off.
+    const anchor = x(t) > W - R - 24 ? 'end' : x(t) < L + 24 ? 'start' : 'middle';
+    root.append(svg('text', { x: x(t), y: H - 8, 'text-anchor': anchor, 'data-testid': 'chart-time-label' }, [fmtAxisTime(t, axis.step)]));
+  }
 
+  const end = Number.isFinite(asOf) ? Math.max(asOf, t0) : t1;
   for (const s of series) {
     const g = svg('g', { 'data-testid': 'chart-series', 'data-task': s.task });
-    if (s.points.length > 1) {
-      g.append(svg('polyline', { points: s.points.map((p) => x(p.t).toFixed(1) + ',' + y(p.y).toFixed(1)).join(' '), fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-linejoin': 'round' }));
-    }
+    // Horizontal to each new best, then straight up to it: a step line.
+    let d = 'M' + x(s.points[0].t).toFixed(1) + ',' + y(s.points[0].y).toFixed(1);
+    for (const p of s.points.slice(1)) d += ' H' + x(p.t).toFixed(1) + ' V' + y(p.y).toFixed(1);
+    d += ' H' + x(Math.max(end, s.points[s.points.length - 1].t)).toFixed(1);
+    g.append(svg('path', { d, fill: 'none', stroke: s.color, 'stroke-width': 2, 'data-testid': 'chart-step-line' }));
     for (const p of s.points) {
       const dot = svg('circle', { cx: x(p.t).toFixed(1), cy: y(p.y).toFixed(1), r: 3, fill: s.color });
-      dot.append(svg('title', null, [s.task + ': PGR ' + p.y.toFixed(3) + ' at ' + new Date(p.t).toLocaleString()]));
+      dot.append(svg('title', null, [s.task + ': new best PGR ' + p.y.toFixed(3) + (p.experiment ? ' (' + p.experiment + ')' : '') + ' at ' + new Date(p.t).toLocaleString()]));
       g.append(dot);
     }
     root.append(g);

@@ -1,15 +1,16 @@
 /**
- * The page's script, part 1: state, live updates, channels, messages, threads, cards and the
- * composers. Plain browser JS in a string (no build step, no framework). Every piece of data
+ * The page's script, part 1: state, channels, messages, threads, cards and the composers
+ * (part 2, page-live.ts, talks to the server). Plain browser JS in a string (no build step, no framework). Every piece of data
  * reaches the DOM through textContent, text nodes or setAttribute, never as markup.
  * No backticks or dollar-brace in here: the string is a template literal.
  */
 export const PAGE_SCRIPT_CORE = String.raw`
-const TOPICS = { forum: 'Hypotheses, plans and discussion', results: 'Result cards: veto or approve', audit: 'The auditor\u2019s reviews of flagged and leading results' };
+const TOPICS = { forum: 'Hypotheses, plans and discussion', results: 'Result cards (veto or approve) and leader changes', audit: 'What needs a person: suspicious results, vetoes, overturns; routine reviews in one thread a day' };
 const LABELS = { veto: 'Veto', approve: 'Approve', details: 'Details' };
 const S = {
   channels: [], operator: { id: '', name: '' }, posts: new Map(), panel: { leaderboard: [], series: [] }, panelVersion: -1,
   instance: null, current: 'forum', thread: null, unread: {}, notes: new Map(), live: false, loaded: false,
+  token: null, stopped: false, showAllRows: false,
 };
 
 const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
@@ -180,7 +181,8 @@ function cardNode(p) {
   const note = S.notes.get(p.ref);
   const buttons = c.buttons.map((b) => el('button', {
     type: 'button', cls: b.action, testid: 'card-' + b.action, 'data-value': b.value, 'aria-label': LABELS[b.action] + ' ' + b.value,
-    disabled: (b.action === 'veto' && c.status === 'vetoed') || (b.action === 'approve' && c.status === 'approved'),
+    // Read-only without the token; and a veto of a vetoed card (an approval of an approved one) would change nothing.
+    disabled: (b.action !== 'details' && (!S.token || S.stopped)) || (b.action === 'veto' && c.status === 'vetoed') || (b.action === 'approve' && c.status === 'approved'),
     on: { click: (e) => act(p, b, e.currentTarget) },
   }, [LABELS[b.action]]));
   return el('div', { cls: 'card', testid: 'card', 'data-status': c.status || 'none' }, [
@@ -193,17 +195,6 @@ function cardNode(p) {
     buttons.length ? el('div', { cls: 'card-actions' }, buttons) : null,
     note ? el('div', { cls: 'card-note' + (note.error ? ' error' : ''), testid: 'card-note', role: note.error ? 'alert' : 'status', text: note.text }) : null,
   ]);
-}
-
-async function postJson(url, body) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  let data = null;
-  try { data = await res.json(); } catch (e) { data = null; }
-  if (!res.ok) {
-    const problems = data && Array.isArray(data.problems) && data.problems.length ? data.problems.map((x) => x.field + ': ' + x.problem).join('; ') : '';
-    throw new Error(problems || (data && data.message) || 'the server answered ' + res.status);
-  }
-  return data;
 }
 
 async function act(p, b, button) {
@@ -261,88 +252,9 @@ function setupComposer(prefix, target) {
       error.textContent = 'Not sent: ' + err.message;
       error.hidden = false;
     } finally {
-      send.disabled = false;
-      input.focus();
+      applyAccess();
+      if (!input.disabled) input.focus();
     }
   });
-}
-
-function setLive(live) {
-  S.live = live;
-  const dot = $('conn-status');
-  dot.classList.toggle('live', live);
-  dot.title = live ? 'live' : 'reconnecting';
-  $('conn-text').textContent = live ? 'live' : 'reconnecting\u2026';
-  document.body.setAttribute('data-live', String(live));
-}
-
-async function loadState() {
-  const res = await fetch('/api/state');
-  if (!res.ok) throw new Error('state: ' + res.status);
-  const s = await res.json();
-  if (s.instance !== S.instance) return;
-  const first = !S.loaded;
-  S.channels = s.channels;
-  S.operator = s.operator;
-  for (const p of s.posts) upsert(p);
-  if (s.panelVersion > S.panelVersion) { S.panel = s.panel; S.panelVersion = s.panelVersion; }
-  if (!S.channels.some((c) => c.key === S.current) && S.channels.length) S.current = S.channels[0].key;
-  S.loaded = true;
-  $('operator-name').textContent = s.operator.name;
-  const index = threadIndex();
-  renderSidebar();
-  renderMain(index, first);
-  renderThread(index, first);
-  renderPanel();
-  document.body.setAttribute('data-ready', 'true');
-}
-
-function connect() {
-  const events = new EventSource('/api/events');
-  events.addEventListener('open', () => setLive(true));
-  // Every (re)connect starts with hello; then the whole state is fetched, since whatever
-  // happened while away is in it. A new instance (the forum restarted) means start over.
-  events.addEventListener('hello', (e) => {
-    const d = JSON.parse(e.data);
-    if (S.instance !== null && S.instance !== d.instance) {
-      S.posts.clear();
-      S.notes.clear();
-      S.unread = {};
-      S.panelVersion = -1;
-    }
-    S.instance = d.instance;
-    loadState().catch((err) => console.warn('aar: could not load state', err));
-  });
-  events.addEventListener('error', () => setLive(false));
-  events.addEventListener('post', (e) => {
-    const p = JSON.parse(e.data);
-    const fresh = !S.posts.has(p.ref);
-    if (!upsert(p)) return;
-    if (fresh && S.loaded && p.author !== 'operator' && p.channel !== S.current) S.unread[p.channel] = (S.unread[p.channel] || 0) + 1;
-    render();
-  });
-  events.addEventListener('update', (e) => {
-    if (upsert(JSON.parse(e.data))) render();
-  });
-  events.addEventListener('panel', (e) => {
-    const d = JSON.parse(e.data);
-    if (d.version <= S.panelVersion) return;
-    S.panel = d.panel;
-    S.panelVersion = d.version;
-    renderPanel();
-  });
-}
-
-function start() {
-  setupComposer('composer', () => ({ channel: S.current }));
-  setupComposer('thread-composer', () => {
-    const root = S.posts.get(S.thread);
-    return { channel: root ? root.channel : S.current, threadRef: S.thread };
-  });
-  $('thread-close').addEventListener('click', closeThread);
-  document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && S.thread) closeThread(); });
-  render();
-  renderPanel();
-  connect();
 }
 `;

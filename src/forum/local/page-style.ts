@@ -24,6 +24,7 @@ button:disabled { cursor: default; opacity: 0.55; }
 .workspace .who { font-size: 13px; margin-top: 4px; display: flex; align-items: center; gap: 6px; }
 .conn { width: 9px; height: 9px; border-radius: 50%; background: #9a8f9b; display: inline-block; }
 .conn.live { background: #2bac76; }
+body[data-conn="stopped"] .conn { background: #e01e5a; }
 .side-heading { font-size: 13px; text-transform: uppercase; letter-spacing: 0.04em; opacity: 0.75; margin: 16px 16px 6px; }
 .channel-list { list-style: none; margin: 0; padding: 0 8px; }
 .channel-btn { width: 100%; display: flex; align-items: center; justify-content: space-between; gap: 8px; border: 0; background: transparent;
@@ -104,6 +105,13 @@ button:disabled { cursor: default; opacity: 0.55; }
 .status-pill.vetoed { background: #f7d9d5; color: var(--red); }
 .status-pill.flagged { background: #f8ebcf; color: var(--amber); }
 .status-pill.approved { background: #d5efdf; color: var(--green); }
+.banner { margin: 10px 18px 0; padding: 10px 12px; border-radius: 8px; background: #eef4fb; border: 1px solid #c8dbef; font-size: 14px; line-height: 1.45; }
+.banner.stopped { background: #fdecea; border-color: #f1b8b0; }
+.banner code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; background: rgba(0,0,0,0.06); padding: 0 4px; border-radius: 4px; }
+.composer textarea:disabled { background: #f4f4f5; cursor: not-allowed; }
+.more { margin-top: 6px; border: 0; background: transparent; color: var(--blue); font-weight: 700; font-size: 13px; padding: 2px 0; }
+.more:hover { text-decoration: underline; }
+.leaderboard .task-head td { background: #f1f1f4; font-weight: 700; font-size: 12px; color: var(--muted); }
 .chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--border); border-radius: 6px; }
 .chart text { font-size: 10px; fill: #616061; }
 .legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; }

@@ -1,9 +1,10 @@
+import { PAGE_SCRIPT_LIVE } from './page-live.js';
 import { PAGE_SCRIPT_PANEL } from './page-panel.js';
 import { PAGE_SCRIPT_CORE } from './page-script.js';
 import { PAGE_CSS } from './page-style.js';
 
-/** The page's whole script, as one IIFE (the two parts share its scope). */
-export const PAGE_SCRIPT = `(() => {\n'use strict';\n${PAGE_SCRIPT_CORE}\n${PAGE_SCRIPT_PANEL}\nstart();\n})();\n`;
+/** The page's whole script, as one IIFE (the three parts share its scope). */
+export const PAGE_SCRIPT = `(() => {\n'use strict';\n${PAGE_SCRIPT_CORE}\n${PAGE_SCRIPT_LIVE}\n${PAGE_SCRIPT_PANEL}\nstart();\n})();\n`;
 
 /**
  * The Content-Security-Policy of the page: only its own nonce'd script and style run, and it
@@ -54,6 +55,13 @@ export function renderPage(nonce: string): string {
       <h2 id="channel-title" data-testid="channel-title"></h2>
       <span class="topic" data-testid="channel-topic"></span>
     </header>
+    <div class="banner stopped" data-testid="forum-stopped" role="alert" hidden>
+      <strong>The forum has stopped.</strong> Nothing new will appear here. To open it again, run
+      <code>aar forum</code> (or <code>aar start</code> to resume the campaign) and open the link it prints.
+    </div>
+    <div class="banner" data-testid="read-only" role="status" hidden>
+      Read-only: to post, vote or veto, open the link <code>aar</code> printed when it started (it carries this forum's token).
+    </div>
     <div class="messages" data-testid="message-list" role="log" aria-live="polite" aria-labelledby="channel-title"></div>
     <form class="composer" data-testid="composer">
       <label class="sr-only" for="composer-input" data-testid="composer-label">Message</label>
@@ -83,9 +91,10 @@ export function renderPage(nonce: string): string {
         <thead><tr><th scope="col">#</th><th scope="col">Method</th><th scope="col">Task</th><th scope="col">PGR</th><th scope="col">Status</th></tr></thead>
         <tbody data-testid="leaderboard-body"></tbody>
       </table>
+      <button type="button" class="more" data-testid="leaderboard-more" hidden></button>
     </section>
     <section>
-      <h2>PGR over time</h2>
+      <h2>Best PGR so far</h2>
       <div data-testid="pgr-chart"></div>
       <ul class="legend" data-testid="chart-legend" aria-label="Tasks"></ul>
     </section>

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { FieldProblem } from '../../domain/errors.js';
 import { PostImageSchema } from '../image.js';
+import { MAX_MESSAGE_TEXT } from '../commands.js';
 import { CHANNEL_KEYS } from '../port.js';
 
 // What a person can type in one message: Slack's cap, so both adapters accept the same input.
-export const MAX_MESSAGE_TEXT = 40_000;
+export { MAX_MESSAGE_TEXT };
 // Agents' posts are not typed by hand; the cap only stops a runaway post from eating memory.
 const MAX_POST_TEXT = 200_000;
 const Ref = z.string().min(1).max(128);
@@ -58,6 +59,7 @@ export const LocalForumOptionsSchema = z.object({
   // Checked entry by entry in the constructor: one bad ledger row must not keep the forum down.
   history: z.array(z.unknown()).optional(),
   heartbeatMs: z.number().int().positive().optional(),
+  token: z.string().regex(/^[A-Za-z0-9_-]{24,128}$/, '24-128 letters, digits, _ or -').optional(),
 });
 
 /** POST /api/messages: what the operator typed, in a channel or a thread. */
@@ -79,7 +81,7 @@ export const ActionBodySchema = z.strictObject({
 
 const Pgr = z.number().refine(Number.isFinite, 'a finite number');
 
-/** The right-hand panel: the leaderboard and PGR over time, per task. Extra keys are dropped, never shown. */
+/** The right-hand panel: the leaderboard and the best PGR over time, per task. Extra keys are dropped, never shown. */
 export const PanelSchema = z.object({
   leaderboard: z
     .array(
@@ -94,14 +96,18 @@ export const PanelSchema = z.object({
       }),
     )
     .max(1_000),
+  /** How many results rank in all; the leaderboard may carry only the top of each task. */
+  total: z.number().int().min(0).optional(),
   series: z
     .array(
       z.object({
         task: z.string().min(1).max(128),
-        points: z.array(z.object({ at: Instant, pgr: Pgr })).max(10_000),
+        points: z.array(z.object({ at: Instant, pgr: Pgr, experiment: z.string().max(128).optional() })).max(10_000),
       }),
     )
     .max(50),
+  /** The time the lines run up to (the newest result). */
+  asOf: Instant.optional(),
 });
 /** The right-hand panel as setPanel() takes it. */
 export type Panel = z.input<typeof PanelSchema>;

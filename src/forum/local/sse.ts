@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { startEventStream } from './http.js';
 
 /** The events the page listens for. */
-export type SseEvent = 'hello' | 'post' | 'update' | 'panel';
+export type SseEvent = 'hello' | 'post' | 'update' | 'panel' | 'bye';
 
 /**
  * The open Server-Sent Events streams. Each broadcast goes to every page; a comment line every

@@ -24,6 +24,7 @@ const SlashCommandSchema = z.looseObject({
   user_name: z.string().optional(),
   channel_id: z.string().optional(),
   response_url: z.string().optional(),
+  trigger_id: z.string().optional(),
 });
 
 const BlockActionBodySchema = z.looseObject({
@@ -32,7 +33,8 @@ const BlockActionBodySchema = z.looseObject({
   channel: z.looseObject({ id: z.string().min(1) }).optional(),
   container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
   message: z.looseObject({ ts: z.string().min(1), thread_ts: z.string().optional() }).optional(),
-  actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).min(1),
+  trigger_id: z.string().optional(),
+  actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional(), action_ts: z.string().optional() })).min(1),
 });
 
 /** Who acted, before their display name is looked up. */
@@ -60,6 +62,8 @@ export interface InboundCommand {
   channel?: ChannelKey;
   user: UserStub;
   text: string;
+  /** What makes this invocation this one: a redelivery or replay of it carries the same key. */
+  key: string;
 }
 
 export interface InboundAction {
@@ -70,6 +74,8 @@ export interface InboundAction {
   user: UserStub;
   action: CardAction;
   value: string;
+  /** What makes this click this one: a redelivery or replay of it carries the same key. */
+  key: string;
 }
 
 export interface Self {
@@ -98,7 +104,8 @@ export function parseMessageEvent(raw: unknown, keyOf: (channelId: string) => Ch
   const id = e.user ?? e.bot_id;
   if (!id) return { skip: 'message without a user or bot id' };
   const rawText = e.text ?? '';
-  const mentionsApp = e.type === 'app_mention' || new RegExp(`<@${self.userId}(?:\\|[^>]*)?>`).test(rawText);
+  const own = `<@${escapeRe(self.userId)}(?:\\|[^>]*)?>`;
+  const mentionsApp = e.type === 'app_mention' || new RegExp(own).test(rawText);
   return {
     channelId: e.channel,
     channel,
@@ -106,10 +113,14 @@ export function parseMessageEvent(raw: unknown, keyOf: (channelId: string) => Ch
     // A thread's first message can carry its own ts as thread_ts; it is not a reply.
     threadTs: e.thread_ts !== undefined && e.thread_ts !== e.ts ? e.thread_ts : undefined,
     user: { id, name: isBot ? (e.username ?? e.bot_profile?.name ?? undefined) : undefined, isBot },
-    text: unescapeSlack(rawText),
+    // Only the app's own id addresses aar: its mention becomes `@aar`, which the command parser
+    // knows; anyone else's mention (`<@U0BOB> stop`) stays as it is, conversation with them.
+    text: unescapeSlack(rawText.replace(new RegExp(own, 'g'), '@aar')),
     mentionsApp,
   };
 }
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A slash command payload. People cannot be bots here; Slack only lets users run commands. */
 export function parseSlashCommand(raw: unknown, keyOf: (channelId: string) => ChannelKey | undefined): InboundCommand | Skip {
@@ -122,6 +133,8 @@ export function parseSlashCommand(raw: unknown, keyOf: (channelId: string) => Ch
     channel,
     user: { id: c.user_id, name: c.user_name, isBot: false },
     text: unescapeSlack(c.text ?? ''),
+    // Slack gives every invocation its own trigger_id (and response_url); a redelivered envelope or a replayed request repeats them.
+    key: `cmd:${c.trigger_id ?? c.response_url ?? `${c.user_id}:${c.channel_id ?? ''}:${c.text ?? ''}`}`,
   };
 }
 
@@ -147,6 +160,7 @@ export function parseBlockAction(raw: unknown, keyOf: (channelId: string) => Cha
     user: { id: b.user.id, name: b.user.name ?? b.user.username, isBot: false },
     action,
     value: act.value ?? '',
+    key: `act:${b.trigger_id ?? `${b.user.id}:${messageTs}:${act.action_id}:${act.action_ts ?? ''}`}`,
   };
 }
 

@@ -5,7 +5,7 @@ import type { SlackLogLevel, SlackLogSink } from './redact.js';
 /** How Slack reaches us: a Socket Mode websocket (no public URL needed) or HTTP requests to `/slack/events`. */
 export type SlackMode =
   | { kind: 'socket'; appToken: string }
-  | { kind: 'http'; signingSecret: string; port: number; host?: string };
+  | { kind: 'http'; signingSecret: string; port: number; /** Where to listen (default 127.0.0.1: loopback). */ host?: string };
 
 export interface SlackForumOptions {
   /** The Bot User OAuth Token (xoxb-…). */
@@ -22,6 +22,10 @@ export interface SlackForumOptions {
   connectTimeoutMs?: number;
   /** Start-up waits out rate limits with this (default setTimeout). */
   sleep?: (ms: number) => Promise<void>;
+  /** How long a slash command's answer may take to go back in its ack (default 2.5 s; later ones use response_url). */
+  ackWindowMs?: number;
+  /** The clock that judges signed requests' timestamps in HTTP mode (default Date.now). */
+  now?: () => number;
 }
 
 const BOT_FIX = "Set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (xoxb-…, on the app's OAuth & Permissions page)";

@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver, webApi, type Receiver, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
 import { AarError } from '../../domain/errors.js';
 import { checkPostImage } from '../image.js';
-import type { ChannelKey, Forum, InboundContext, InboundEvent, InboundHandler, Post } from '../port.js';
+import type { ChannelKey, Forum, InboundHandler, Post } from '../port.js';
 import { cardBlocks, messageText } from './blocks.js';
 import { SlackConfigError, toForumError } from './errors.js';
-import { parseBlockAction, parseMessageEvent, parseSlashCommand, RecentKeys, type Skip } from './inbound.js';
 import { apiBase, checkOptions, type SlackForumOptions } from './options.js';
+import { Receiving, QUIET } from './receive.js';
 import { RedactingLogger } from './redact.js';
+import { ReplayGuard } from './replay-guard.js';
 import { authenticate, resolveChannels, type BotIdentity } from './startup.js';
 import { uploadImage, uploadMayRecover } from './upload.js';
 import { UserDirectory } from './users.js';
 
 /** The HTTP path Slack posts events, slash commands and interactivity to in HTTP mode. */
 export const SLACK_EVENTS_PATH = '/slack/events';
-/** The slash command the manifest declares. */
-export const SLASH_COMMAND = '/aar';
+export { SLASH_COMMAND } from './receive.js';
 
 const REF_RE = /^([A-Z0-9]+):(\d+\.\d+)$/;
 
@@ -43,9 +43,6 @@ function postKey(post: Post): string {
 
 const UPLOAD_TIMEOUT_MS = 60_000;
 
-// Slack must never turn our text into mentions or previews, whatever it contains.
-const QUIET = { parse: 'none', link_names: false, unfurl_links: false, unfurl_media: false } as const;
-
 interface Running {
   app: App;
   client: webApi.WebClient;
@@ -66,7 +63,7 @@ export class SlackForum implements Forum {
   readonly kind = 'slack' as const;
   private readonly logger: RedactingLogger;
   private readonly handlers: InboundHandler[] = [];
-  private readonly seen = new RecentKeys();
+  private readonly receiving: Receiving;
   private readonly apiUrl: string;
   private running?: Running;
   private starting?: Promise<{ url?: string }>;
@@ -84,6 +81,7 @@ export class SlackForum implements Forum {
     this.apiUrl = apiBase(o.slackApiUrl);
     const secrets = [o.botToken, o.mode.kind === 'socket' ? o.mode.appToken : o.mode.signingSecret];
     this.logger = new RedactingLogger(o.log, o.logLevel ?? 'info', secrets);
+    this.receiving = new Receiving({ logger: this.logger, handlers: this.handlers, ackWindowMs: o.ackWindowMs });
   }
 
   onEvent(handler: InboundHandler): void {
@@ -126,12 +124,13 @@ export class SlackForum implements Forum {
       convoStore: false,
     });
     const running: Running = { app, client, bot, ids, keys, users: new UserDirectory(client, (l) => this.logger.warn(l)) };
-    this.listen(running);
+    this.receiving.attach(running);
 
     if (this.o.mode.kind === 'http') {
-      const { port, host } = this.o.mode;
-      const server = await app.start(host ? { port, host } : port).catch((err: unknown) => {
-        throw new SlackConfigError('HTTP port', `cannot listen on ${host ?? '*'}:${port} (${(err as Error).message})`, 'Set SLACK_PORT to a free port', { cause: err });
+      // Loopback unless told otherwise (SLACK_HOST): a development receiver is not for the network.
+      const { port, host = '127.0.0.1' } = this.o.mode;
+      const server = await app.start({ port, host }).catch((err: unknown) => {
+        throw new SlackConfigError('HTTP port', `cannot listen on ${host}:${port} (${(err as Error).message})`, 'Set SLACK_PORT to a free port, and SLACK_HOST to an address of this machine', { cause: err });
       });
       const addr = server.address() as AddressInfo;
       const shown = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
@@ -147,7 +146,11 @@ export class SlackForum implements Forum {
   private receiver(): Receiver {
     const mode = this.o.mode;
     if (mode.kind === 'http') {
-      return new HTTPReceiver({ signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, port: mode.port, logger: this.logger });
+      const receiver = new HTTPReceiver({ signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, port: mode.port, logger: this.logger });
+      // Bolt's server calls this property per request, so the guard sees every request first.
+      const guard = new ReplayGuard({ signingSecret: mode.signingSecret, path: SLACK_EVENTS_PATH, now: this.o.now, warn: (l) => this.logger.warn(l) });
+      receiver.requestListener = guard.wrap(receiver.requestListener);
+      return receiver;
     }
     return new SocketModeReceiver({
       appToken: mode.appToken,
@@ -283,99 +286,6 @@ export class SlackForum implements Forum {
       return await fn();
     } catch (err) {
       throw toForumError(method, err);
-    }
-  }
-
-  private listen(r: Running): void {
-    const keyOf = (id: string): ChannelKey | undefined => r.keys.get(id);
-    const self = { userId: r.bot.userId, botId: r.bot.botId };
-
-    const onMessage = async (raw: unknown): Promise<void> => {
-      const m = parseMessageEvent(raw, keyOf, self);
-      if (this.skipped(m)) return;
-      // A mention arrives both as `message` and `app_mention`; Slack also redelivers. Once each.
-      if (!this.seen.firstTime(`${m.channelId}:${m.ts}`)) return;
-      const user = await r.users.resolve(m.user);
-      const threadRef = m.threadTs ? `${m.channelId}:${m.threadTs}` : undefined;
-      await this.dispatch(
-        { kind: 'message', channel: m.channel, threadRef, messageRef: `${m.channelId}:${m.ts}`, user, text: m.text, mentionsApp: m.mentionsApp },
-        this.threadReplier(r, m.channelId, m.threadTs ?? m.ts),
-      );
-    };
-    r.app.event('message', async ({ event }) => onMessage(event));
-    r.app.event('app_mention', async ({ event }) => onMessage(event));
-
-    r.app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
-      await ack();
-      const c = parseSlashCommand(command, keyOf);
-      if (this.skipped(c)) return;
-      const user = await r.users.resolve(c.user);
-      await this.dispatch({ kind: 'command', channel: c.channel, user, text: c.text }, this.responder(respond));
-    });
-
-    r.app.action({ type: 'block_actions', action_id: /^aar_(veto|approve|details)$/ }, async ({ ack, body }) => {
-      await ack();
-      const a = parseBlockAction(body, keyOf);
-      if (this.skipped(a)) return;
-      const user = await r.users.resolve(a.user);
-      const event: InboundEvent = {
-        kind: 'action',
-        channel: a.channel,
-        threadRef: a.threadTs ? `${a.channelId}:${a.threadTs}` : undefined,
-        messageRef: `${a.channelId}:${a.messageTs}`,
-        user,
-        action: a.action,
-        value: a.value,
-      };
-      await this.dispatch(event, this.threadReplier(r, a.channelId, a.threadTs ?? a.messageTs));
-    });
-
-    r.app.error(async (err) => {
-      this.logger.error('Bolt could not handle a request:', err);
-    });
-  }
-
-  private skipped<T extends object>(x: T | Skip): x is Skip {
-    if (!('skip' in x)) return false;
-    this.logger.debug(`ignored: ${x.skip}`);
-    return true;
-  }
-
-  private threadReplier(r: Running, channelId: string, threadTs: string): InboundContext {
-    return {
-      reply: async (text: string) => {
-        const args = { channel: channelId, thread_ts: threadTs, text: messageText(text), ...QUIET };
-        await this.call('chat.postMessage', () => r.client.chat.postMessage(args as webApi.ChatPostMessageArguments));
-      },
-    };
-  }
-
-  private responder(respond: RespondFn): InboundContext {
-    return {
-      reply: async (text: string) => {
-        await respond({ response_type: 'ephemeral', text: messageText(text) }).catch((err: unknown) => {
-          throw toForumError('response_url', err);
-        });
-      },
-    };
-  }
-
-  /** Runs the handlers; a handler that throws is logged and the person told, never passed to Bolt. */
-  private async dispatch(event: InboundEvent, ctx: InboundContext): Promise<void> {
-    if (this.handlers.length === 0) {
-      this.logger.debug(`no handler for a ${event.kind}`);
-      return;
-    }
-    for (const handler of this.handlers) {
-      try {
-        await handler(event, ctx);
-      } catch (err) {
-        const code = err instanceof AarError ? err.code : 'internal_error';
-        this.logger.error(`the ${event.kind} handler failed (${code}):`, err);
-        await ctx
-          .reply(`Sorry, that could not be handled (${code}). The coordinator's log has the details.`)
-          .catch((e: unknown) => this.logger.error('could not send the error reply:', e));
-      }
     }
   }
 }
