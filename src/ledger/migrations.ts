@@ -175,6 +175,37 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX public_predictions_by_group ON public_predictions (agent, task, seed, seq);
     `,
   },
+  {
+    version: 6,
+    // A job's state was its latest lifecycle event, so two processes reporting the same queue
+    // event (a coordinator and `aar submit --wait`) could put a scored job back to "finished" or
+    // "started" for good. States now live in a table kept by a checked state machine, written
+    // in the same transaction as each event (see job-states.ts). Existing ledgers are carried
+    // over, and a job that has a result is scored whatever its latest event said: that heals
+    // the jobs the old rule left stuck. The view keeps its name and columns for readers.
+    sql: `
+      CREATE TABLE job_states (
+        job_id TEXT PRIMARY KEY,
+        experiment_id TEXT,
+        seed INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        since TEXT NOT NULL,
+        seq INTEGER NOT NULL
+      );
+      CREATE INDEX job_states_by_experiment ON job_states (experiment_id, seed);
+      CREATE INDEX job_states_unfinished ON job_states (status) WHERE status NOT IN ('scored', 'failed', 'cancelled');
+      INSERT INTO job_states (job_id, experiment_id, seed, status, since, seq)
+        SELECT v.job_id, v.experiment_id, COALESCE(v.seed, 0),
+               CASE WHEN r.job_id IS NOT NULL THEN 'scored' ELSE v.status END,
+               COALESCE(r.scored_at, v.since),
+               (SELECT MAX(seq) FROM events x WHERE x.job_id = v.job_id)
+        FROM job_status v LEFT JOIN results r ON r.job_id = v.job_id;
+      DROP VIEW job_status;
+      CREATE VIEW job_status AS SELECT experiment_id, job_id, seed, status, since FROM job_states;
+      -- Outbox edits are looked up by post key (latest content, pending edits).
+      CREATE INDEX outbox_edits_by_key ON outbox_edits (key, seq);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
