@@ -98,12 +98,19 @@ export class BullQueue implements ExperimentQueue {
     return { jobId, added: true };
   }
 
+  /**
+   * The job's state first, then (for a finished job) its result or reason. Finished is final in
+   * BullMQ and the result is written in the same script that moves a job there, so this order
+   * never pairs "completed" with a result read before the job completed.
+   */
   async outcome(jobId: string): Promise<JobOutcome> {
-    const job = await Job.fromId(this.queue, jobId);
-    if (!job) return { state: 'missing' };
-    const state = await job.getState();
-    if (state === 'completed') return { state: 'completed', result: job.returnvalue };
-    if (state === 'failed') return { state: 'failed', reason: job.failedReason };
+    const state = await this.queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') {
+      const [returnvalue, failedReason] = await this.redis.hmget(this.queue.toKey(jobId), 'returnvalue', 'failedReason');
+      // Removed between the two reads (its retention ran out): as good as never there.
+      if (returnvalue === null && failedReason === null) return { state: 'missing' };
+      return state === 'completed' ? { state: 'completed', result: parseReturn(returnvalue) } : { state: 'failed', reason: failedReason ?? 'failed' };
+    }
     if (state === 'active') return { state: 'active' };
     if (state === 'delayed') return { state: 'delayed' };
     if (state === 'unknown') return { state: 'missing' };
