@@ -1,16 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { LedgerError, ledgerError, RESTORE_FIX } from './errors.js';
 import { APPEND_ONLY_TABLES, MIGRATIONS, appendOnlyTriggers } from './migrations.js';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface OpenOptions {}
+export interface OpenOptions {
+  /** Run PRAGMA quick_check first (default true): damage is named at open, not mid-campaign. */
+  check?: boolean;
+}
 
-/** Opens (or creates) the ledger's SQLite file: WAL, pragmas, migrations. */
-export function openDatabase(path: string, _o: OpenOptions = {}): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  {
+/**
+ * Opens (or creates) the ledger's SQLite file: WAL, pragmas, a quick_check, migrations. Every
+ * failure comes out as a LedgerError naming the file, the cause and the fix.
+ */
+export function openDatabase(path: string, o: OpenOptions = {}): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    // A non-database file is only noticed at the first read: make it happen here.
+    db.pragma('schema_version');
+    if (o.check !== false && path !== ':memory:') quickCheck(db, path);
     switchToWal(db);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -21,7 +31,17 @@ export function openDatabase(path: string, _o: OpenOptions = {}): Database.Datab
     db.pragma('recursive_triggers = ON');
     migrate(db);
     return db;
+  } catch (err) {
+    db?.close();
+    throw ledgerError(path, err);
   }
+}
+
+/** PRAGMA quick_check: structural damage (a bad page, a broken index) named with SQLite's first finding. */
+export function quickCheck(db: Database.Database, path: string, pragma: 'quick_check' | 'integrity_check' = 'quick_check'): void {
+  const rows = db.pragma(`${pragma}(5)`) as Record<string, string>[];
+  const findings = rows.map((r) => Object.values(r)[0]).filter((v) => v !== 'ok');
+  if (findings.length) throw new LedgerError(path, 'corrupt', `is damaged (${pragma}: ${findings[0].replace(/\s+/g, ' ')}${findings.length > 1 ? `; ${findings.length - 1} more` : ''})`, RESTORE_FIX);
 }
 
 /**
