@@ -206,6 +206,23 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX outbox_edits_by_key ON outbox_edits (key, seq);
     `,
   },
+  {
+    version: 7,
+    // One coordinator per ledger: the row (there is at most one) names who holds the ledger,
+    // and its heartbeat says whether the holder is still there. Not a fact: it is replaced when
+    // a stale holder is taken over and deleted on release (see coordinator-lock.ts).
+    sql: `
+      CREATE TABLE coordinator_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        token TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        command TEXT NOT NULL,
+        since TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

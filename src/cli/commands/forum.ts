@@ -15,9 +15,9 @@ With REDIS_URL it also collects results and re-enqueues lost jobs. Ctrl-C or \`s
 export async function forumCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   parseFlags('forum', argv, {});
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const p = await openPipeline(config, log);
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const p = await openPipeline(config, log, { coordinator: { command: 'aar forum', onLost: () => stopRequested() } });
   const { forum, admins } = await openForum(config, p.ledger, log);
   const service = new ForumService({
     ledger: p.ledger,

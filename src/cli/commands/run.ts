@@ -92,8 +92,14 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   const logPath = join(cfg.home, 'run.log');
   if (tty) mkdirSync(cfg.home, { recursive: true });
   const log = tty ? (line: string) => appendFileSync(logPath, `${new Date().toISOString()} ${line}\n`) : (line: string) => process.stderr.write(`${line}\n`);
-  const p = await openPipeline(cfg, log);
   const abort = new AbortController();
+  const p = await openPipeline(cfg, log, {
+    coordinator: {
+      command: 'aar run',
+      // Another coordinator took the ledger over (this one looked dead to it): stop proposing.
+      onLost: () => abort.abort(new Error('the coordinator lock was taken over')),
+    },
+  });
   const { forum, admins } = await openForum(cfg, p.ledger, log);
   const service = new ForumService({
     ledger: p.ledger,
