@@ -223,6 +223,15 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 8,
+    // The first time the outbox sent each post. A post with an attempt but no delivery may be in
+    // the forum already (the answer timed out, or the process died waiting for it): before
+    // sending it again the outbox looks for it (Slack: by the key in the message's metadata).
+    sql: `
+      CREATE TABLE outbox_attempts (key TEXT PRIMARY KEY REFERENCES outbox (key), at TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
@@ -241,6 +250,7 @@ export const APPEND_ONLY_TABLES = [
   'outbox_deliveries',
   'outbox_edits',
   'outbox_edit_deliveries',
+  'outbox_attempts',
   'llm_usage',
   'public_predictions',
 ];

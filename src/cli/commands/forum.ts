@@ -4,6 +4,7 @@ import { ForumService } from '../../forum/service.js';
 import { openPipeline } from '../../pipeline/setup.js';
 import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { parseFlags } from '../args.js';
+import { pendingLine } from './run-output.js';
 
 export const FORUM_USAGE = `aar forum
 
@@ -42,7 +43,8 @@ export async function forumCommand(argv: string[], config: Config, out: NodeJS.W
     await stopped;
     out.write('aar forum: stopping\n');
   } finally {
-    await service.stop();
+    const pending = await service.stop();
+    if (pending.posts || pending.edits) process.stderr.write(`${pendingLine('aar forum', pending)}\n`);
     await p.close();
   }
 }

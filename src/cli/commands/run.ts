@@ -16,7 +16,7 @@ import { campaignSpend } from '../../campaign/spend.js';
 import { CronScheduler } from '../../schedule/scheduler.js';
 import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { parseFlags } from '../args.js';
-import { finishCampaign } from './run-output.js';
+import { finishCampaign, pendingLine } from './run-output.js';
 
 export const RUN_USAGE = `aar run [--config FILE] [--agents N] [--tasks a,b] [--max-experiments N] [--max-minutes M] [--seed S] [--red-team] [--json]
 
@@ -157,7 +157,9 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await service.stop();
+    const pending = await service.stop();
+    // Never silent: posts the forum did not take yet (a long Retry-After, an outage) are still in the ledger.
+    if (pending.posts || pending.edits) process.stderr.write(`${pendingLine('aar run', pending)}\n`);
     await p.close();
   }
 }

@@ -22,6 +22,8 @@ export interface SlackForumOptions {
   connectTimeoutMs?: number;
   /** Start-up waits out rate limits with this (default setTimeout). */
   sleep?: (ms: number) => Promise<void>;
+  /** How long one Web API call may take before it counts as failed (default 30 s); the outbox then looks before posting again. */
+  requestTimeoutMs?: number;
 }
 
 const BOT_FIX = "Set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (xoxb-…, on the app's OAuth & Permissions page)";
