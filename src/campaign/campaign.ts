@@ -1,6 +1,7 @@
 import { ClaudeAuditor, HeuristicAuditor } from '../../bots/auditor/index.js';
 import { Steward } from '../../bots/steward/index.js';
 import type { ResearcherBot } from '../../bots/types.js';
+import { AarError } from '../domain/errors.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LlmClient } from '../llm/port.js';
@@ -85,11 +86,22 @@ export class Campaign {
     const guard = new BudgetGuard(ledger, this.records, this.id, file.budget);
     const windows = new ActiveWindows(file.schedule.active, file.schedule.timezone);
     const minutesLeft = () => (file.budget.minutes === undefined ? undefined : file.budget.minutes * 60_000 - (this.now() - started));
+    // The experiment cap is checked inside every proposal's transaction, baselines included:
+    // exact however many bots propose at once (the round-by-round budget check overshot).
+    const cap = file.budget.experiments;
+    const capReached = (): string | undefined => {
+      if (cap === undefined) return undefined;
+      const n = (ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(this.id) as { n: number }).n;
+      return n >= cap ? `the experiments budget is spent (${n} of ${cap} experiments)` : undefined;
+    };
+    pipeline.guardProposals((req) => (req.campaignId === this.id ? capReached() : undefined));
     const stopReason = (): string | undefined => {
       if (o.signal?.aborted) return 'stopped by a signal';
       const stop = ledger.events({ kind: 'control', afterSeq: sessionSeq }).find((e) => e.data.action === 'stop');
       if (stop) return `stopped by ${String(stop.data.who)}`;
       if (this.exhausted) return this.exhausted;
+      const capped = capReached();
+      if (capped) return capped;
       const left = minutesLeft();
       if (left !== undefined && left <= 0) return `the ${file.budget.minutes}-minute limit is reached`;
       return undefined;
@@ -129,7 +141,11 @@ export class Campaign {
     try {
       // A resumed campaign: collect what finished while nobody listened, re-enqueue what was lost.
       await pipeline.recover();
-      await steward.seedBaselines((req) => pipeline.submit({ ...req, campaignId: this.id }));
+      await steward.seedBaselines((req) => pipeline.submit({ ...req, campaignId: this.id })).catch((err: unknown) => {
+        // The cap counts baselines too: the ones past it are not run.
+        if (!(err instanceof AarError && err.code === 'proposal_refused')) throw err;
+        this.log(`baselines: ${err.message}`);
+      });
       for (let reason = stopReason(); !reason; reason = stopReason()) {
         checkBudget();
         if (stopReason()) break;
@@ -155,6 +171,7 @@ export class Campaign {
       if (!o.signal?.aborted) await loop.round();
       tick();
     } finally {
+      pipeline.guardProposals(undefined);
       await schedule.stop();
       ledger.append('campaign', { campaignId: this.id, data: { action: 'stop', reason: desk.closed ?? 'error' } });
     }
