@@ -137,6 +137,9 @@ export class Campaign {
       onBudgetGuard: checkBudget,
     });
     const tick = (waiting?: string) => this.o.onTick?.(this.snapshot(started, spend(), waiting, minutesLeft()));
+    // A round can block on a Redis that is down (an enqueue waits for it): watch it apart from
+    // the rounds, so the live line and the log say so while it lasts.
+    const redisWatch = this.watchQueue(() => tick());
 
     try {
       // A resumed campaign: collect what finished while nobody listened, re-enqueue what was lost.
@@ -171,6 +174,7 @@ export class Campaign {
       if (!o.signal?.aborted) await loop.round();
       tick();
     } finally {
+      clearInterval(redisWatch);
       pipeline.guardProposals(undefined);
       await schedule.stop();
       ledger.append('campaign', { campaignId: this.id, data: { action: 'stop', reason: desk.closed ?? 'error' } });
@@ -193,6 +197,28 @@ export class Campaign {
     return llm && file.agents.kind !== 'offline' ? new ClaudeAuditor({ ...common, llm, model: file.agents.model ?? this.o.model }) : new HeuristicAuditor(common);
   }
 
+  /** Every second: whether the queue's Redis is reachable; on a change, logs it and refreshes the live view (every 5 s while it is down). */
+  private watchQueue(refresh: () => void): NodeJS.Timeout {
+    let downSince: number | undefined;
+    let lastRefresh = 0;
+    const timer = setInterval(() => {
+      const since = this.o.pipeline.queueUnreachableSince();
+      // Wall-clock time, as the queue measures it (not the campaign's injectable clock).
+      const now = Date.now();
+      if (since !== downSince) {
+        if (since !== undefined) this.log(`Redis is unreachable (REDIS_URL): jobs wait in the ledger and run when it is back`);
+        else if (downSince !== undefined) this.log(`Redis is reachable again after ${Math.round((now - downSince) / 1000)} s`);
+        downSince = since;
+      } else if (since === undefined || now - lastRefresh < 5000) {
+        return;
+      }
+      lastRefresh = now;
+      refresh();
+    }, 1000);
+    timer.unref();
+    return timer;
+  }
+
   private async waitForAnyResult(signal?: AbortSignal): Promise<void> {
     const running = this.o.ledger.unfinishedJobs()[0];
     if (!running) return this.sleep(1000);
@@ -207,6 +233,7 @@ export class Campaign {
     if (file.budget.experiments) fractions.push(spend.experiments / file.budget.experiments);
     if (file.budget.usd) fractions.push(spend.usd / file.budget.usd);
     const unfinished = new Set(ledger.unfinishedJobs().map((j) => j.experimentId));
+    const downSince = this.o.pipeline.queueUnreachableSince();
     return {
       campaign: this.id,
       elapsedMs: this.now() - started,
@@ -216,6 +243,7 @@ export class Campaign {
       best: Object.entries(summary.tasks).map(([task, t]) => ({ task, pgr: t.best?.pgrPublic, baseline: t.baseline?.pgrPublic })),
       spend,
       waiting,
+      queueDownMs: downSince === undefined ? undefined : Math.max(0, Date.now() - downSince),
     };
   }
 }

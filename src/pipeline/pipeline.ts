@@ -205,6 +205,11 @@ export class Pipeline {
     return report;
   }
 
+  /** Since when (epoch ms) the queue's Redis has been unreachable, if it is. */
+  queueUnreachableSince(): number | undefined {
+    return this.o.queue.unreachableSince?.();
+  }
+
   /** Resolves when every job of the experiment is scored or finally failed. */
   async waitFor(experimentId: string, o: { signal?: AbortSignal } = {}): Promise<ExperimentReport> {
     while (!this.o.ledger.isFinished(experimentId)) {

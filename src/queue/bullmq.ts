@@ -26,6 +26,7 @@ export class BullQueue implements ExperimentQueue {
   private eventsRedis?: Redis;
   private readonly listeners = new Listeners();
   private readonly policy: JobPolicy;
+  private downSince?: number;
 
   constructor(private readonly o: BullQueueOptions) {
     this.policy = { ...DEFAULT_JOB_POLICY, ...o.policy };
@@ -42,6 +43,13 @@ export class BullQueue implements ExperimentQueue {
     });
     // Connection errors are retried by ioredis; without a listener they would crash the process.
     this.queue.on('error', () => {});
+    // For the coordinator's live line: since when Redis has been unreachable.
+    this.redis.on('close', () => (this.downSince ??= Date.now()));
+    this.redis.on('ready', () => (this.downSince = undefined));
+  }
+
+  unreachableSince(): number | undefined {
+    return this.downSince;
   }
 
   /**
