@@ -87,7 +87,8 @@ export class Campaign {
     const windows = new ActiveWindows(file.schedule.active, file.schedule.timezone);
     const minutesLeft = () => (file.budget.minutes === undefined ? undefined : file.budget.minutes * 60_000 - (this.now() - started));
     // The experiment cap is checked inside every proposal's transaction, baselines included:
-    // exact however many bots propose at once (the round-by-round budget check overshot).
+    // exact however many bots propose at once (the round-by-round budget check overshot). The
+    // loop still ends at the next round's budget check, which posts the 100% warning.
     const cap = file.budget.experiments;
     const capReached = (): string | undefined => {
       if (cap === undefined) return undefined;
@@ -100,8 +101,6 @@ export class Campaign {
       const stop = ledger.events({ kind: 'control', afterSeq: sessionSeq }).find((e) => e.data.action === 'stop');
       if (stop) return `stopped by ${String(stop.data.who)}`;
       if (this.exhausted) return this.exhausted;
-      const capped = capReached();
-      if (capped) return capped;
       const left = minutesLeft();
       if (left !== undefined && left <= 0) return `the ${file.budget.minutes}-minute limit is reached`;
       return undefined;
