@@ -6,6 +6,9 @@ import { Listeners } from './listeners.js';
 import { DEFAULT_JOB_POLICY, type ExperimentQueue, type JobOutcome, type JobPolicy, type QueueCounts, type QueueListener, type WorkerInfo } from './port.js';
 import { aarKey, redactUrl, redisConnection } from './redis.js';
 
+/** How long close() waits for BullMQ's graceful close before it drops the connections. */
+const CLOSE_GRACE_MS = 2000;
+
 export interface BullQueueOptions {
   redisUrl: string;
   queueName: string;
@@ -163,7 +166,17 @@ export class BullQueue implements ExperimentQueue {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events?.close(), this.queue.close()]);
+    const graceful = Promise.allSettled([this.events?.close(), this.queue.close()]).then(() => true);
+    // A connection that is reconnecting (Redis down, or just restarted) can hold a graceful close
+    // (its QUIT waits for the reconnection) for as long as Redis stays away, and with it the
+    // exit of a coordinator: past a moment, the sockets are dropped instead.
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([graceful, new Promise<false>((r) => (timer = setTimeout(() => r(false), CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+    if (!closed) {
+      void this.queue.disconnect().catch(() => {});
+      void this.events?.disconnect().catch(() => {});
+    }
     this.eventsRedis?.disconnect();
     this.redis.disconnect();
   }
