@@ -6,6 +6,7 @@ import { median } from '../../src/eval/stats.js';
 import { coordinatorKilled, reconcileStalled, redisRestarted, redisStalled, sideCommands, submitKilled, workerKilled } from './fault-pipeline.js';
 import { slack5xx, slackDropped, slackKilled, slackRetryAfter, slackTimedOut } from './fault-slack.js';
 import type { Tally } from './fault-world.js';
+import { benchLedgerOpen } from './ledger-open.js';
 import { redisReachable } from './pipeline.js';
 
 interface Fault {
@@ -59,6 +60,8 @@ export async function benchFaults(): Promise<void> {
     rows.push(row);
     console.log(`${row[0]}: lost ${row[2]}, doubled ${row[3]}, stuck ${row[4]}, recovery ${row[5]}`);
   }
+  console.log('');
+  benchLedgerOpen();
   console.log('\n| fault | runs | lost | doubled | stuck | recovery (median, range) | recovery measured; notes |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
