@@ -3,7 +3,9 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config/env.js';
 import { AarError } from './domain/errors.js';
+import { isSqliteError, ledgerError } from './ledger/errors.js';
 import { AUDIT_USAGE, auditCommand } from './cli/commands/audit.js';
+import { BACKUP_USAGE, backupCommand } from './cli/commands/backup.js';
 import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
 import { EXPORT_DATA_USAGE, exportDataCommand } from './cli/commands/export-data.js';
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   cancel: { run: cancelCommand, usage: CANCEL_USAGE },
   worker: { run: workerCommand, usage: WORKER_USAGE },
   forum: { run: forumCommand, usage: FORUM_USAGE },
+  backup: { run: backupCommand, usage: BACKUP_USAGE },
 };
 
 const HELP = `aar: automated alignment research on weak-to-strong supervision
@@ -55,7 +58,8 @@ Commands:
   recover  after a crash: collect finished jobs, re-enqueue lost ones
   cancel   cancel an experiment's unfinished jobs on the shared queue
   worker   run jobs from Redis (REDIS_URL) until stopped
-  forum    the forum (local web forum, or Slack): threads, result cards, commands, vetoes`;
+  forum    the forum (local web forum, or Slack): threads, result cards, commands, vetoes
+  backup   a consistent copy of the ledger (SQLite backup API), checked in full`;
 
 /** Runs one CLI invocation and returns the exit code: 0 ok, 2 bad input, 1 failure. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -73,10 +77,15 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`${command.usage}\n`);
     return 0;
   }
+  let ledgerPath: string | undefined;
   try {
-    await command.run(rest, loadConfig(), out);
+    const config = loadConfig();
+    ledgerPath = config.ledgerPath;
+    await command.run(rest, config, out);
     return 0;
-  } catch (e) {
+  } catch (caught) {
+    // An SQLite error from anywhere is about the ledger: one line with the file and the fix, not a stack.
+    const e = isSqliteError(caught) && ledgerPath ? ledgerError(ledgerPath, caught) : caught;
     if (e instanceof AarError) {
       err.write(`aar ${name}: ${e.message}\n${e.code === 'invalid_input' ? `\n${command.usage}\n` : ''}`);
       return e.code === 'invalid_input' ? 2 : 1;

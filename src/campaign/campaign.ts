@@ -1,6 +1,7 @@
 import { ClaudeAuditor, HeuristicAuditor } from '../../bots/auditor/index.js';
 import { Steward } from '../../bots/steward/index.js';
 import type { ResearcherBot } from '../../bots/types.js';
+import { AarError } from '../domain/errors.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { nap } from './nap.js';
@@ -112,6 +113,16 @@ export class Campaign {
     const guard = new BudgetGuard(ledger, this.records, this.id, file.budget);
     const windows = new ActiveWindows(file.schedule.active, file.schedule.timezone);
     const minutesLeft = () => (file.budget.minutes === undefined ? undefined : file.budget.minutes * 60_000 - (this.now() - started));
+    // The experiment cap is checked inside every proposal's transaction, baselines included:
+    // exact however many agents propose at once. The campaign still ends at the next budget
+    // check, which posts the 100% warning.
+    const cap = file.budget.experiments;
+    const capReached = (): string | undefined => {
+      if (cap === undefined) return undefined;
+      const n = (ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(this.id) as { n: number }).n;
+      return n >= cap ? `the experiments budget is spent (${n} of ${cap} experiments)` : undefined;
+    };
+    pipeline.guardProposals((req) => (req.campaignId === this.id ? capReached() : undefined));
     const stopReason = (): string | undefined => {
       if (o.signal?.aborted) return 'stopped by a signal';
       const stop = ledger.events({ kind: 'control', afterSeq: sessionSeq }).find((e) => e.data.action === 'stop');
@@ -122,11 +133,6 @@ export class Campaign {
       return undefined;
     };
     const spend = (): Spend => campaignSpend(ledger, this.id);
-    // Checked on every proposal, not once a tick: agents propose concurrently.
-    const capReached = () => {
-      const cap = file.budget.experiments;
-      return cap !== undefined && this.experimentCount() >= cap ? `the campaign has reached its cap of ${cap} experiments` : undefined;
-    };
     const { desk, loop } = openResearchLoop({
       ledger,
       pipeline,
@@ -158,11 +164,18 @@ export class Campaign {
       onBudgetGuard: checkBudget,
     });
     const tick = (waiting?: string) => this.o.onTick?.(this.snapshot(started, spend(), waiting, minutesLeft()));
+    // A round can block on a Redis that is down (an enqueue waits for it): watch it apart from
+    // the rounds, so the live line and the log say so while it lasts.
+    const redisWatch = this.watchQueue(() => tick());
 
     try {
       // A resumed campaign: collect what finished while nobody listened, re-enqueue what was lost.
       await pipeline.recover();
-      await steward.seedBaselines((req) => pipeline.submit({ ...req, campaignId: this.id }));
+      await steward.seedBaselines((req) => pipeline.submit({ ...req, campaignId: this.id })).catch((err: unknown) => {
+        // The cap counts baselines too: the ones past it are not run.
+        if (!(err instanceof AarError && err.code === 'proposal_refused')) throw err;
+        this.log(`baselines: ${err.message}`);
+      });
       // Every researcher runs its own loop; this one keeps the books: budget, heartbeat, live view.
       let stopped = false;
       const gate: Gate = () => (stopped || stopReason() ? 'stop' : windows.isActive(new Date(this.now())) ? 'go' : 'wait');
@@ -197,6 +210,8 @@ export class Campaign {
       if (!o.signal?.aborted) await loop.round();
       tick();
     } finally {
+      clearInterval(redisWatch);
+      pipeline.guardProposals(undefined);
       await schedule.stop();
       ledger.append('campaign', { campaignId: this.id, data: { action: 'stop', reason: desk.closed ?? 'error' } });
     }
@@ -220,8 +235,26 @@ export class Campaign {
       : new HeuristicAuditor(common);
   }
 
-  private experimentCount(): number {
-    return (this.o.ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(this.id) as { n: number }).n;
+  /** Every second: whether the queue's Redis is reachable; on a change, logs it and refreshes the live view (every 5 s while it is down). */
+  private watchQueue(refresh: () => void): NodeJS.Timeout {
+    let downSince: number | undefined;
+    let lastRefresh = 0;
+    const timer = setInterval(() => {
+      const since = this.o.pipeline.queueUnreachableSince();
+      // Wall-clock time, as the queue measures it (not the campaign's injectable clock).
+      const now = Date.now();
+      if (since !== downSince) {
+        if (since !== undefined) this.log(`Redis is unreachable (REDIS_URL): jobs wait in the ledger and run when it is back`);
+        else if (downSince !== undefined) this.log(`Redis is reachable again after ${Math.round((now - downSince) / 1000)} s`);
+        downSince = since;
+      } else if (since === undefined || now - lastRefresh < 5000) {
+        return;
+      }
+      lastRefresh = now;
+      refresh();
+    }, 1000);
+    timer.unref();
+    return timer;
   }
 
   private snapshot(started: number, spend: Spend, waiting: string | undefined, msLeft: number | undefined): LiveSnapshot {
@@ -232,6 +265,7 @@ export class Campaign {
     if (file.budget.experiments) fractions.push(spend.experiments / file.budget.experiments);
     if (file.budget.usd) fractions.push(spend.usd / file.budget.usd);
     const unfinished = new Set(ledger.unfinishedJobs().map((j) => j.experimentId));
+    const downSince = this.o.pipeline.queueUnreachableSince();
     return {
       campaign: this.id,
       elapsedMs: this.now() - started,
@@ -241,6 +275,7 @@ export class Campaign {
       best: Object.entries(summary.tasks).map(([task, t]) => ({ task, pgr: t.best?.pgrPublic, baseline: t.baseline?.pgrPublic })),
       spend,
       waiting,
+      queueDownMs: downSince === undefined ? undefined : Math.max(0, Date.now() - downSince),
     };
   }
 }

@@ -12,6 +12,13 @@ export interface LiveSnapshot {
   spend: Spend;
   /** Why the campaign is waiting (outside its active window, paused), if it is. */
   waiting?: string;
+  /** How long the queue's Redis has been unreachable, if it is. */
+  queueDownMs?: number;
+}
+
+/** "Redis unreachable for 42 s", when it is. */
+function queueNote(s: LiveSnapshot): string {
+  return s.queueDownMs === undefined ? '' : ` · Redis unreachable for ${clock(s.queueDownMs)} (REDIS_URL): jobs wait, nothing is lost`;
 }
 
 const bar = (f: number, width = 24) => {
@@ -24,7 +31,7 @@ const clock = (ms: number) => `${Math.floor(ms / 60_000)}m${String(Math.floor((m
 export function renderLive(s: LiveSnapshot): string[] {
   const best = s.best.map((b) => `${b.task} ${b.pgr === undefined ? '—' : b.pgr.toFixed(2)}${b.baseline === undefined ? '' : ` (aux-conf ${b.baseline.toFixed(2)})`}`).join(' · ');
   return [
-    `aar · campaign ${s.campaign} · ${clock(s.elapsedMs)}${s.progress === undefined ? '' : ` ${bar(s.progress)}`}${s.waiting ? ` · ${s.waiting}` : ''}`,
+    `aar · campaign ${s.campaign} · ${clock(s.elapsedMs)}${s.progress === undefined ? '' : ` ${bar(s.progress)}`}${s.waiting ? ` · ${s.waiting}` : ''}${queueNote(s)}`,
     `experiments: ${s.experimentsDone} done, ${s.experimentsQueued} running or queued`,
     `best public PGR: ${best || 'none yet'}`,
     `spend: $${s.spend.usd.toFixed(2)} · ${s.spend.agentHours.toFixed(2)} agent-hours, ${s.spend.activeAgentHours.toFixed(2)} active ($${s.spend.usdPerAgentHour.toFixed(2)}/agent-hour, $${s.spend.usdPerActiveAgentHour.toFixed(2)}/active agent-hour; reference $${REFERENCE_USD_PER_AGENT_HOUR}) · ${s.spend.gpuHours.toFixed(3)} worker-hours`,
@@ -34,7 +41,7 @@ export function renderLive(s: LiveSnapshot): string[] {
 /** One plain line, for logs and CI. */
 export function renderLine(s: LiveSnapshot): string {
   const best = s.best.map((b) => `${b.task}=${b.pgr === undefined ? '-' : b.pgr.toFixed(2)}`).join(' ');
-  return `[${clock(s.elapsedMs)}]${s.progress === undefined ? '' : ` ${Math.floor(s.progress * 100)}%`} experiments ${s.experimentsDone} done/${s.experimentsQueued} queued · best ${best} · $${s.spend.usd.toFixed(2)}${s.waiting ? ` · ${s.waiting}` : ''}`;
+  return `[${clock(s.elapsedMs)}]${s.progress === undefined ? '' : ` ${Math.floor(s.progress * 100)}%`} experiments ${s.experimentsDone} done/${s.experimentsQueued} queued · best ${best} · $${s.spend.usd.toFixed(2)}${s.waiting ? ` · ${s.waiting}` : ''}${queueNote(s)}`;
 }
 
 /**
@@ -44,6 +51,7 @@ export function renderLine(s: LiveSnapshot): string {
 export class LiveView {
   private drawn = 0;
   private lastLine = Number.NEGATIVE_INFINITY;
+  private queueWasDown = false;
 
   constructor(
     private readonly stream: NodeJS.WritableStream & { isTTY?: boolean },
@@ -51,6 +59,10 @@ export class LiveView {
   ) {}
 
   update(s: LiveSnapshot, force = false): void {
+    // Redis going away (or coming back) is news: printed at once, not at the next 15 s line.
+    const down = s.queueDownMs !== undefined;
+    if (down !== this.queueWasDown) force = true;
+    this.queueWasDown = down;
     if (this.stream.isTTY) {
       const lines = renderLive(s);
       if (this.drawn) this.stream.write(`\x1b[${this.drawn}A`);

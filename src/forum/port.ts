@@ -91,8 +91,18 @@ export interface Forum {
   /** Starts receiving events; the local forum returns its URL. */
   start(): Promise<{ url?: string }>;
   stop(): Promise<void>;
-  /** Delivers a post and returns its ref. Throws ForumRateLimitError when the platform says wait. */
-  post(post: Post): Promise<string>;
+  /**
+   * Delivers a post and returns its ref. Throws ForumRateLimitError when the platform says wait.
+   * `key` (the outbox key) travels with the post where the platform can keep it (Slack: message
+   * metadata), so find() can tell later whether an attempt that got no answer arrived after all.
+   */
+  post(post: Post, o?: { key?: string }): Promise<string>;
+  /**
+   * Looks for a post made under `key` since `since` (an earlier attempt that timed out, or whose
+   * process died waiting): its ref, or undefined when it is not there. Adapters whose posts
+   * cannot outlive the process (the local forum) leave it out.
+   */
+  find?(post: Post, key: string, since: Date): Promise<string | undefined>;
   /** Replaces a delivered post's text and card (progress, a card's status after a veto). */
   update(ref: string, post: Post): Promise<void>;
   onEvent(handler: InboundHandler): void;

@@ -90,10 +90,16 @@ export class ForumService {
     return started;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops following the ledger, gives pending posts up to `drainMs` (default 10 s) to go out,
+   * and stops the forum. Returns what is still undelivered: it stays in the ledger's outbox,
+   * and the next `aar forum` or `aar run` delivers it.
+   */
+  async stop(o: { drainMs?: number } = {}): Promise<{ posts: number; edits: number }> {
     clearInterval(this.timer);
-    await this.outbox.flush();
+    const pending = await this.outbox.stop(o.drainMs ?? 10_000);
     await this.o.forum.stop();
+    return pending;
   }
 
   /** Posts something that is not a ledger fact (a digest's chart), once per key, through the outbox. */

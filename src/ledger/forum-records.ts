@@ -68,8 +68,37 @@ export class ForumRecords {
     })();
   }
 
-  addEdit(key: string, post: object): void {
-    this.db.prepare('INSERT INTO outbox_edits (key, at, post) VALUES (?, ?, ?)').run(key, this.now(), JSON.stringify(post));
+  /**
+   * Records new content for a post; false (and nothing recorded) when it is what the post shows
+   * already (its latest edit, else the post itself): a replay or an unchanged progress line is
+   * not an edit, and sends nothing.
+   */
+  addEdit(key: string, post: object): boolean {
+    const text = JSON.stringify(post);
+    const latest = this.db
+      .prepare('SELECT COALESCE((SELECT post FROM outbox_edits WHERE key = ? ORDER BY seq DESC LIMIT 1), (SELECT post FROM outbox WHERE key = ?)) AS post')
+      .get(key, key) as { post: string | null };
+    if (latest.post === text) return false;
+    this.db.prepare('INSERT INTO outbox_edits (key, at, post) VALUES (?, ?, ?)').run(key, this.now(), text);
+    return true;
+  }
+
+  /** Records that a post is being sent (the first time only) and returns when it was first sent. */
+  addAttempt(key: string): Date {
+    this.db.prepare('INSERT OR IGNORE INTO outbox_attempts (key, at) VALUES (?, ?)').run(key, this.now());
+    return this.attemptOf(key)!;
+  }
+
+  /** When a post was first sent, if it ever was. */
+  attemptOf(key: string): Date | undefined {
+    const row = this.db.prepare('SELECT at FROM outbox_attempts WHERE key = ?').get(key) as { at: string } | undefined;
+    return row ? new Date(row.at) : undefined;
+  }
+
+  /** Posts and edits not delivered yet: what a stopping coordinator leaves for `aar forum`. */
+  pendingCount(): { posts: number; edits: number } {
+    const posts = (this.db.prepare('SELECT COUNT(*) AS n FROM outbox o LEFT JOIN outbox_deliveries d ON d.key = o.key WHERE d.key IS NULL').get() as { n: number }).n;
+    return { posts, edits: this.pendingEdits().length };
   }
 
   hasPost(key: string): boolean {

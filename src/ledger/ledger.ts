@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { AarError } from '../domain/errors.js';
-import { APPEND_ONLY_TABLES, MIGRATIONS, appendOnlyTriggers } from './migrations.js';
+import { isFinal, isJobEvent, JobStateTable, mayMove, stateAfter, type JobEventKind, type JobState, type JobStatusRow } from './job-states.js';
+import { openDatabase, type OpenOptions } from './open-database.js';
+
+export { isFinal, type JobState, type JobStatusRow } from './job-states.js';
 
 export type EventKind =
   | 'proposed'
@@ -67,21 +68,6 @@ export interface ExperimentRow {
   parents: string[];
 }
 
-export type JobState = 'queued' | 'started' | 'finished' | 'failed' | 'retrying' | 'scored' | 'requeued' | 'cancelled';
-
-/** States after which nothing more happens to a job. */
-export function isFinal(status: JobState): boolean {
-  return status === 'scored' || status === 'failed' || status === 'cancelled';
-}
-
-export interface JobStatusRow {
-  experimentId: string;
-  jobId: string;
-  seed: number;
-  status: JobState;
-  since: string;
-}
-
 export interface NewResult {
   jobId: string;
   experimentId: string;
@@ -98,30 +84,37 @@ export interface ResultRow extends Omit<NewResult, 'flags' | 'stats'> {
   stats: Record<string, unknown>;
 }
 
+/** Where an event came from and what it is about. */
+export interface EventContext {
+  campaignId?: string;
+  agent?: string;
+  experimentId?: string;
+  jobId?: string;
+  data?: Record<string, unknown>;
+}
+
 /**
  * The durable record of everything that happened: SQLite in WAL mode, versioned migrations,
- * facts append-only (triggers refuse UPDATE and DELETE), current state derived in views.
- * The clock is a parameter so tests can control time.
+ * facts append-only (triggers refuse UPDATE and DELETE), job states kept by a checked state
+ * machine in the same transaction as their events. The clock is a parameter so tests can
+ * control time.
  */
 export class Ledger {
+  /** Every job's current state, one row each (see job-states.ts). */
+  readonly jobStates: JobStateTable;
+
   private constructor(
     readonly db: Database.Database,
     private readonly now: () => Date,
-  ) {}
+    /** The file, for messages (":memory:" in tests). */
+    readonly path: string,
+  ) {
+    this.jobStates = new JobStateTable(db);
+  }
 
-  static open(path: string, o: { now?: () => Date } = {}): Ledger {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    switchToWal(db);
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // Several processes (coordinator, `aar status`) may open the same file.
-    db.pragma('busy_timeout = 5000');
-    // INSERT OR REPLACE deletes the conflicting row without firing DELETE triggers unless
-    // recursive triggers are on; the append-only triggers must see that delete too.
-    db.pragma('recursive_triggers = ON');
-    migrate(db);
-    return new Ledger(db, o.now ?? (() => new Date()));
+  /** Opens the ledger; damage, a foreign file or a read-only folder is a LedgerError that says what to do. */
+  static open(path: string, o: { now?: () => Date } & OpenOptions = {}): Ledger {
+    return new Ledger(openDatabase(path, o), o.now ?? (() => new Date()), path);
   }
 
   close(): void {
@@ -132,17 +125,50 @@ export class Ledger {
     return this.now().toISOString();
   }
 
-  append(kind: EventKind, o: { campaignId?: string; agent?: string; experimentId?: string; jobId?: string; data?: Record<string, unknown> } = {}): number {
+  /**
+   * Runs `fn` in a transaction that takes the write lock at its start (BEGIN IMMEDIATE), so
+   * what it reads cannot change under it before it writes, whichever process writes next.
+   * Inside another transaction it is a savepoint of that one.
+   */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Appends an event and returns its sequence number. A job lifecycle event (queued, started,
+   * finished, failed, scored, requeued, cancelled, with a jobId) goes through the job state
+   * machine: it is recorded, with the job's new state, only if the move is allowed (see
+   * mayMove), and 0 is returned when it was refused (a scored job never goes back).
+   */
+  append(kind: EventKind, o: EventContext = {}): number {
+    if (isJobEvent(kind) && o.jobId) return this.jobEvent(kind, o as EventContext & { jobId: string });
+    return this.insertEvent(kind, o);
+  }
+
+  private insertEvent(kind: EventKind, o: EventContext, at = this.stamp()): number {
     const info = this.db
       .prepare('INSERT INTO events (at, kind, campaign_id, agent, experiment_id, job_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(this.stamp(), kind, o.campaignId ?? null, o.agent ?? null, o.experimentId ?? null, o.jobId ?? null, JSON.stringify(o.data ?? {}));
+      .run(at, kind, o.campaignId ?? null, o.agent ?? null, o.experimentId ?? null, o.jobId ?? null, JSON.stringify(o.data ?? {}));
     return Number(info.lastInsertRowid);
+  }
+
+  private jobEvent(kind: JobEventKind, o: EventContext & { jobId: string }): number {
+    return this.write(() => {
+      const current = this.jobStates.get(o.jobId);
+      const status = stateAfter(kind, o.data);
+      if (!mayMove(current?.status, status)) return 0;
+      const at = this.stamp();
+      const seq = this.insertEvent(kind, o, at);
+      const seed = typeof o.data?.seed === 'number' ? o.data.seed : (current?.seed ?? seedOf(o.jobId));
+      this.jobStates.set({ jobId: o.jobId, experimentId: o.experimentId ?? current?.experimentId ?? '', seed, status, since: at, seq });
+      return seq;
+    });
   }
 
   /** Records a new experiment (and its hypothesis and lineage) with a `proposed` event. */
   proposeExperiment(e: NewExperiment): void {
     const at = this.stamp();
-    this.db.transaction(() => {
+    this.write(() => {
       if (this.db.prepare('SELECT 1 FROM experiments WHERE id = ?').get(e.id)) {
         throw new AarError('duplicate_experiment', `experiment ${e.id} already exists`);
       }
@@ -155,7 +181,7 @@ export class Ledger {
         .run(e.id, e.campaignId ?? null, e.agent ?? null, e.hypothesis?.id ?? null, at, e.task, JSON.stringify(e.method), tag, JSON.stringify(e.seeds));
       for (const parent of e.parents ?? []) this.db.prepare('INSERT INTO experiment_parents (experiment_id, parent_id) VALUES (?, ?)').run(e.id, parent);
       this.append('proposed', { campaignId: e.campaignId, agent: e.agent, experimentId: e.id, data: { task: e.task, seeds: e.seeds } });
-    })();
+    });
   }
 
   experiment(id: string): ExperimentRow | undefined {
@@ -176,11 +202,12 @@ export class Ledger {
   }
 
   /**
-   * Records a job's result once. Returns false (and records nothing) when the job was already
-   * scored: redeliveries and restarts can never score a job twice.
+   * Records a job's result once, and moves the job to scored in the same transaction. Returns
+   * false (and records nothing) when the job was already scored: redeliveries, restarts and
+   * other processes can never score a job twice.
    */
   recordResult(r: NewResult): boolean {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const info = this.db
         .prepare(
           'INSERT OR IGNORE INTO results (job_id, experiment_id, seed, scored_at, predictions_digest, score, pgr_public, pgr_private, flags, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -189,7 +216,12 @@ export class Ledger {
       if (info.changes === 0) return false;
       this.append('scored', { experimentId: r.experimentId, jobId: r.jobId, data: { seed: r.seed, pgrPublic: r.score.public.pgr } });
       return true;
-    })();
+    });
+  }
+
+  /** Whether a job has a result. */
+  hasResult(jobId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM results WHERE job_id = ?').get(jobId) !== undefined;
   }
 
   results(experimentId: string): ResultRow[] {
@@ -206,29 +238,36 @@ export class Ledger {
     }));
   }
 
-  /** Current state of every job (or one experiment's jobs), derived from events. */
+  /** Current state of every job (or one experiment's jobs). */
   jobs(experimentId?: string): JobStatusRow[] {
-    const sql = `SELECT experiment_id, job_id, seed, status, since FROM job_status ${experimentId ? 'WHERE experiment_id = ?' : ''} ORDER BY experiment_id, seed`;
-    const rows = (experimentId ? this.db.prepare(sql).all(experimentId) : this.db.prepare(sql).all()) as Record<string, string | number>[];
-    return rows.map((r) => ({ experimentId: String(r.experiment_id), jobId: String(r.job_id), seed: Number(r.seed), status: r.status as JobState, since: String(r.since) }));
+    return this.jobStates.list(experimentId);
   }
 
-  /** Jobs that were queued and have not reached a final state: what a restart must resume. */
+  /** One job's current state, or undefined before its first lifecycle event. */
+  job(jobId: string): JobStatusRow | undefined {
+    return this.jobStates.get(jobId);
+  }
+
+  /** Jobs that were recorded and have not reached a final state: what a restart must resume. */
   unfinishedJobs(experimentId?: string): JobStatusRow[] {
-    return this.jobs(experimentId).filter((j) => !isFinal(j.status));
+    return this.jobStates.unfinished(experimentId);
   }
 
-  /** Whether an experiment has jobs and every one is in a final state. */
+  /**
+   * Whether every seed the experiment proposed has a job in a final state. A seed with no job
+   * at all is not finished: it was lost, and recovery must see it.
+   */
   isFinished(experimentId: string): boolean {
-    const jobs = this.jobs(experimentId);
-    return jobs.length > 0 && jobs.every((j) => isFinal(j.status));
+    const row = this.db.prepare('SELECT seeds FROM experiments WHERE id = ?').get(experimentId) as { seeds: string } | undefined;
+    const done = this.jobStates.finalSeeds(experimentId);
+    if (!row) return done.size > 0 && this.jobStates.unfinished(experimentId).length === 0;
+    const seeds = JSON.parse(row.seeds) as number[];
+    return seeds.length > 0 && seeds.every((s) => done.has(s));
   }
 
   /** How many jobs are in each state, e.g. { scored: 12, started: 2 }. */
   jobCounts(): Partial<Record<JobState, number>> {
-    const counts: Partial<Record<JobState, number>> = {};
-    for (const j of this.jobs()) counts[j.status] = (counts[j.status] ?? 0) + 1;
-    return counts;
+    return this.jobStates.counts();
   }
 
   events(o: { experimentId?: string; kind?: EventKind; afterSeq?: number } = {}): LedgerEvent[] {
@@ -251,33 +290,8 @@ export class Ledger {
   }
 }
 
-/**
- * Several processes opening a fresh file at the same instant can get SQLITE_BUSY on the WAL
- * switch itself (SQLite does not wait there, busy_timeout or not): retry briefly.
- */
-function switchToWal(db: Database.Database): void {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 20) throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25 * attempt);
-    }
-  }
-}
-
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
-  for (const m of MIGRATIONS) {
-    if (isApplied.get(m.version)) continue;
-    db.transaction(() => {
-      // Check again under the write lock: another process may have applied it since.
-      if (isApplied.get(m.version)) return;
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
-    }).immediate();
-  }
-  db.exec(APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n'));
+/** The seed a pipeline job id carries (`<experiment>-s<seed>`), for events that name none. */
+function seedOf(jobId: string): number {
+  const m = /-s(\d+)$/.exec(jobId);
+  return m ? Number(m[1]) : 0;
 }

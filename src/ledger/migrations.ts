@@ -177,6 +177,63 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
   },
   {
     version: 6,
+    // A job's state was its latest lifecycle event, so two processes reporting the same queue
+    // event (a coordinator and `aar submit --wait`) could put a scored job back to "finished" or
+    // "started" for good. States now live in a table kept by a checked state machine, written
+    // in the same transaction as each event (see job-states.ts). Existing ledgers are carried
+    // over, and a job that has a result is scored whatever its latest event said: that heals
+    // the jobs the old rule left stuck. The view keeps its name and columns for readers.
+    sql: `
+      CREATE TABLE job_states (
+        job_id TEXT PRIMARY KEY,
+        experiment_id TEXT,
+        seed INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        since TEXT NOT NULL,
+        seq INTEGER NOT NULL
+      );
+      CREATE INDEX job_states_by_experiment ON job_states (experiment_id, seed);
+      CREATE INDEX job_states_unfinished ON job_states (status) WHERE status NOT IN ('scored', 'failed', 'cancelled');
+      INSERT INTO job_states (job_id, experiment_id, seed, status, since, seq)
+        SELECT v.job_id, v.experiment_id, COALESCE(v.seed, 0),
+               CASE WHEN r.job_id IS NOT NULL THEN 'scored' ELSE v.status END,
+               COALESCE(r.scored_at, v.since),
+               (SELECT MAX(seq) FROM events x WHERE x.job_id = v.job_id)
+        FROM job_status v LEFT JOIN results r ON r.job_id = v.job_id;
+      DROP VIEW job_status;
+      CREATE VIEW job_status AS SELECT experiment_id, job_id, seed, status, since FROM job_states;
+      -- Outbox edits are looked up by post key (latest content, pending edits).
+      CREATE INDEX outbox_edits_by_key ON outbox_edits (key, seq);
+    `,
+  },
+  {
+    version: 7,
+    // One coordinator per ledger: the row (there is at most one) names who holds the ledger,
+    // and its heartbeat says whether the holder is still there. Not a fact: it is replaced when
+    // a stale holder is taken over and deleted on release (see coordinator-lock.ts).
+    sql: `
+      CREATE TABLE coordinator_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        token TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        command TEXT NOT NULL,
+        since TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 8,
+    // The first time the outbox sent each post. A post with an attempt but no delivery may be in
+    // the forum already (the answer timed out, or the process died waiting for it): before
+    // sending it again the outbox looks for it (Slack: by the key in the message's metadata).
+    sql: `
+      CREATE TABLE outbox_attempts (key TEXT PRIMARY KEY REFERENCES outbox (key), at TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 9,
     // Agents read the forum newest first and page back by (time, key): these make each page
     // touch only its own rows, however long the forum grows.
     sql: `
@@ -203,6 +260,7 @@ export const APPEND_ONLY_TABLES = [
   'outbox_deliveries',
   'outbox_edits',
   'outbox_edit_deliveries',
+  'outbox_attempts',
   'llm_usage',
   'public_predictions',
 ];

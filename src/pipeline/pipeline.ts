@@ -48,6 +48,9 @@ export interface PipelineOptions {
  */
 export class Pipeline {
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Jobs this process has recorded and is enqueueing right now: not lost, just not in the queue yet. */
+  private readonly enqueuing = new Set<string>();
+  private guard?: (req: SubmitRequest) => string | undefined;
   private readonly lastProgress = new Map<string, number>();
   private unsubscribe?: () => void;
   private reconciler?: NodeJS.Timeout;
@@ -77,12 +80,17 @@ export class Pipeline {
       this.reconciler.unref();
     }
     this.unsubscribe ??= this.o.queue.subscribe({
+      // Every process that listens hears this; the state machine refuses it once the job is final.
       active: (jobId) => this.onJob(jobId, (j) => this.o.ledger.append('started', { experimentId: j.experimentId, jobId, data: { seed: j.seed } })),
       progress: (jobId, p) => {
         const now = Date.now();
         if (now - (this.lastProgress.get(jobId) ?? 0) < (this.o.progressEveryMs ?? 2000) && p.fraction < 1) return;
         this.lastProgress.set(jobId, now);
-        this.onJob(jobId, (j) => this.o.ledger.append('progress', { experimentId: j.experimentId, jobId, data: { seed: j.seed, ...p } }));
+        this.onJob(jobId, (j) => {
+          const job = this.o.ledger.job(jobId);
+          if (job && isFinal(job.status)) return;
+          this.o.ledger.append('progress', { experimentId: j.experimentId, jobId, data: { seed: j.seed, ...p } });
+        });
       },
       completed: (jobId, raw) => {
         this.lastProgress.delete(jobId);
@@ -104,27 +112,52 @@ export class Pipeline {
     this.unsubscribe = undefined;
   }
 
+  /**
+   * Records the experiment and every seed's job ("queued") in one transaction, then enqueues the
+   * jobs. A crash at any point after the transaction loses nothing: recovery enqueues whatever
+   * is recorded and not in the queue. An enqueue that fails is left to recovery too.
+   */
   async submit(req: SubmitRequest): Promise<string> {
     // A task scoring cannot score is refused now, not after the workers have spent the compute.
     this.o.vaultFor(req.task);
     const id = this.o.newId?.() ?? newExperimentId();
-    this.o.ledger.proposeExperiment({
-      id,
-      task: req.task,
-      method: req.method as Record<string, unknown>,
-      seeds: req.seeds,
-      agent: req.agent,
-      campaignId: req.campaignId,
-      parents: req.parents,
-      hypothesis: req.hypothesis ? { id: `h-${id}`, text: req.hypothesis } : undefined,
+    const jobs = req.seeds.map((seed) => ({ seed, jobId: jobIdOf(id, seed) }));
+    this.o.ledger.write(() => {
+      const refusal = this.guard?.(req);
+      if (refusal) throw new AarError('proposal_refused', refusal);
+      this.o.ledger.proposeExperiment({
+        id,
+        task: req.task,
+        method: req.method as Record<string, unknown>,
+        seeds: req.seeds,
+        agent: req.agent,
+        campaignId: req.campaignId,
+        parents: req.parents,
+        hypothesis: req.hypothesis ? { id: `h-${id}`, text: req.hypothesis } : undefined,
+      });
+      for (const { seed, jobId } of jobs) this.o.ledger.append('queued', { experimentId: id, jobId, data: { seed } });
     });
-    for (const seed of req.seeds) {
-      const jobId = jobIdOf(id, seed);
-      // Ledger first: if we crash before the enqueue, recovery finds the job missing and enqueues it.
-      this.o.ledger.append('queued', { experimentId: id, jobId, data: { seed } });
-      await this.o.queue.enqueue({ experimentId: id, task: req.task, seed, method: req.method });
+    for (const { jobId } of jobs) this.enqueuing.add(jobId);
+    try {
+      for (const { seed, jobId } of jobs) {
+        await this.o.queue.enqueue({ experimentId: id, task: req.task, seed, method: req.method }).catch((err: unknown) => {
+          this.log(`enqueue ${jobId}: ${err instanceof Error ? err.message : String(err)}; recovery will enqueue it`);
+        });
+        this.enqueuing.delete(jobId);
+      }
+    } finally {
+      for (const { jobId } of jobs) this.enqueuing.delete(jobId);
     }
     return id;
+  }
+
+  /**
+   * Sets a check run inside each proposal's transaction (under the ledger's write lock): a reason
+   * refuses the proposal with a `proposal_refused` error. This is what makes a cap such as a
+   * campaign's experiment budget exact, whoever proposes and however many at once.
+   */
+  guardProposals(guard: ((req: SubmitRequest) => string | undefined) | undefined): void {
+    this.guard = guard;
   }
 
   /**
@@ -138,20 +171,28 @@ export class Pipeline {
     return run;
   }
 
+  /**
+   * Each job of the list is checked against the ledger again after its outcome comes back: the
+   * question to the queue can take long (a stalled or restarting Redis), and meanwhile another
+   * process may have scored it. Only a job still unfinished is acted on, and a requeue is
+   * recorded (refused for a final job) before the enqueue.
+   */
   private async recoverOnce(): Promise<RecoveryReport> {
     const report: RecoveryReport = { collected: [], requeued: [], failed: [], inFlight: [] };
-    for (const job of this.o.ledger.unfinishedJobs()) {
-      const outcome = await this.o.queue.outcome(job.jobId);
+    for (const listed of this.o.ledger.unfinishedJobs()) {
+      if (this.enqueuing.has(listed.jobId)) continue;
+      const outcome = await this.o.queue.outcome(listed.jobId);
+      const job = this.o.ledger.job(listed.jobId);
+      if (!job || isFinal(job.status) || this.enqueuing.has(job.jobId)) continue;
       if (outcome.state === 'completed') {
         // Only what this call scored: the queue's own event may have collected it a moment ago.
         if (this.collect(job.jobId, outcome.result)) report.collected.push(job.jobId);
       } else if (outcome.state === 'failed') {
-        this.fail(job.experimentId, job.jobId, job.seed, outcome.reason, true);
-        report.failed.push(job.jobId);
+        if (this.fail(job.experimentId, job.jobId, job.seed, outcome.reason, true)) report.failed.push(job.jobId);
       } else if (outcome.state === 'missing') {
         const experiment = this.o.ledger.experiment(job.experimentId);
         if (!experiment) continue;
-        this.o.ledger.append('requeued', { experimentId: job.experimentId, jobId: job.jobId, data: { seed: job.seed } });
+        if (!this.o.ledger.append('requeued', { experimentId: job.experimentId, jobId: job.jobId, data: { seed: job.seed } })) continue;
         await this.o.queue.enqueue({ experimentId: job.experimentId, task: experiment.task, seed: job.seed, method: experiment.method as Method });
         report.requeued.push(job.jobId);
       } else {
@@ -162,6 +203,11 @@ export class Pipeline {
       this.log(`recovered: ${report.collected.length} collected, ${report.requeued.length} re-enqueued (${report.requeued.join(', ') || 'none'}), ${report.failed.length} failed`);
     }
     return report;
+  }
+
+  /** Since when (epoch ms) the queue's Redis has been unreachable, if it is. */
+  queueUnreachableSince(): number | undefined {
+    return this.o.queue.unreachableSince?.();
   }
 
   /** Resolves when every job of the experiment is scored or finally failed. */
@@ -187,11 +233,14 @@ export class Pipeline {
   report(experimentId: string): ExperimentReport {
     const e = this.o.ledger.experiment(experimentId);
     if (!e) throw new AarError('unknown_experiment', `no experiment "${experimentId}" in the ledger`);
+    const results = this.o.ledger.results(experimentId);
+    const scored = new Set(results.map((r) => r.seed));
+    // A seed that failed and was scored after all (its result arrived anyway) counts as scored.
     const failed = this.o.ledger
       .events({ experimentId, kind: 'failed' })
-      .filter((ev) => ev.data.final === true)
+      .filter((ev) => ev.data.final === true && !scored.has(Number(ev.data.seed)))
       .map((ev) => ({ seed: Number(ev.data.seed), reason: String(ev.data.reason) }));
-    return experimentReport({ experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', results: this.o.ledger.results(experimentId), failed });
+    return experimentReport({ experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', results, failed });
   }
 
   private onJob(jobId: string, handle: (job: { experimentId: string; seed: number }) => void): void {
@@ -207,14 +256,15 @@ export class Pipeline {
 
   /**
    * Validates and scores one result and runs the shortcut detectors; invalid results fail the
-   * job, they never crash us. The result, its flags, its public predictions and (when it was the
-   * experiment's last job) the experiment's flags are written in one transaction, so a crash
-   * leaves all of them or none and recovery simply collects the job again.
+   * job, they never crash us. "finished", the result, its flags, its public predictions and (when
+   * it was the experiment's last job) the experiment's flags are written in one transaction
+   * that holds the write lock from its start, so whichever process gets there first records
+   * them all, once, and any other finds the result and records nothing.
    */
   private collect(jobId: string, raw: unknown): boolean {
     const m = /^(.+)-s(\d+)$/.exec(jobId)!;
     const [experimentId, seed] = [m[1], Number(m[2])];
-    if (this.o.ledger.results(experimentId).some((r) => r.jobId === jobId)) return false;
+    if (this.o.ledger.hasResult(jobId)) return false;
     const experiment = this.o.ledger.experiment(experimentId)!;
     let result: JobResult;
     let s;
@@ -224,10 +274,11 @@ export class Pipeline {
       vault = this.o.vaultFor(experiment.task);
       const foreign = foreignItems(vault, result);
       if (foreign) {
-        this.o.ledger.db.transaction(() => {
-          this.fail(experimentId, jobId, seed, `rejected result: ${foreign.reason}`, true);
-          addFlag(this.o.ledger, experimentId, flagSource(foreign.detector), foreign.reason, experiment.campaignId ?? undefined);
-        })();
+        this.o.ledger.write(() => {
+          if (this.fail(experimentId, jobId, seed, `rejected result: ${foreign.reason}`, true)) {
+            addFlag(this.o.ledger, experimentId, flagSource(foreign.detector), foreign.reason, experiment.campaignId ?? undefined);
+          }
+        });
         return false;
       }
       s = score(vault, result);
@@ -239,39 +290,39 @@ export class Pipeline {
     const classes = publicClasses(vault, result.student);
     const submission = { agent: experiment.agent, task: experiment.task, seed, classes };
     const findings = [...jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats }), this.nearDuplicates.probingFinding(submission)].filter((f) => f !== undefined);
-    const recorded = this.o.ledger.db.transaction(() => {
+    const recorded = this.o.ledger.write(() => {
+      if (this.o.ledger.hasResult(jobId)) return false;
       this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });
       const ok = this.o.ledger.recordResult({ jobId, experimentId, seed, predictionsDigest: digest(result.student), score: s, flags: findings.map(jobFlag), stats });
       if (ok) recordPublicPredictions(this.o.ledger, { jobId, experimentId, ...submission });
       this.checkExperiment(experimentId);
       return ok;
-    })();
+    });
     if (recorded) this.log(`scored ${jobId}: PGR public ${s.public.pgr.toFixed(2)}${findings.length ? ` (flagged: ${findings.map((f) => f.detector).join(', ')})` : ''}`);
     this.wake(experimentId);
     return recorded;
   }
 
-  private fail(experimentId: string, jobId: string, seed: number, reason: string, final: boolean): void {
-    const status = this.o.ledger.jobs(experimentId).find((j) => j.jobId === jobId)?.status;
-    if (status === 'scored' || (status === 'failed' && final)) return;
-    this.o.ledger.db.transaction(() => {
-      this.o.ledger.append('failed', { experimentId, jobId, data: { seed, reason, final } });
-      if (final) this.checkExperiment(experimentId);
-    })();
-    if (final) this.log(`failed ${jobId}: ${reason}`);
+  /** Records a failure; false when the state machine refused it (the job is already final). */
+  private fail(experimentId: string, jobId: string, seed: number, reason: string, final: boolean): boolean {
+    const recorded = this.o.ledger.write(() => {
+      const seq = this.o.ledger.append('failed', { experimentId, jobId, data: { seed, reason, final } });
+      if (seq && final) this.checkExperiment(experimentId);
+      return seq > 0;
+    });
+    if (recorded && final) this.log(`failed ${jobId}: ${reason}`);
     this.wake(experimentId);
+    return recorded;
   }
 
   /**
-   * Once every job of an experiment is final, runs the detectors that compare seeds and records
+   * Once every seed of an experiment is final, runs the detectors that compare seeds and records
    * what they find as experiment flags. addFlag records a (source, reason) once, and the reasons
    * are computed from the recorded results alone, so running it again (recovery) adds nothing.
    */
   private checkExperiment(experimentId: string): void {
     const experiment = this.o.ledger.experiment(experimentId);
-    const jobs = this.o.ledger.jobs(experimentId);
-    // Every seed, not just every job seen so far: a fast worker can finish seed 1 before submit queued seed 2.
-    if (!experiment || jobs.length < experiment.seeds.length || !jobs.every((j) => isFinal(j.status))) return;
+    if (!experiment || !this.o.ledger.isFinished(experimentId)) return;
     const campaignId = experiment.campaignId ?? undefined;
     for (const f of experimentFindings(this.o.ledger.results(experimentId))) {
       if (addFlag(this.o.ledger, experimentId, flagSource(f.detector), f.reason, campaignId)) this.log(`flagged ${experimentId}: ${f.detector}`);

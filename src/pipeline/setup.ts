@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.js';
 import { AarError } from '../domain/errors.js';
+import { CoordinatorLock, type LockHolder } from '../ledger/coordinator-lock.js';
 import { Ledger } from '../ledger/ledger.js';
 import { BullQueue } from '../queue/bullmq.js';
 import { MemoryQueue } from '../queue/memory.js';
@@ -40,10 +41,28 @@ export interface OpenPipeline {
   close(): Promise<void>;
 }
 
-/** Ledger, queue and pipeline, listening. `reconcileMs` re-checks unfinished jobs against the queue. */
-export async function openPipeline(config: Config, log?: (line: string) => void, o: { reconcileMs?: number } = {}): Promise<OpenPipeline> {
+export interface OpenPipelineOptions {
+  /** Re-check unfinished jobs against the queue this often (default: AAR_RECONCILE_MS with Redis). */
+  reconcileMs?: number;
+  /**
+   * Open as the ledger's one coordinator (`aar run`, `aar forum`): takes the coordinator lock
+   * before anything else, or throws CoordinatorBusyError naming the holder.
+   */
+  coordinator?: { command: string; onLost?: (by: LockHolder | undefined) => void };
+}
+
+/** Ledger, queue and pipeline, listening. */
+export async function openPipeline(config: Config, log?: (line: string) => void, o: OpenPipelineOptions = {}): Promise<OpenPipeline> {
   const ledger = Ledger.open(config.ledgerPath);
+  let lock: CoordinatorLock | undefined;
+  try {
+    if (o.coordinator) lock = CoordinatorLock.acquire(ledger, { ...o.coordinator, log });
+  } catch (err) {
+    ledger.close();
+    throw err;
+  }
   const queue = await openQueue(config).catch((err: unknown) => {
+    lock?.release();
     ledger.close();
     throw err;
   });
@@ -56,6 +75,7 @@ export async function openPipeline(config: Config, log?: (line: string) => void,
     async close() {
       await pipeline.stop();
       await queue.close();
+      lock?.release();
       ledger.close();
     },
   };

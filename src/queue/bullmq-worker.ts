@@ -4,7 +4,7 @@ import { InvalidInputError, RunnerError } from '../domain/errors.js';
 import { parseJobSpec, type JobResult } from '../domain/experiment.js';
 import type { Runner } from '../../workers/runner.js';
 import { DEFAULT_JOB_POLICY, type WorkerInfo } from './port.js';
-import { aarKey, lockTiming, redisConnection } from './redis.js';
+import { aarKey, lockTiming, redactUrl, redisConnection, waitForRedis } from './redis.js';
 
 export interface BullWorkerOptions {
   redisUrl: string;
@@ -49,6 +49,9 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
   const log = o.log ?? (() => {});
   const stats = { active: 0, done: 0, failed: 0 };
   const { stalledIntervalMs, lockDurationMs } = lockTiming(o.stalledIntervalMs);
+  // Before anything connects: a Redis that is not up yet is waited for with backoff, by name,
+  // instead of ioredis retrying in silence forever.
+  await waitForRedis(o.redisUrl, { log });
 
   // Jobs in flight, so a shutdown past its grace period can stop them and hand them back.
   const running = new Set<AbortController>();
@@ -111,7 +114,19 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
     beatSoon();
     log(`failed ${job?.id ?? '?'}: ${err.message}`);
   });
-  worker.on('error', (err) => log(`redis: ${err.message}`));
+  // Losing Redis is said once, and its return once, not at every reconnection attempt.
+  let down = false;
+  worker.on('error', (err) => {
+    if (!isConnectionError(err)) return log(`redis: ${err.message}`);
+    if (down) return;
+    down = true;
+    log(`lost Redis at ${redactUrl(o.redisUrl)} (REDIS_URL): ${err.message}; reconnecting with backoff (up to 5 s between tries)`);
+  });
+  connection.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log(`Redis at ${redactUrl(o.redisUrl)} is back`);
+  });
 
   // Cancellation reaches whichever worker runs the job through a pub/sub channel.
   const sub = redisConnection(o.redisUrl, `aar-worker-${name}-cancel`);
@@ -165,4 +180,10 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
       await o.runner.close?.();
     },
   };
+}
+
+/** Errors that mean "Redis is not reachable right now" (ioredis reconnects by itself). */
+function isConnectionError(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN'].includes(code) || /Connection is closed|connect ETIMEDOUT/.test(err.message);
 }

@@ -6,6 +6,9 @@ import { Listeners } from './listeners.js';
 import { DEFAULT_JOB_POLICY, type ExperimentQueue, type JobOutcome, type JobPolicy, type QueueCounts, type QueueListener, type WorkerInfo } from './port.js';
 import { aarKey, redactUrl, redisConnection } from './redis.js';
 
+/** How long close() waits for BullMQ's graceful close before it drops the connections. */
+const CLOSE_GRACE_MS = 2000;
+
 export interface BullQueueOptions {
   redisUrl: string;
   queueName: string;
@@ -26,6 +29,7 @@ export class BullQueue implements ExperimentQueue {
   private eventsRedis?: Redis;
   private readonly listeners = new Listeners();
   private readonly policy: JobPolicy;
+  private downSince?: number;
 
   constructor(private readonly o: BullQueueOptions) {
     this.policy = { ...DEFAULT_JOB_POLICY, ...o.policy };
@@ -42,6 +46,13 @@ export class BullQueue implements ExperimentQueue {
     });
     // Connection errors are retried by ioredis; without a listener they would crash the process.
     this.queue.on('error', () => {});
+    // For the coordinator's live line: since when Redis has been unreachable.
+    this.redis.on('close', () => (this.downSince ??= Date.now()));
+    this.redis.on('ready', () => (this.downSince = undefined));
+  }
+
+  unreachableSince(): number | undefined {
+    return this.downSince;
   }
 
   /**
@@ -98,12 +109,19 @@ export class BullQueue implements ExperimentQueue {
     return { jobId, added: true };
   }
 
+  /**
+   * The job's state first, then (for a finished job) its result or reason. Finished is final in
+   * BullMQ and the result is written in the same script that moves a job there, so this order
+   * never pairs "completed" with a result read before the job completed.
+   */
   async outcome(jobId: string): Promise<JobOutcome> {
-    const job = await Job.fromId(this.queue, jobId);
-    if (!job) return { state: 'missing' };
-    const state = await job.getState();
-    if (state === 'completed') return { state: 'completed', result: job.returnvalue };
-    if (state === 'failed') return { state: 'failed', reason: job.failedReason };
+    const state = await this.queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') {
+      const [returnvalue, failedReason] = await this.redis.hmget(this.queue.toKey(jobId), 'returnvalue', 'failedReason');
+      // Removed between the two reads (its retention ran out): as good as never there.
+      if (returnvalue === null && failedReason === null) return { state: 'missing' };
+      return state === 'completed' ? { state: 'completed', result: parseReturn(returnvalue) } : { state: 'failed', reason: failedReason ?? 'failed' };
+    }
     if (state === 'active') return { state: 'active' };
     if (state === 'delayed') return { state: 'delayed' };
     if (state === 'unknown') return { state: 'missing' };
@@ -148,7 +166,17 @@ export class BullQueue implements ExperimentQueue {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events?.close(), this.queue.close()]);
+    const graceful = Promise.allSettled([this.events?.close(), this.queue.close()]).then(() => true);
+    // A connection that is reconnecting (Redis down, or just restarted) can hold a graceful close
+    // (its QUIT waits for the reconnection) for as long as Redis stays away, and with it the
+    // exit of a coordinator: past a moment, the sockets are dropped instead.
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([graceful, new Promise<false>((r) => (timer = setTimeout(() => r(false), CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+    if (!closed) {
+      void this.queue.disconnect().catch(() => {});
+      void this.events?.disconnect().catch(() => {});
+    }
     this.eventsRedis?.disconnect();
     this.redis.disconnect();
   }

@@ -48,6 +48,8 @@ export interface ExperimentQueue {
   counts(): Promise<QueueCounts>;
   workers(): Promise<WorkerInfo[]>;
   close(): Promise<void>;
+  /** Since when (epoch ms) the queue's backing service has been unreachable; undefined while it is fine (in-process queues: always). */
+  unreachableSince?(): number | undefined;
 }
 
 /** Retry and time limits shared by both adapters (and every `aar worker`). */

@@ -45,6 +45,6 @@ export async function forumOn(ledger: Ledger): Promise<{ forum: RecordingForum; 
       return forum.replies.at(-1) ?? '';
     },
     sync: () => service.sync(),
-    stop: () => service.stop(),
+    stop: async () => void (await service.stop()),
   };
 }

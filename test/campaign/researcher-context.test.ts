@@ -211,7 +211,8 @@ describe('runTool', () => {
 
   it('turns any other failure into an error result naming the tool', async () => {
     const f = makeDesk();
-    f.queue.enqueue = () => Promise.reject(new Error('redis is down'));
+    // (A failed enqueue no longer fails a proposal: it is recorded whole and recovery enqueues it.)
+    f.pipeline.submit = () => Promise.reject(new Error('redis is down'));
     const r = await runTool(f.desk.forAgent('ada'), 'propose_experiment', { hypothesis: 'h', task: 'spam', method: 'naive', seeds: 1 });
     expect(r).toEqual({ isError: true, content: 'propose_experiment failed: redis is down' });
   });

@@ -66,6 +66,23 @@ export const DEFAULT_CHANNELS: FakeChannel[] = [
 
 type Answer = { status: number; headers?: Record<string, string>; body: unknown };
 
+/** A message the fake workspace holds (what chat.postMessage stored), as conversations.history shows it. */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  username?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
+/**
+ * What happens to a call after Slack has accepted it: `hold` never answers (until close), `drop`
+ * closes the connection without an answer, `delay` answers after `ms`. The message is stored
+ * either way, as Slack would have it.
+ */
+export type AfterAccept = { kind: 'hold' } | { kind: 'drop' } | { kind: 'delay'; ms: number };
+
 /**
  * A local Slack Web API on 127.0.0.1 that records every call: auth.test, conversations.list,
  * users.info, chat.postMessage, chat.update, apps.connections.open (whose URL leads to a
@@ -98,6 +115,10 @@ export class FakeSlack {
   private readonly files = new Map<string, { filename: string; length: number; alt?: string; bytes?: Buffer }>();
   /** Files shared into channels and threads, in order. */
   readonly shared: SharedFile[] = [];
+  /** Every message chat.postMessage stored, in order: count these to find doubles. */
+  readonly messages: StoredMessage[] = [];
+  private readonly afterAccept = new Map<string, AfterAccept[]>();
+  private readonly held = new Set<ServerResponse>();
 
   private constructor(
     private readonly server: Server,
@@ -169,6 +190,21 @@ export class FakeSlack {
     this.script(method, n, { status: 429, headers: { 'retry-after': String(retryAfterSec) }, body: { ok: false, error: 'ratelimited' } });
   }
 
+  /** Answers the next `n` calls to `method` with an HTTP error status (a 5xx outage): nothing is stored. */
+  httpErrorNext(method: string, n: number, status: number): void {
+    this.script(method, n, { status, body: { ok: false, error: 'fatal_error' } });
+  }
+
+  /** The next call to `method` is accepted (and stored) and then held, dropped or answered late. */
+  acceptThen(method: string, what: AfterAccept): void {
+    this.afterAccept.set(method, [...(this.afterAccept.get(method) ?? []), what]);
+  }
+
+  /** Calls held open by `acceptThen(..., { kind: 'hold' })`. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
   /** Answers the next `n` calls to `method` with a Slack platform error. */
   failNext(method: string, n: number, error: string, extra: Record<string, unknown> = {}): void {
     this.script(method, n, { status: 200, body: { ok: false, error, ...extra } });
@@ -214,6 +250,8 @@ export class FakeSlack {
   }
 
   async close(): Promise<void> {
+    for (const res of this.held) res.destroy();
+    this.held.clear();
     for (const ws of this.sockets) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections();
@@ -257,6 +295,17 @@ export class FakeSlack {
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : undefined;
     this.calls.push({ method, params, token });
     const answer = this.scripted.get(method)?.shift() ?? this.answer(method, params, token);
+    const after = answer.status === 200 ? this.afterAccept.get(method)?.shift() : undefined;
+    this.wake();
+    if (after?.kind === 'hold') {
+      this.held.add(res);
+      return;
+    }
+    if (after?.kind === 'drop') {
+      res.destroy();
+      return;
+    }
+    if (after?.kind === 'delay') await new Promise((r) => setTimeout(r, after.ms));
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.body));
     this.wake();
@@ -315,12 +364,27 @@ export class FakeSlack {
       case 'chat.postMessage': {
         if (!channel) return fail('channel_not_found');
         const ts = this.ts();
+        const metadata = params.metadata as StoredMessage['metadata'] | undefined;
+        this.messages.push({ channel: channel.id, ts, thread_ts: params.thread_ts as string | undefined, text: String(params.text ?? ''), username: params.username as string | undefined, metadata });
         return ok({ channel: channel.id, ts, message: { text: params.text, ts, thread_ts: params.thread_ts } });
       }
       case 'chat.postEphemeral':
         if (!channel) return fail('channel_not_found');
         if (typeof params.user !== 'string' || params.user === '') return fail('user_not_in_channel');
         return ok({ message_ts: this.ts() });
+      case 'conversations.history':
+      case 'conversations.replies': {
+        if (!channel) return fail('channel_not_found');
+        // Metadata only when asked for, as Slack does; newest first; `oldest` is exclusive.
+        const all = params.include_all_metadata === true || params.include_all_metadata === 'true';
+        const oldest = Number(params.oldest ?? 0);
+        const inThread = (m: StoredMessage) => m.ts === params.ts || m.thread_ts === params.ts;
+        const list = this.messages
+          .filter((m) => m.channel === channel.id && Number(m.ts) > oldest && (method === 'conversations.replies' ? inThread(m) : !m.thread_ts))
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(all && m.metadata ? { metadata: m.metadata } : {}) }));
+        if (method === 'conversations.history') list.reverse();
+        return ok({ messages: list, has_more: false, response_metadata: { next_cursor: '' } });
+      }
       case 'chat.update':
         if (!channel) return fail('channel_not_found');
         return ok({ channel: channel.id, ts: params.ts, text: params.text });
@@ -371,9 +435,10 @@ export class FakeSlack {
     };
   }
 
+  // Like Slack's: seconds since the epoch now, made unique and increasing by the counter.
   private ts(): string {
     this.seq += 1;
-    return `1700000000.${String(this.seq).padStart(6, '0')}`;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
   }
 }
 

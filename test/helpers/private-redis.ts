@@ -47,8 +47,9 @@ export class PrivateRedis {
     readonly port: number,
   ) {}
 
-  static async start(group: ProcessGroup): Promise<PrivateRedis> {
-    const r = new PrivateRedis(group, await freePort());
+  /** Starts one on `port` (default: a free one). */
+  static async start(group: ProcessGroup, port?: number): Promise<PrivateRedis> {
+    const r = new PrivateRedis(group, port ?? (await freePort()));
     await r.startServer();
     return r;
   }

@@ -3,6 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BullQueue } from '../../src/queue/bullmq.js';
 import { startBullWorker } from '../../src/queue/bullmq-worker.js';
 import type { Runner } from '../../workers/runner.js';
+import { PrivateRedis } from '../helpers/private-redis.js';
+import { ProcessGroup } from '../helpers/processes.js';
 import { testRedisUrl, uniqueQueueName } from '../helpers/redis.js';
 
 // A coordinator opens and closes queues (every aar submit, every bench run): a connection left
@@ -44,5 +46,20 @@ describe('BullQueue connections', () => {
     expect(await connections('aar-worker-')).toBeGreaterThan(before);
     await worker.close();
     expect(await settle('aar-worker-', before)).toBe(before);
+  });
+
+  it('close() returns while Redis is down: a coordinator stopping during an outage is not held by it', async () => {
+    const group = new ProcessGroup();
+    try {
+      const redis = await PrivateRedis.start(group);
+      const queue = new BullQueue({ redisUrl: redis.url, queueName: uniqueQueueName('conns') });
+      await queue.ready();
+      await redis.kill();
+      // The graceful close waits for a reconnection that never comes; it is cut short.
+      await queue.close();
+      expect(queue.unreachableSince()).toBeTypeOf('number');
+    } finally {
+      await group.killAll();
+    }
   });
 });

@@ -35,7 +35,8 @@ export async function cancelCommand(argv: string[], config: Config, out: NodeJS.
       if (!(await queue.cancel(job.jobId)) && state !== 'missing') continue;
       // A running job's abort is recorded as its final failure by the coordinator; a removed
       // (or lost) one would otherwise look unfinished forever.
-      if (state !== 'active') ledger.append('cancelled', { experimentId: job.experimentId, jobId: job.jobId, data: { seed: job.seed, by: 'aar cancel' } });
+      // Refused (0) when the job became final meanwhile (scored by a coordinator): not cancelled then.
+      if (state !== 'active' && !ledger.append('cancelled', { experimentId: job.experimentId, jobId: job.jobId, data: { seed: job.seed, by: 'aar cancel' } })) continue;
       cancelled.push(job.jobId);
     }
     out.write(flags.json ? `${JSON.stringify({ experiment: flags.experiment, cancelled })}\n` : `cancelled ${cancelled.length} job(s) of ${flags.experiment}${cancelled.length ? `: ${cancelled.join(', ')}` : ''}\n`);

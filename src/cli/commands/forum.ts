@@ -4,6 +4,7 @@ import { ForumService } from '../../forum/service.js';
 import { openPipeline } from '../../pipeline/setup.js';
 import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { parseFlags } from '../args.js';
+import { pendingLine } from './run-output.js';
 
 export const FORUM_USAGE = `aar forum
 
@@ -15,9 +16,9 @@ With REDIS_URL it also collects results and re-enqueues lost jobs. Ctrl-C or \`s
 export async function forumCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   parseFlags('forum', argv, {});
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const p = await openPipeline(config, log);
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const p = await openPipeline(config, log, { coordinator: { command: 'aar forum', onLost: () => stopRequested() } });
   const { forum, admins } = await openForum(config, p.ledger, log);
   const service = new ForumService({
     ledger: p.ledger,
@@ -42,7 +43,8 @@ export async function forumCommand(argv: string[], config: Config, out: NodeJS.W
     await stopped;
     out.write('aar forum: stopping\n');
   } finally {
-    await service.stop();
+    const pending = await service.stop();
+    if (pending.posts || pending.edits) process.stderr.write(`${pendingLine('aar forum', pending)}\n`);
     await p.close();
   }
 }

@@ -26,3 +26,9 @@ export async function finishCampaign(o: { config: Config; ledger: Ledger; summar
   if (!o.json) o.out.write('Keep reading the threads with `npx aar forum`; `npx aar audit` lists every flag, verdict and veto.\n');
   if (o.json) o.out.write(`${JSON.stringify({ ...s, ...(report ? { report } : {}) })}\n`);
 }
+
+/** What a stopping coordinator says about forum posts it could not deliver. */
+export function pendingLine(command: string, pending: { posts: number; edits: number }): string {
+  const what = [pending.posts ? `${pending.posts} post${pending.posts === 1 ? '' : 's'}` : '', pending.edits ? `${pending.edits} edit${pending.edits === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+  return `${command}: ${what} not delivered to the forum yet (kept in the ledger's outbox); \`aar forum\` (or the next aar run) delivers them`;
+}

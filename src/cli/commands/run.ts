@@ -17,7 +17,7 @@ import { CronScheduler } from '../../schedule/scheduler.js';
 import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { directionOf } from '../../../bots/directions.js';
 import { parseFlags } from '../args.js';
-import { finishCampaign } from './run-output.js';
+import { finishCampaign, pendingLine } from './run-output.js';
 
 export const RUN_USAGE = `aar run [--config FILE] [--agents N] [--tasks a,b] [--max-experiments N] [--max-minutes M] [--seed S] [--red-team] [--json]
 
@@ -93,8 +93,14 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   const logPath = join(cfg.home, 'run.log');
   if (tty) mkdirSync(cfg.home, { recursive: true });
   const log = tty ? (line: string) => appendFileSync(logPath, `${new Date().toISOString()} ${line}\n`) : (line: string) => process.stderr.write(`${line}\n`);
-  const p = await openPipeline(cfg, log);
   const abort = new AbortController();
+  const p = await openPipeline(cfg, log, {
+    coordinator: {
+      command: 'aar run',
+      // Another coordinator took the ledger over (this one looked dead to it): stop proposing.
+      onLost: () => abort.abort(new Error('the coordinator lock was taken over')),
+    },
+  });
   const { forum, admins } = await openForum(cfg, p.ledger, log);
   const service = new ForumService({
     ledger: p.ledger,
@@ -156,7 +162,9 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await service.stop();
+    const pending = await service.stop();
+    // Never silent: posts the forum did not take yet (a long Retry-After, an outage) are still in the ledger.
+    if (pending.posts || pending.edits) process.stderr.write(`${pendingLine('aar run', pending)}\n`);
     await p.close();
   }
 }

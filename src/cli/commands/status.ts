@@ -1,4 +1,5 @@
 import type { Config } from '../../config/env.js';
+import { coordinatorOf, type LockHolder } from '../../ledger/coordinator-lock.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { openQueue } from '../../pipeline/setup.js';
 import type { QueueCounts, WorkerInfo } from '../../queue/port.js';
@@ -7,14 +8,17 @@ import { table } from '../format.js';
 
 export const STATUS_USAGE = `aar status [--json]
 
-Queue depth, running, done and failed jobs, per worker, and what the ledger has recorded.`;
+Queue depth, running, done and failed jobs, per worker, what the ledger has recorded, and
+which coordinator (aar run or aar forum) holds the ledger.`;
 
 export async function statusCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   const flags = parseFlags('status', argv, { json: { type: 'boolean', default: false } });
   const ledger = Ledger.open(config.ledgerPath);
   let jobs: Record<string, number>;
+  let coordinator: LockHolder | undefined;
   try {
     jobs = ledger.jobCounts();
+    coordinator = coordinatorOf(ledger);
   } finally {
     ledger.close();
   }
@@ -30,10 +34,15 @@ export async function statusCommand(argv: string[], config: Config, out: NodeJS.
     queue = { kind: 'memory', note: 'jobs run inside the process that submits them (set REDIS_URL for a shared queue)' };
   }
   if (flags.json) {
-    out.write(`${JSON.stringify({ queue, ledger: { jobs } })}\n`);
+    out.write(`${JSON.stringify({ queue, ledger: { jobs, coordinator: coordinator ?? null } })}\n`);
     return;
   }
   const lines = [`ledger ${config.ledgerPath}: ${Object.entries(jobs).map(([k, v]) => `${v} ${k}`).join(', ') || 'no jobs yet'}`];
+  lines.push(
+    coordinator
+      ? `coordinator: ${coordinator.command}, pid ${coordinator.pid} on ${coordinator.host}, since ${coordinator.since}, last seen ${Math.round((Date.now() - Date.parse(coordinator.heartbeatAt)) / 1000)} s ago`
+      : 'coordinator: none (start one with aar run or aar forum)',
+  );
   if ('counts' in queue) {
     const c = queue.counts;
     lines.push(`queue ${config.queueName} (bullmq): ${c.waiting} waiting, ${c.active} running, ${c.delayed} retrying, ${c.completed} done, ${c.failed} failed`);

@@ -26,6 +26,8 @@ export interface SlackForumOptions {
   ackWindowMs?: number;
   /** The clock that judges signed requests' timestamps in HTTP mode (default Date.now). */
   now?: () => number;
+  /** How long one Web API call may take before it counts as failed (default 30 s); the outbox then looks before posting again. */
+  requestTimeoutMs?: number;
 }
 
 const BOT_FIX = "Set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (xoxb-…, on the app's OAuth & Permissions page)";

@@ -6,6 +6,7 @@ import { checkPostImage } from '../image.js';
 import type { ChannelKey, Forum, InboundHandler, Post } from '../port.js';
 import { cardBlocks, messageText } from './blocks.js';
 import { SlackConfigError, toForumError } from './errors.js';
+import { findPostTs, postMetadata } from './find-post.js';
 import { apiBase, checkOptions, type SlackForumOptions } from './options.js';
 import { Receiving, QUIET } from './receive.js';
 import { RedactingLogger } from './redact.js';
@@ -104,7 +105,7 @@ export class SlackForum implements Forum {
       // Surface 429s instead of queueing behind them: the outbox owns waiting and retrying.
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
-      timeout: 30_000,
+      timeout: this.o.requestTimeoutMs ?? 30_000,
     });
     const client = new webApi.WebClient(this.o.botToken, clientOptions());
     const bot = await authenticate(client, this.apiUrl, sleep);
@@ -202,18 +203,10 @@ export class SlackForum implements Forum {
    * retries) and the retry of the same post uploads without posting the text again. An upload
    * Slack refuses for good (say, no files:write scope) is logged, and the post stands without it.
    */
-  async post(post: Post): Promise<string> {
+  async post(post: Post, o: { key?: string } = {}): Promise<string> {
     const r = this.require();
     if (post.image !== undefined) checkPostImage(post.image);
-    let channel = this.channelId(r, post.channel);
-    let threadTs: string | undefined;
-    if (post.threadRef !== undefined) {
-      const ref = parseRef(post.threadRef);
-      // A reply belongs in its thread; refusing would leave the post stuck in the outbox.
-      if (ref.channelId !== channel) this.logger.warn(`a ${post.channel} post replies to a thread in ${ref.channelId}; posting it there`);
-      channel = ref.channelId;
-      threadTs = ref.ts;
-    }
+    const { channel, threadTs } = this.placeOf(r, post);
     const image = post.image;
     const key = image ? postKey(post) : undefined;
     let ref = key ? this.textPosted.get(key) : undefined;
@@ -226,6 +219,8 @@ export class SlackForum implements Forum {
         ...identity(post),
         ...(threadTs ? { thread_ts: threadTs } : {}),
         ...(post.card ? { blocks: cardBlocks({ ...post, card: post.card }) } : {}),
+        // The outbox key, so a retry can find this message if the answer to this call is lost.
+        ...(o.key ? { metadata: postMetadata(o.key) } : {}),
         ...QUIET,
       };
       const res = await this.call('chat.postMessage', () => r.client.chat.postMessage(args as webApi.ChatPostMessageArguments));
@@ -243,6 +238,26 @@ export class SlackForum implements Forum {
     }
     this.textPosted.delete(key);
     return ref;
+  }
+
+  /** Where a post goes: its channel, or the channel and ts of the thread it replies to. */
+  private placeOf(r: Running, post: Post): { channel: string; threadTs?: string } {
+    const channel = this.channelId(r, post.channel);
+    if (post.threadRef === undefined) return { channel };
+    const ref = parseRef(post.threadRef);
+    // A reply belongs in its thread; refusing would leave the post stuck in the outbox.
+    if (ref.channelId !== channel) this.logger.warn(`a ${post.channel} post replies to a thread in ${ref.channelId}; posting it there`);
+    return { channel: ref.channelId, threadTs: ref.ts };
+  }
+
+  /** Looks in the post's channel (or thread) for a message an earlier attempt made under `key`. */
+  async find(post: Post, key: string, since: Date): Promise<string | undefined> {
+    const r = this.require();
+    // An image post whose text this process posted and whose upload is still to do: post() finishes it.
+    if (post.image && this.textPosted.has(postKey(post))) return undefined;
+    const { channel, threadTs } = this.placeOf(r, post);
+    const ts = await this.call(threadTs ? 'conversations.replies' : 'conversations.history', () => findPostTs(r.client, { channel, threadTs, key, since }));
+    return ts ? `${channel}:${ts}` : undefined;
   }
 
   // Image posts whose text is in Slack but whose upload has not succeeded yet, by content; a
