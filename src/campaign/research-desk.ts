@@ -82,8 +82,6 @@ export interface MyExperiment {
 }
 
 const MAX_TEXT = 4000;
-/** How many of an agent's newest experiments inFlight() looks at. */
-const IN_FLIGHT_WINDOW = 20;
 
 /**
  * Everything an agent can do, and nothing more: every research bot (Claude or offline) acts
@@ -272,12 +270,12 @@ export class AgentDesk {
       .map((e) => ({ experiment: e.id, agent: e.agent ?? 'human', method: e.method as Method, seeds: e.seeds.length, finished: this.o.ledger.isFinished(e.id) }));
   }
 
-  /**
-   * The agent's experiments still running. Only its newest ones are looked at (its in-flight
-   * limit is small, and what it proposed long ago has finished), so this stays cheap.
-   */
+  /** The agent's experiments still running: a read of the unfinished jobs only (their partial index), however many the agent has run. */
   inFlight(): number {
-    return this.newestOwn(IN_FLIGHT_WINDOW).filter((e) => !this.o.ledger.isFinished(e.id)).length;
+    const row = this.o.ledger.db
+      .prepare("SELECT COUNT(DISTINCT j.experiment_id) AS n FROM job_states j INDEXED BY job_states_unfinished CROSS JOIN experiments x ON x.id = j.experiment_id WHERE j.status NOT IN ('scored', 'failed', 'cancelled') AND x.agent = ?")
+      .get(this.agent) as { n: number };
+    return row.n;
   }
 
   /** A claim is posted with the numbers the desk computes, never the agent's own, and needs `claimSeeds` scored seeds. */

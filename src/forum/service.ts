@@ -53,6 +53,7 @@ export class ForumService {
   private readonly publisher: Publisher;
   private readonly handler: CommandHandler;
   private cursor = 0;
+  private panelShown = false;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly o: ForumServiceOptions) {
@@ -84,6 +85,9 @@ export class ForumService {
 
   async start(): Promise<{ url?: string }> {
     const started = await this.o.forum.start();
+    // Carry on where the last forum stopped: the outbox in the ledger already holds what it derived.
+    this.cursor = this.records.cursor();
+    this.panelShown = false;
     await this.sync();
     this.timer = setInterval(() => void this.sync().catch((err: unknown) => this.o.log?.(`forum sync: ${String(err)}`)), this.o.pollMs ?? 500);
     this.timer.unref();
@@ -115,7 +119,9 @@ export class ForumService {
       this.publisher.handle(e);
       this.cursor = e.seq;
     }
-    if (events.length || this.cursor === 0) this.refreshPanel();
+    if (events.length) this.records.setCursor(this.cursor);
+    if (events.length || !this.panelShown) this.refreshPanel();
+    this.panelShown = true;
     await this.outbox.flush();
   }
 

@@ -55,7 +55,12 @@ export class ForumRecords {
 
   /** Records a post to deliver; false when one with this key exists (posting is idempotent by key). */
   addPost(key: string, threadKey: string | undefined, post: object): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO outbox (key, at, thread_key, post) VALUES (?, ?, ?, ?)').run(key, this.now(), threadKey ?? null, JSON.stringify(post)).changes > 0;
+    return this.db.transaction(() => {
+      const info = this.db.prepare('INSERT OR IGNORE INTO outbox (key, at, thread_key, post) VALUES (?, ?, ?, ?)').run(key, this.now(), threadKey ?? null, JSON.stringify(post));
+      if (info.changes === 0) return false;
+      this.db.prepare('INSERT INTO outbox_pending_posts (key, seq) VALUES (?, ?)').run(key, Number(info.lastInsertRowid));
+      return true;
+    })();
   }
 
   /**
@@ -79,7 +84,11 @@ export class ForumRecords {
       .prepare('SELECT COALESCE((SELECT post FROM outbox_edits WHERE key = ? ORDER BY seq DESC LIMIT 1), (SELECT post FROM outbox WHERE key = ?)) AS post')
       .get(key, key) as { post: string | null };
     if (latest.post === text) return false;
-    this.db.prepare('INSERT INTO outbox_edits (key, at, post) VALUES (?, ?, ?)').run(key, this.now(), text);
+    this.db.transaction(() => {
+      const info = this.db.prepare('INSERT INTO outbox_edits (key, at, post) VALUES (?, ?, ?)').run(key, this.now(), text);
+      // Only the latest edit of a post is ever sent: it supersedes any pending one.
+      this.db.prepare('INSERT INTO outbox_pending_edits (key, seq) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET seq = excluded.seq').run(key, Number(info.lastInsertRowid));
+    })();
     return true;
   }
 
@@ -97,7 +106,7 @@ export class ForumRecords {
 
   /** Posts and edits not delivered yet: what a stopping coordinator leaves for `aar forum`. */
   pendingCount(): { posts: number; edits: number } {
-    const posts = (this.db.prepare('SELECT COUNT(*) AS n FROM outbox o LEFT JOIN outbox_deliveries d ON d.key = o.key WHERE d.key IS NULL').get() as { n: number }).n;
+    const posts = (this.db.prepare('SELECT COUNT(*) AS n FROM outbox_pending_posts').get() as { n: number }).n;
     return { posts, edits: this.pendingEdits().length };
   }
 
@@ -106,11 +115,17 @@ export class ForumRecords {
   }
 
   markDelivered(key: string, ref: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO outbox_deliveries (key, at, ref) VALUES (?, ?, ?)').run(key, this.now(), ref);
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR IGNORE INTO outbox_deliveries (key, at, ref) VALUES (?, ?, ?)').run(key, this.now(), ref);
+      this.db.prepare('DELETE FROM outbox_pending_posts WHERE key = ?').run(key);
+    })();
   }
 
   markEditDelivered(seq: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO outbox_edit_deliveries (seq, at) VALUES (?, ?)').run(seq, this.now());
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR IGNORE INTO outbox_edit_deliveries (seq, at) VALUES (?, ?)').run(seq, this.now());
+      this.db.prepare('DELETE FROM outbox_pending_edits WHERE seq = ?').run(seq);
+    })();
   }
 
   refOf(key: string): string | undefined {
@@ -119,7 +134,7 @@ export class ForumRecords {
 
   /** Posts not yet delivered, oldest first. */
   pendingPosts(): OutboxEntry[] {
-    const rows = this.db.prepare('SELECT o.seq, o.key, o.thread_key, o.post FROM outbox o LEFT JOIN outbox_deliveries d ON d.key = o.key WHERE d.key IS NULL ORDER BY o.seq').all() as Record<string, string | number | null>[];
+    const rows = this.db.prepare('SELECT o.seq, o.key, o.thread_key, o.post FROM outbox_pending_posts p JOIN outbox o ON o.key = p.key ORDER BY o.seq').all() as Record<string, string | number | null>[];
     return rows.map((r) => ({ seq: Number(r.seq), key: String(r.key), threadKey: r.thread_key as string | null, post: JSON.parse(String(r.post)) as Record<string, unknown>, ref: null }));
   }
 
@@ -127,14 +142,23 @@ export class ForumRecords {
   pendingEdits(): OutboxEdit[] {
     const rows = this.db
       .prepare(
-        `SELECT e.seq, e.key, e.post FROM outbox_edits e
-         JOIN outbox_deliveries d ON d.key = e.key
-         LEFT JOIN outbox_edit_deliveries x ON x.seq = e.seq
-         WHERE x.seq IS NULL AND e.seq = (SELECT MAX(seq) FROM outbox_edits y WHERE y.key = e.key)
+        // Edits of a post wait until the post itself is delivered.
+        `SELECT e.seq, e.key, e.post FROM outbox_pending_edits p
+         JOIN outbox_edits e ON e.seq = p.seq
+         JOIN outbox_deliveries d ON d.key = p.key
          ORDER BY e.seq`,
       )
       .all() as Record<string, string | number>[];
     return rows.map((r) => ({ seq: Number(r.seq), key: String(r.key), post: JSON.parse(String(r.post)) as Record<string, unknown> }));
+  }
+
+  /** Where the forum's publisher is in the ledger (0: it has not started): a restart carries on from here. */
+  cursor(): number {
+    return (this.db.prepare('SELECT seq FROM forum_cursor WHERE id = 1').get() as { seq: number } | undefined)?.seq ?? 0;
+  }
+
+  setCursor(seq: number): void {
+    this.db.prepare('INSERT INTO forum_cursor (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq').run(seq);
   }
 
   /** Every delivered post with its latest content: what the local forum shows after a restart. */

@@ -242,6 +242,27 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX experiments_by_agent ON experiments (agent, created_at);
     `,
   },
+  {
+    version: 10,
+    // Costs that must not grow with the campaign. Per-experiment event lookups by kind (flags,
+    // claims) were planned on the kind index and scanned every event of that kind; a campaign's
+    // experiments were counted by a scan. What the outbox still has to send is kept in two
+    // small tables (not facts: rows leave when delivered) instead of an anti-join over every
+    // post and edit ever made, on every flush. The forum's place in the ledger survives a
+    // restart, so starting it does not replay every event.
+    sql: `
+      CREATE INDEX events_by_experiment_kind ON events (experiment_id, kind, seq);
+      CREATE INDEX experiments_by_campaign ON experiments (campaign_id);
+      CREATE TABLE outbox_pending_posts (key TEXT PRIMARY KEY REFERENCES outbox (key), seq INTEGER NOT NULL);
+      INSERT INTO outbox_pending_posts (key, seq)
+        SELECT o.key, o.seq FROM outbox o LEFT JOIN outbox_deliveries d ON d.key = o.key WHERE d.key IS NULL;
+      CREATE TABLE outbox_pending_edits (key TEXT PRIMARY KEY REFERENCES outbox (key), seq INTEGER NOT NULL);
+      INSERT INTO outbox_pending_edits (key, seq)
+        SELECT e.key, MAX(e.seq) FROM outbox_edits e GROUP BY e.key
+        HAVING MAX(e.seq) NOT IN (SELECT seq FROM outbox_edit_deliveries);
+      CREATE TABLE forum_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

@@ -62,8 +62,8 @@ describe('the morning view in Chromium', () => {
     const summary = await new Campaign({ file, ledger: stack.ledger, pipeline: stack.pipeline, model: 'unused', inputBudget: 24_000, scheduler: new ManualScheduler() }).run();
     expect(summary.experiments).toBeGreaterThanOrEqual(48);
     const verdicts = stack.ledger.events({ kind: 'verdict' }).length;
-    // The auditor had plenty to review: leaders, claims, flags.
-    expect(verdicts).toBeGreaterThanOrEqual(4);
+    // The auditor had several results to review (leaders, claims, flags): enough to fold.
+    expect(verdicts).toBeGreaterThanOrEqual(3);
 
     const forum = new LocalForum({ port: 0, operator: { id: OPERATOR_ID, name: 'Ada' }, log: () => {} });
     service = new ForumService({ ledger: stack.ledger, forum, admins: new Set([OPERATOR_ID]), tasks: TASKS, queueStatus: async () => '', minSeeds: file.scoring.claimSeeds, pollMs: 60_000 });
