@@ -38,6 +38,8 @@ export interface PipelineOptions {
   log?: (line: string) => void;
   /** Minimum time between two recorded progress events of one job. */
   progressEveryMs?: number;
+  /** What re-running a submission needs (src/reproduce), recorded with its proposal; nothing when absent. */
+  provenance?: (req: SubmitRequest) => Record<string, unknown>;
 }
 
 /**
@@ -108,16 +110,21 @@ export class Pipeline {
     // A task scoring cannot score is refused now, not after the workers have spent the compute.
     this.o.vaultFor(req.task);
     const id = this.o.newId?.() ?? newExperimentId();
-    this.o.ledger.proposeExperiment({
-      id,
-      task: req.task,
-      method: req.method as Record<string, unknown>,
-      seeds: req.seeds,
-      agent: req.agent,
-      campaignId: req.campaignId,
-      parents: req.parents,
-      hypothesis: req.hypothesis ? { id: `h-${id}`, text: req.hypothesis } : undefined,
-    });
+    const provenance = this.o.provenance?.(req);
+    // One transaction: an experiment is never recorded without what re-running it needs.
+    this.o.ledger.db.transaction(() => {
+      this.o.ledger.proposeExperiment({
+        id,
+        task: req.task,
+        method: req.method as Record<string, unknown>,
+        seeds: req.seeds,
+        agent: req.agent,
+        campaignId: req.campaignId,
+        parents: req.parents,
+        hypothesis: req.hypothesis ? { id: `h-${id}`, text: req.hypothesis } : undefined,
+      });
+      if (provenance) this.o.ledger.append('provenance', { experimentId: id, campaignId: req.campaignId, data: provenance });
+    })();
     for (const seed of req.seeds) {
       const jobId = jobIdOf(id, seed);
       // Ledger first: if we crash before the enqueue, recovery finds the job missing and enqueues it.

@@ -7,7 +7,9 @@ import type { ExperimentQueue, JobPolicy } from '../queue/port.js';
 import { embeddedVault } from '../scoring/label-vault.js';
 import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, type SubmitRequest } from './pipeline.js';
+import { buildProvenance } from '../reproduce/provenance.js';
+import { embeddedDataVersion } from '../reproduce/data-version.js';
 
 export function jobPolicy(config: Config): JobPolicy {
   return { attempts: config.jobAttempts, backoffMs: 1000, timeoutMs: config.jobTimeoutMs };
@@ -33,6 +35,18 @@ export function vaultFor(config: Pick<Config, 'cacheDir'>) {
   };
 }
 
+/**
+ * What every submission records for `aar reproduce`: the normalised method and its hashes, the
+ * seeds, the embedded task's data version (from this machine's feature cache) and the versions.
+ */
+export function provenanceRecorder(config: Pick<Config, 'cacheDir'>, queue: 'memory' | 'bullmq'): (req: SubmitRequest) => Record<string, unknown> {
+  return (req) => {
+    const embedded = (TASK_NAMES as readonly string[]).includes(req.task);
+    const data = embedded ? embeddedDataVersion(config.cacheDir, req.task as TaskName, req.seeds) : undefined;
+    return buildProvenance(req, { data, queue }) as unknown as Record<string, unknown>;
+  };
+}
+
 export interface OpenPipeline {
   ledger: Ledger;
   queue: ExperimentQueue;
@@ -47,7 +61,7 @@ export async function openPipeline(config: Config, log?: (line: string) => void,
     ledger.close();
     throw err;
   });
-  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log });
+  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log, provenance: provenanceRecorder(config, queue.kind) });
   pipeline.start({ reconcileMs: o.reconcileMs ?? (config.redisUrl ? config.reconcileMs : undefined) });
   return {
     ledger,
