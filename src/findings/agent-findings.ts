@@ -66,9 +66,9 @@ export class AgentFindings {
     return { finding: key, up: f.votes.up, down: f.votes.down, score: f.votes.score };
   }
 
-  /** The highest-rated findings of a type among the newest, as agents may see them. */
+  /** The highest-rated findings of a type among the newest 100, as agents may see them: a turn's read that costs the same in a long campaign. */
   top(type: FindingType, n = 5): Finding[] {
-    return this.store.top(type, { n, audience: 'agents' });
+    return this.store.top(type, { n, window: 100, audience: 'agents' });
   }
 
   newest(type: FindingType, limit = 20): Finding[] {

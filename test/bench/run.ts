@@ -1,5 +1,6 @@
 // `npm run bench`: prints the performance figures recorded in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
+import { benchFindings } from './findings.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam } from './red-team.js';
 import { benchResearch } from './research.js';
@@ -15,3 +16,4 @@ if (!only || only === 'tokens') await benchTokens();
 if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentiment', 'math', 'code'] });
 if (!only || only === 'red-team') await benchRedTeam();
 if (!only || only === 'trainer') await benchTrainer();
+if (!only || only === 'findings') await benchFindings();
