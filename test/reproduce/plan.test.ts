@@ -6,12 +6,14 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { provenanceRecorder } from '../../src/pipeline/setup.js';
 import { embeddedDataVersion } from '../../src/reproduce/data-version.js';
 import { ReproduceRefusedError } from '../../src/reproduce/errors.js';
-import type { OriginalExperiment } from '../../src/reproduce/original.js';
-import { buildProvenance, provenanceOf } from '../../src/reproduce/provenance.js';
+import { originalFromLedger, type OriginalExperiment } from '../../src/reproduce/original.js';
+import { buildProvenance, provenanceOf, recordProvenance } from '../../src/reproduce/provenance.js';
+import { runOnQueue } from '../../src/reproduce/queue-run.js';
 import { compare, EXTERNAL_TOLERANCE, planReproduction } from '../../src/reproduce/reproduce.js';
 import type { LabelVault } from '../../src/scoring/label-vault.js';
 import { RecordingQueue } from '../campaign/fixture.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
+import { openEmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 const cacheDir = testCacheDir();
@@ -105,5 +107,24 @@ describe('planReproduction', () => {
     expect(coded.codeHash).toMatch(/^[0-9a-f]{64}$/);
     expect(provenanceOf(ledger, 'nope')).toEqual({ missing: expect.stringMatching(/^no provenance record/) });
     ledger.close();
+  });
+});
+
+describe('runOnQueue', () => {
+  it('re-runs on the queue as a new experiment by "reproduce", built on the original, and the numbers match', async () => {
+    const stack = openEmbeddedPipeline({ prefix: 'aar-reproduce-queue-' });
+    try {
+      const method = builtinMethod('naive');
+      const id = await stack.pipeline.submit({ task: 'math', method, seeds: [1, 2], agent: 'ada' });
+      recordProvenance(stack.ledger, id, buildProvenance({ task: 'math', method, seeds: [1, 2] }, { data: embeddedDataVersion(cacheDir, 'math', [1, 2]), queue: 'memory' }));
+      await stack.pipeline.waitFor(id);
+      const plan = planReproduction(originalFromLedger(stack.ledger, id), { cacheDir, queue: true });
+      const { experiment, scores } = await runOnQueue(plan, stack, { timeoutMs: 100_000 });
+      expect(stack.ledger.experiment(experiment)).toMatchObject({ agent: 'reproduce', parents: [id], seeds: [1, 2], task: 'math' });
+      expect(compare(plan, scores).every((r) => r.agree)).toBe(true);
+      expect(scores).toEqual(stack.ledger.results(id).map((r) => ({ seed: r.seed, pgrPublic: r.score.public.pgr, pgrPrivate: r.score.private.pgr })));
+    } finally {
+      await stack.close();
+    }
   });
 });
