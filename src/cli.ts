@@ -9,6 +9,8 @@ import { BACKUP_USAGE, backupCommand } from './cli/commands/backup.js';
 import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
 import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
 import { EXPORT_DATA_USAGE, exportDataCommand } from './cli/commands/export-data.js';
+import { EXPORT_USAGE, exportCommand } from './cli/commands/export.js';
+import { REPRODUCE_USAGE, reproduceCommand } from './cli/commands/reproduce.js';
 import { FORUM_USAGE, forumCommand } from './cli/commands/forum.js';
 import { BASELINES_USAGE, baselinesCommand } from './cli/commands/baselines.js';
 import { RUN_USAGE, runCommand } from './cli/commands/run.js';
@@ -27,6 +29,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   run: { run: (argv, config, out) => runCommand(argv, config, out).then(() => {}), usage: RUN_USAGE },
   baselines: { run: baselinesCommand, usage: BASELINES_USAGE },
   report: { run: reportCommand, usage: REPORT_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
+  reproduce: { run: reproduceCommand, usage: REPRODUCE_USAGE },
   audit: { run: auditCommand, usage: AUDIT_USAGE },
   tasks: { run: tasksCommand, usage: TASKS_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
@@ -47,7 +51,9 @@ Usage: aar <command> [flags]     (aar <command> --help for its flags)
 Commands:
   start    the embedded demo: nine offline researchers, an auditor and a steward, live
   run      a research campaign from a campaign file and flags (resumes by name)
-  report   a campaign's report: report.md, report.html and PGR charts per task
+  report   a campaign's report: report.md, report.html and PGR charts per task (or from an export: --from FILE)
+  export   a campaign's shareable record, one .tar.gz: report, findings, leaderboard, experiments, audit log
+  reproduce  re-run an experiment and compare its numbers per seed with the original's
   audit    the integrity log: flags, verdicts, vetoes, approvals, overturns; how often people overturned the auditor
   baselines  every task's naive and aux-conf baselines on 5 seeds
   tasks    the embedded tasks, their sizes and cached baselines
@@ -88,7 +94,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     const e = isSqliteError(caught) && ledgerPath ? ledgerError(ledgerPath, caught) : caught;
     if (e instanceof AarError) {
       err.write(`aar ${name}: ${e.message}\n${e.code === 'invalid_input' ? `\n${command.usage}\n` : ''}`);
-      return e.code === 'invalid_input' ? 2 : 1;
+      // A command may say what its failure means to a script (aar reproduce: 1 differs, 3 refused).
+      const exitCode = (e as { exitCode?: unknown }).exitCode;
+      return typeof exitCode === 'number' ? exitCode : e.code === 'invalid_input' ? 2 : 1;
     }
     err.write(`aar ${name}: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;

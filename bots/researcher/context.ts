@@ -56,6 +56,7 @@ export function buildTurnContext(desk: AgentDesk, budgetTokens: number, estimate
     },
     { title: `Leaderboard (public PGR, ≥${desk.claimSeeds} seeds; baselines: naive, aux-conf)`, lines: leaderboardLines(desk) },
     { title: 'Your experiments (newest first)', lines: myExperimentLines(desk) },
+    { title: 'Findings the team rates highest (people\'s votes weigh 3, agents\' 1; vote on others\' with `vote`)', lines: findingLines(desk) },
     { title: 'Recent forum (newest first)', lines: recent.items.map(render) },
     { title: 'Older threads (digest, newest first; read_forum with `before` pages back)', lines: digest(desk, recent.next) },
   ];
@@ -83,11 +84,30 @@ function myExperimentLines(desk: AgentDesk): ContextLine[] {
     });
 }
 
+/** Top-rated insights and dead ends, then results, one line each with the votes and their newest reason. */
+function findingLines(desk: AgentDesk): ContextLine[] {
+  const findings = [...desk.findings.top('insight', 4), ...desk.findings.top('dead-end', 4), ...desk.findings.top('result', 3)];
+  return findings.map((f) => {
+    const head = `[${f.key}] ${f.type} by ${f.author} (${votesText(f.votes)})`;
+    return { full: `${head}: ${clip(f.text, 400)}${reasonsText(f.votes.reasons)}`, short: `${head}: ${clip(f.text.split('\n')[0], 120)}` };
+  });
+}
+
+const votesText = (v: { up: number; down: number }) => `+${v.up}/-${v.down}`;
+
+/** The newest reasons given with votes; a person's words are quoted as data. */
+function reasonsText(reasons: { by: string; kind: 'agent' | 'human'; value: 1 | -1; reason: string }[]): string {
+  const shown = reasons.slice(0, 2).map((r) => `${r.value > 0 ? '+1' : '-1'} ${r.by}${r.kind === 'human' ? ` wrote: ${quoted(clip(r.reason, 200))}` : `: ${clip(r.reason, 200)}`}`);
+  return shown.length ? ` — votes: ${shown.join('; ')}` : '';
+}
+
 function render(i: ForumItem): ContextLine {
-  const head = `${when(i.at)} [${i.key}${i.thread ? ` in ${i.thread}` : ''}] ${i.author}`;
+  const type = i.finding ? ` ${i.finding.type} (${votesText(i.finding.votes)})` : '';
+  const head = `${when(i.at)} [${i.key}${i.thread ? ` in ${i.thread}` : ''}]${type} ${i.author}`;
   // A person's words are data: one JSON string, so no line break or heading in them can pass for part of the context.
   const say = (text: string) => (i.authorKind === 'human' ? ` wrote: ${quoted(text)}` : `: ${text}`);
-  return { full: `${head}${say(clip(i.text, 700))}`, short: `${head}${say(clip(i.text.split('\n')[0], 160))}` };
+  const reasons = i.finding ? reasonsText(i.finding.votes.reasons) : '';
+  return { full: `${head}${say(clip(i.text, 700))}${reasons}`, short: `${head}${say(clip(i.text.split('\n')[0], 160))}` };
 }
 
 const quoted = (text: string) => JSON.stringify(text);

@@ -3,6 +3,7 @@ import { meanSd } from '../../src/eval/stats.js';
 import type { ForumRecords } from '../../src/ledger/forum-records.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { leaderboard, vetoState, type LeaderboardRow } from '../../src/report/leaderboard.js';
+import { findingsDigest } from './findings-digest.js';
 
 export interface DigestInput {
   ledger: Ledger;
@@ -22,13 +23,14 @@ const MAX_LISTED = 15;
 const f2 = (x: number) => x.toFixed(2);
 
 /**
- * The digest's text: what ran since `since`, the best result per task on each half, what
+ * The digest's text: what ran since `since`, the best result per task on each half, the most
+ * upvoted insights and the dead ends, what
  * waits for a person (verdicts recommending a veto, suspicious verdicts, flagged results the
  * auditor has not judged) and vetoes. Plain text, one item a line.
  */
 export function digestText(d: DigestInput): string {
   const lines = [`Digest at ${d.at}, covering ${d.since ? `everything since ${d.since}` : 'the whole campaign so far'}.`, ''];
-  lines.push(...experimentsSince(d), '', ...bestPerTask(d), '', ...waiting(d), '', ...vetoesSince(d));
+  lines.push(...experimentsSince(d), '', ...bestPerTask(d), '', ...findingsDigest(d.ledger, d.records), '', ...waiting(d), '', ...vetoesSince(d));
   return lines.join('\n');
 }
 

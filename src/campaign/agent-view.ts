@@ -5,6 +5,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import { methodDelta } from '../domain/method-delta.js';
 import { standing } from '../report/leaderboard.js';
 import { failureLine, seedFailures } from '../pipeline/failures.js';
+import { attachFindings, type ItemFinding } from '../findings/agent-items.js';
 
 /** One item of the forum as an agent sees it: messages, and experiments with public results only. */
 export interface ForumItem {
@@ -17,6 +18,8 @@ export interface ForumItem {
   author: string;
   authorKind: 'human' | 'agent' | 'system';
   text: string;
+  /** When it is a typed finding: its type, what it cites and the votes agents may see (with their reasons). */
+  finding?: ItemFinding;
 }
 
 /** What every agent may know about a finished experiment: public PGR only, rounded. */
@@ -112,7 +115,7 @@ export class AgentView {
     }
     rows.sort((a, b) => (a.at === b.at ? (a.key < b.key ? 1 : -1) : a.at < b.at ? 1 : -1));
     const page = rows.slice(0, limit);
-    const items = page.map((r) => r.build());
+    const items = attachFindings(this.ledger, this.records, page.map((r) => r.build()));
     return rows.length > limit ? { items, next: forumCursor(page[page.length - 1]) } : { items };
   }
 

@@ -11,6 +11,8 @@ import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, t
 import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
 import { addressees, answerIdOf } from './inbox.js';
 import { maySteer } from './steering.js';
+import { AgentFindings } from '../findings/agent-findings.js';
+import type { FindingData } from '../findings/types.js';
 
 export interface ResearchDeskOptions {
   ledger: Ledger;
@@ -140,14 +142,27 @@ export class AgentDesk {
     return this.o.status?.() ?? {};
   }
 
-  /** Posts in a channel, or replies in a thread (`exp:ID`, `msg:ID` or a bare experiment id). */
-  post(o: { text: string; channel?: 'forum' | 'results' | 'audit'; thread?: string }): { message: string } {
+  /** Posts in a channel, or replies in a thread (`exp:ID`, `msg:ID` or a bare experiment id); `finding` types it (see `findings`). */
+  post(o: { text: string; channel?: 'forum' | 'results' | 'audit'; thread?: string; finding?: FindingData }): { message: string } {
     const text = o.text.trim();
     if (!text || text.length > MAX_TEXT) throw new InvalidInputError('post', [{ field: 'text', problem: `1 to ${MAX_TEXT} characters` }]);
     const thread = o.thread ? this.threadKey(o.thread) : undefined;
     const id = `m-${randomBytes(6).toString('hex')}`;
-    this.o.records.addMessage({ id, channel: o.channel ?? 'forum', threadId: thread ?? null, author: this.agent, authorKind: 'agent', text });
+    const data = o.finding ? { finding: o.finding, ...(this.o.campaignId ? { campaignId: this.o.campaignId } : {}) } : undefined;
+    this.o.records.addMessage({ id, channel: o.channel ?? 'forum', threadId: thread ?? null, author: this.agent, authorKind: 'agent', text, data });
     return { message: `msg:${id}` };
+  }
+
+  /** Typed findings: post hypotheses, insights and dead ends, vote on others' findings (never its own), read the top rated. */
+  get findings(): AgentFindings {
+    return new AgentFindings({
+      agent: this.agent,
+      campaignId: this.o.campaignId,
+      ledger: this.o.ledger,
+      records: this.o.records,
+      publicResult: (e) => this.desk.view.publicResult(e),
+      post: (p) => this.post(p),
+    });
   }
 
   /** Answers a person's message in its thread, once (a second answer to the same message is ignored). */
@@ -288,7 +303,7 @@ export class AgentDesk {
       throw new InvalidInputError('claim', [{ field: 'experiment', problem: `a claim needs ${this.claimSeeds} scored seeds of a finished experiment; ${o.experiment} has ${n}. Re-run the method with seeds: ${this.claimSeeds}` }]);
     }
     const text = `${o.text.trim().slice(0, MAX_TEXT)}\n(${o.experiment} · ${r.task} · ${r.method}: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds)`;
-    const posted = this.post({ text, channel: 'results', thread: undefined });
+    const posted = this.post({ text, channel: 'results', thread: undefined, finding: { type: 'result', experiments: [o.experiment] } });
     this.o.ledger.append('claim', { agent: this.agent, experimentId: o.experiment, campaignId: this.o.campaignId, data: { message: posted.message, pgrPublic: r.pgrPublic, seeds: r.seeds } });
     return { ...posted, pgrPublic: r.pgrPublic, sd: r.sd, seeds: r.seeds };
   }

@@ -17,6 +17,25 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
   }
 }
 
+/**
+ * Flags plus named positional arguments (`aar reproduce <experiment>`): a missing one or one too
+ * many is bad input naming the argument and what is accepted, as a bad flag is.
+ */
+export function parseFlagsAndArgs<O extends Options>(command: string, argv: string[], options: O, args: readonly { name: string; accepted: string }[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    const accepted = Object.keys(options).map((o) => `--${o}`).join(', ');
+    const message = err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err);
+    throw new InvalidInputError(`arguments to "aar ${command}"`, [{ field: 'flags', problem: `${message}; accepted: ${accepted}` }]);
+  }
+  const problems = args.filter((a, i) => parsed.positionals[i] === undefined).map((a) => ({ field: `<${a.name}>`, problem: `required; accepted: ${a.accepted}` }));
+  if (parsed.positionals.length > args.length) problems.push({ field: 'arguments', problem: `unexpected "${parsed.positionals[args.length]}"; accepted: ${args.map((a) => `<${a.name}>`).join(' ') || 'none'} and flags` });
+  if (problems.length) throw new InvalidInputError(`arguments to "aar ${command}"`, problems);
+  return { values: parsed.values, args: Object.fromEntries(args.map((a, i) => [a.name, parsed.positionals[i]])) as Record<string, string> };
+}
+
 export function parseTask(value: string | undefined): TaskName {
   if (value === undefined) throw new InvalidInputError('arguments', [{ field: '--task', problem: `required; accepted: ${TASK_NAMES.join(', ')}` }]);
   if (!(TASK_NAMES as readonly string[]).includes(value)) {

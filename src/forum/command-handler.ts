@@ -11,6 +11,7 @@ import type { InboundContext, InboundEvent, ForumUser } from './port.js';
 import type { Publisher } from './publisher.js';
 import { redactSecrets } from './redact.js';
 import { alreadyApproved, alreadyVetoed, notVetoed } from './veto-checks.js';
+import { FindingsInbound } from './findings-inbound.js';
 
 export interface CommandHandlerOptions {
   ledger: Ledger;
@@ -37,10 +38,15 @@ export interface CommandHandlerOptions {
  * secrets redacted before anything is stored.
  */
 export class CommandHandler {
-  constructor(private readonly o: CommandHandlerOptions) {}
+  private readonly findings: FindingsInbound;
+
+  constructor(private readonly o: CommandHandlerOptions) {
+    this.findings = new FindingsInbound(o);
+  }
 
   async handle(event: InboundEvent, ctx: InboundContext): Promise<void> {
     if (event.user.isBot) return;
+    if (event.kind === 'vote') return this.findings.vote(event, ctx);
     if (event.kind === 'action') {
       if (event.action === 'details') return ctx.reply(this.details(event.value));
       const text = event.action === 'veto' ? `veto ${event.value} vetoed from its result card` : `approve ${event.value}`;
@@ -65,15 +71,20 @@ export class CommandHandler {
    */
   private async recordMessage(event: Extract<InboundEvent, { kind: 'message' }>, ctx: InboundContext): Promise<void> {
     const { records } = this.o;
+    const typed = this.findings.typed(event);
+    // A result that names no experiment with public numbers is refused whole: no claim without the desk's numbers.
+    if ('refusal' in typed) return ctx.reply(typed.refusal);
     const id = `m-${randomBytes(6).toString('hex')}`;
     const threadKey = event.threadRef ? (records.keyOfRef(event.threadRef) ?? event.threadRef) : undefined;
     if (event.messageRef) {
       const persona = { id: event.user.id, name: event.user.name, icon: '' };
-      records.addExternalPost(`msg:${id}`, event.threadRef ? threadKey : undefined, { channel: event.channel, persona, text: event.text }, event.messageRef);
+      const finding = typed.finding ? { finding: { type: typed.finding.type } } : {};
+      records.addExternalPost(`msg:${id}`, event.threadRef ? threadKey : undefined, { channel: event.channel, persona, text: event.text, ...finding }, event.messageRef);
     }
     const data = authorship(event.user.id, this.o.admins);
     if (data.authorship.member) {
-      records.addMessage({ id, channel: event.channel, threadId: threadKey ?? null, author: event.user.name, authorKind: 'human', text: event.text, data });
+      records.addMessage({ id, channel: event.channel, threadId: threadKey ?? null, author: event.user.name, authorKind: 'human', text: typed.text, data: { ...data, ...(typed.finding ? { finding: typed.finding } : {}) } });
+      if (typed.finding && !event.finding) await this.findings.confirm(typed.finding, ctx);
       return;
     }
     const to = addressees({ id, at: '', channel: event.channel, threadId: null, author: event.user.name, authorKind: 'human', text: event.text }, this.agents(), this.o.ledger, records);

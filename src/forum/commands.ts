@@ -75,7 +75,11 @@ export type CommandError = z.infer<typeof CommandErrorSchema>;
 export function helpText(command?: string): string {
   const name = command?.toLowerCase();
   if (name !== undefined && isCommandName(name)) return COMMAND_USAGE[name];
-  return ['Commands (type /aar <command>, or mention @aar):', ...COMMAND_NAMES.map((n) => `  ${COMMAND_USAGE[n]}`)].join('\n');
+  return [
+    'Commands (type /aar <command>, or mention @aar):',
+    ...COMMAND_NAMES.map((n) => `  ${COMMAND_USAGE[n]}`),
+    'Findings: start a message with hypothesis:, insight:, dead-end: or result: (naming its experiment); vote on findings with :+1: / :-1: (Slack) or the vote buttons (local forum).',
+  ].join('\n');
 }
 
 /**

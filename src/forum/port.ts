@@ -1,4 +1,5 @@
 import { AarError } from '../domain/errors.js';
+import type { FindingType, PostFinding } from '../findings/types.js';
 
 /** The three channels every forum has; their display names are configurable per adapter. */
 export const CHANNEL_KEYS = ['forum', 'results', 'audit'] as const;
@@ -51,6 +52,8 @@ export interface Post {
    * a restarted local forum shows each post's latest recorded content.
    */
   image?: PostImage;
+  /** A typed finding: Slack shows its type (and the votes) as a context line, the local forum as a badge with vote buttons. */
+  finding?: PostFinding;
 }
 
 export interface ForumUser {
@@ -70,9 +73,17 @@ export type InboundEvent =
       user: ForumUser;
       text: string;
       mentionsApp: boolean;
+      /** The type the person picked (the local forum's composer); otherwise a `type:` prefix of the text decides. */
+      finding?: FindingType | 'discussion';
     }
   | { kind: 'command'; channel?: ChannelKey; threadRef?: string; user: ForumUser; text: string }
-  | { kind: 'action'; channel: ChannelKey; threadRef?: string; messageRef: string; user: ForumUser; action: CardAction; value: string };
+  | { kind: 'action'; channel: ChannelKey; threadRef?: string; messageRef: string; user: ForumUser; action: CardAction; value: string }
+  /**
+   * A vote on the post `messageRef`: +1 or -1 (a Slack :+1: / :-1: reaction, a forum button),
+   * or 0 to take one back. `removed` (a reaction taken away) takes back only a vote of that
+   * sign. `quiet`: answer nothing (a reaction is not a conversation).
+   */
+  | { kind: 'vote'; channel: ChannelKey; messageRef: string; user: ForumUser; value: 1 | -1 | 0; removed?: 1 | -1; reason?: string; quiet?: boolean };
 
 export interface InboundContext {
   /** Answers the person who acted: in the thread, or only to them where the platform allows. */

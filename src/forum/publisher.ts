@@ -4,6 +4,7 @@ import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import { experimentReport } from '../pipeline/report.js';
 import { vetoState } from '../report/leaderboard.js';
+import { FindingsPublisher } from '../findings/publish.js';
 import type { Outbox, OutboxPost } from './outbox.js';
 import { CHANNEL_KEYS, type Card, type ChannelKey, type Persona } from './port.js';
 import { redactSecrets } from './redact.js';
@@ -37,13 +38,19 @@ const pm = (m: { mean: number; sd: number }) => `${m.mean.toFixed(2)} ± ${m.sd.
  * from the start (after a restart) posts nothing twice.
  */
 export class Publisher {
+  private readonly findings: FindingsPublisher;
+
   constructor(
     private readonly ledger: Ledger,
     private readonly records: ForumRecords,
     private readonly outbox: Outbox,
     /** Planned seeds from which an experiment's result card goes to the results channel (it can rank); fewer (a probe): its thread. */
     private readonly resultsSeeds = 1,
-  ) {}
+    /** Whether the forum lets aar edit people's own posts (the local forum), to show their findings' types and votes. */
+    o: { editPeoplesPosts?: boolean } = {},
+  ) {
+    this.findings = new FindingsPublisher(ledger, records, outbox, { editPeoplesPosts: o.editPeoplesPosts ?? false });
+  }
 
   /** Posts once per key, redacted. Posts that follow a changing state (progress, a card) pass `edit`: later calls replace the content. */
   private post(key: string, post: OutboxPost, threadKey?: string, o: { edit?: boolean } = {}): void {
@@ -60,6 +67,8 @@ export class Publisher {
     // A flag raised after the card was posted (the auditor, lineage) changes its status.
     else if (e.kind === 'flag' && e.experimentId && this.outbox.has(`exp:${e.experimentId}:result`)) this.result(e.experimentId);
     else if (e.kind === 'message' && e.data.authorKind !== 'human') this.botMessage(String(e.data.id));
+    // Votes, and people's typed findings, show on the findings' posts.
+    this.findings.handle(e);
   }
 
   /** A bot's message (hypothesis, answer, verdict, digest) in its channel or thread. */
@@ -67,7 +76,8 @@ export class Publisher {
     const m = this.records.message(id);
     if (!m) return;
     const channel = (CHANNEL_KEYS as readonly string[]).includes(m.channel) ? (m.channel as ChannelKey) : 'forum';
-    this.post(`msg:${id}`, { channel, persona: personaOf(m.author), text: m.text }, m.threadId ?? undefined);
+    const finding = this.findings.badge(`msg:${id}`);
+    this.post(`msg:${id}`, { channel, persona: personaOf(m.author), text: m.text, ...(finding ? { finding } : {}) }, m.threadId ?? undefined);
   }
 
   private proposed(id: string): void {
@@ -78,6 +88,7 @@ export class Publisher {
       channel: 'forum',
       persona: personaOf(e.agent),
       text: `${hypothesis ?? 'New experiment'}\n${id} · task ${e.task} · method ${e.methodTag ?? 'custom'} · seeds ${e.seeds.join(', ')}${e.parents.length ? ` · builds on ${e.parents.join(', ')}` : ''}`,
+      finding: this.findings.badge(`exp:${id}`),
     });
   }
 

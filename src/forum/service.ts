@@ -60,7 +60,7 @@ export class ForumService {
     const log = (line: string) => o.log?.(redactSecrets(line));
     this.records = new ForumRecords(o.ledger);
     this.outbox = new Outbox({ records: this.records, forum: o.forum, log });
-    this.publisher = new Publisher(o.ledger, this.records, this.outbox, o.minSeeds ?? 1);
+    this.publisher = new Publisher(o.ledger, this.records, this.outbox, o.minSeeds ?? 1, { editPeoplesPosts: o.forum.kind === 'local' });
     this.handler = new CommandHandler({
       ledger: o.ledger,
       records: this.records,

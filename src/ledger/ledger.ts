@@ -32,7 +32,11 @@ export type EventKind =
   /** A campaign session: start, heartbeat, stop (agent-hours are measured from these). */
   | 'campaign'
   /** A result flagged (by a detector, by the auditor, or by lineage from a veto): off the leaderboard until a person approves it. */
-  | 'flag';
+  | 'flag'
+  /** A vote (+1, -1, or 0 to take one back) on a finding, by an agent or a person (src/findings). */
+  | 'vote'
+  /** What re-running an experiment needs (method, code and data hashes, versions), recorded at submit (src/reproduce). */
+  | 'provenance';
 
 export interface LedgerEvent {
   seq: number;

@@ -38,6 +38,8 @@ export interface PipelineOptions {
   log?: (line: string) => void;
   /** Minimum time between two recorded progress events of one job. */
   progressEveryMs?: number;
+  /** What re-running a submission needs (src/reproduce), recorded with its proposal; nothing when absent. */
+  provenance?: (req: SubmitRequest) => Record<string, unknown>;
 }
 
 /**
@@ -122,6 +124,8 @@ export class Pipeline {
     this.o.vaultFor(req.task);
     const id = this.o.newId?.() ?? newExperimentId();
     const jobs = req.seeds.map((seed) => ({ seed, jobId: jobIdOf(id, seed) }));
+    const provenance = this.o.provenance?.(req);
+    // One transaction: the proposal, what re-running it needs, and every seed's job.
     this.o.ledger.write(() => {
       const refusal = this.guard?.(req);
       if (refusal) throw new AarError('proposal_refused', refusal);
@@ -135,6 +139,7 @@ export class Pipeline {
         parents: req.parents,
         hypothesis: req.hypothesis ? { id: `h-${id}`, text: req.hypothesis } : undefined,
       });
+      if (provenance) this.o.ledger.append('provenance', { experimentId: id, campaignId: req.campaignId, data: provenance });
       for (const { seed, jobId } of jobs) this.o.ledger.append('queued', { experimentId: id, jobId, data: { seed } });
     });
     for (const { jobId } of jobs) this.enqueuing.add(jobId);

@@ -8,7 +8,9 @@ import type { ExperimentQueue, JobPolicy } from '../queue/port.js';
 import { embeddedVault } from '../scoring/label-vault.js';
 import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, type SubmitRequest } from './pipeline.js';
+import { buildProvenance } from '../reproduce/provenance.js';
+import { embeddedDataVersion } from '../reproduce/data-version.js';
 
 export function jobPolicy(config: Config): JobPolicy {
   return { attempts: config.jobAttempts, backoffMs: 1000, timeoutMs: config.jobTimeoutMs };
@@ -31,6 +33,18 @@ export function vaultFor(config: Pick<Config, 'cacheDir'>) {
       throw new AarError('no_label_vault', `no evaluation labels for task "${task}"; scoring knows: ${TASK_NAMES.join(', ')}`);
     }
     return embeddedVault(config.cacheDir, task as TaskName);
+  };
+}
+
+/**
+ * What every submission records for `aar reproduce`: the normalised method and its hashes, the
+ * seeds, the embedded task's data version (from this machine's feature cache) and the versions.
+ */
+export function provenanceRecorder(config: Pick<Config, 'cacheDir'>, queue: 'memory' | 'bullmq'): (req: SubmitRequest) => Record<string, unknown> {
+  return (req) => {
+    const embedded = (TASK_NAMES as readonly string[]).includes(req.task);
+    const data = embedded ? embeddedDataVersion(config.cacheDir, req.task as TaskName, req.seeds) : undefined;
+    return buildProvenance(req, { data, queue }) as unknown as Record<string, unknown>;
   };
 }
 
@@ -66,7 +80,7 @@ export async function openPipeline(config: Config, log?: (line: string) => void,
     ledger.close();
     throw err;
   });
-  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log });
+  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log, provenance: provenanceRecorder(config, queue.kind) });
   pipeline.start({ reconcileMs: o.reconcileMs ?? (config.redisUrl ? config.reconcileMs : undefined) });
   return {
     ledger,

@@ -1,5 +1,6 @@
 // `npm run bench`: prints the performance figures recorded in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
+import { benchFindings } from './findings.js';
 import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam } from './red-team.js';
@@ -17,6 +18,7 @@ if (!only || only === 'tokens') await benchTokens();
 if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentiment', 'math', 'code'] });
 if (!only || only === 'red-team') await benchRedTeam();
 if (!only || only === 'trainer') await benchTrainer();
+if (!only || only === 'findings') await benchFindings();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).
 if (only === 'faults') await benchFaults();
 // Ledgers of up to 50,000 experiments: only when asked for (`npm run bench scale`).

@@ -157,7 +157,7 @@ describe('a Claude researcher answers people with looked-up numbers', () => {
     await loop.round();
     const refused = toolResults(fake.messageRequests[1])[0];
     expect(refused).toMatchObject({ is_error: true });
-    expect(refused.content).toMatch(/not available while you answer a person; use the reading tools \(read_forum, get_method_guide, get_leaderboard, get_result, get_experiment, read_notebook\)/);
+    expect(refused.content).toMatch(/not available while you answer a person; use the reading tools \(read_forum, get_method_guide, get_leaderboard, get_result, get_experiment, read_notebook, get_findings\)/);
     expect(experimentIds()).toEqual([]);
   }, 60_000);
 });

@@ -281,7 +281,9 @@ describe('helpers', () => {
     expect(helpText('veto')).toBe(COMMAND_USAGE.veto);
     expect(helpText('VETO')).toBe(COMMAND_USAGE.veto);
     const all = helpText();
-    expect(all.split('\n')).toHaveLength(COMMAND_NAMES.length + 1);
+    // A heading, one line per command, and how to post findings and vote.
+    expect(all.split('\n')).toHaveLength(COMMAND_NAMES.length + 2);
+    expect(all.split('\n').at(-1)).toMatch(/^Findings: start a message with hypothesis:, insight:, dead-end: or result:/);
     expect(helpText('nope')).toBe(all);
     expect(helpText('toString')).toBe(all);
   });

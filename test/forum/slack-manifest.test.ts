@@ -25,12 +25,12 @@ function listUnder(key: string): string[] {
 describe('infra/slack/manifest.yml', () => {
   it('asks for the bot scopes the adapter uses', () => {
     expect(listUnder('bot').sort()).toEqual(
-      ['app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'chat:write.customize', 'commands', 'files:write', 'groups:history', 'groups:read', 'users:read'].sort(),
+      ['app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'chat:write.customize', 'commands', 'files:write', 'groups:history', 'groups:read', 'reactions:read', 'users:read'].sort(),
     );
   });
 
-  it('subscribes to messages in public and private channels and to mentions', () => {
-    expect(listUnder('bot_events').sort()).toEqual(['app_mention', 'message.channels', 'message.groups']);
+  it('subscribes to messages in public and private channels, to mentions, and to reactions (votes on findings)', () => {
+    expect(listUnder('bot_events').sort()).toEqual(['app_mention', 'message.channels', 'message.groups', 'reaction_added', 'reaction_removed']);
   });
 
   it('declares the slash command, interactivity and Socket Mode', () => {

@@ -62,6 +62,6 @@ describe('aar report', () => {
   });
 
   it('names an unknown flag', async () => {
-    await expect(reportCommand(['--campagin', 'x'], configAt(mkdtempSync(join(tmpdir(), 'aar-report-'))), capture().out)).rejects.toThrow(/--campagin.*accepted: --campaign, --out, --json/s);
+    await expect(reportCommand(['--campagin', 'x'], configAt(mkdtempSync(join(tmpdir(), 'aar-report-'))), capture().out)).rejects.toThrow(/--campagin.*accepted: --campaign, --from, --out, --json/s);
   });
 });

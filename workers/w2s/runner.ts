@@ -9,6 +9,7 @@ import type { SandboxLimits } from './method/code/sandbox.js';
 import { trainStudent } from './method/student.js';
 import { makeSplits } from './splits.js';
 import { TASKS } from './tasks.js';
+import { itemsHash, splitsHashOf } from '../../src/reproduce/data-version.js';
 
 export interface W2sRunInput {
   task: TaskName;
@@ -49,6 +50,8 @@ export interface W2sRunOutput {
      */
     codeLabelAccuracy?: number;
     weakLabelAccuracy?: number;
+    /** Which runner ran it and the data it trained on (hashes), so `aar reproduce` can tell the same data from other data. */
+    runner: { name: 'w2s'; dataHash: string; splitsHash: string; node: string };
   };
 }
 
@@ -120,6 +123,7 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
       msBaselines: t1 - t0,
       msStudent: t2 - t1,
       ...codeStats,
+      runner: { name: 'w2s', dataHash: itemsHash(features), splitsHash: splitsHashOf(features, splits), node: process.version },
     },
   };
 }

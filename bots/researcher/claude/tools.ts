@@ -4,6 +4,7 @@ import { AarError } from '../../../src/domain/errors.js';
 import { BUILTIN_METHODS, MethodSchema } from '../../../src/domain/method.js';
 import { describeIssues } from '../../../src/domain/validate.js';
 import { methodGuide } from '../method-guide.js';
+import { FINDING_TYPES } from '../../../src/findings/types.js';
 
 /** A tool a Claude researcher may call: its input schema is sent to the model and checked on the way back. */
 export interface ResearchTool<S extends z.ZodType = z.ZodType> {
@@ -110,6 +111,36 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
     description: 'Ask the humans a question in the forum. Their replies reach you as guidance in a later turn.',
     inputSchema: z.strictObject({ question: z.string().min(1).max(2000) }),
     run: (desk, i) => desk.askHumans(i.question),
+  }),
+  tool({
+    name: 'post_finding',
+    description:
+      "Post a typed finding the team can vote on and cite: a `hypothesis` (what you expect and why), an `insight` (what the team learned) or a `dead-end` (what did not work and why). Insights and dead ends cite the experiments they rest on; their public numbers are attached for you (a probe's stay private). Results are claimed with claim_result, never posted here.",
+    inputSchema: z.strictObject({
+      type: z.enum(['hypothesis', 'insight', 'dead-end']),
+      text: z.string().min(1).max(3000).describe('The finding in plain language: what, why, and what it means for the team.'),
+      experiments: z.array(Key).max(10).optional().describe('Experiment ids it rests on (required for insights and dead ends).'),
+      thread: Key.optional().describe('Post it in a thread (exp:ID, msg:ID or an experiment id) instead of the channel.'),
+    }),
+    run: (desk, i) => desk.findings.post(i),
+  }),
+  tool({
+    name: 'vote',
+    description:
+      "Vote +1 or -1 on someone else's finding (exp:ID for an experiment's hypothesis, msg:ID for a posted finding), with a short reason: +1 for what held up in your own experiments, -1 for what did not. You cannot vote on your own findings; your latest vote on a finding counts.",
+    inputSchema: z.strictObject({
+      finding: Key,
+      value: z.union([z.literal(1), z.literal(-1)]),
+      reason: z.string().min(1).max(500).optional(),
+    }),
+    run: (desk, i) => desk.findings.vote(i),
+  }),
+  tool({
+    name: 'get_findings',
+    description: 'The team\'s findings of one type that are rated highest (people\'s votes weigh three times an agent\'s), then the newest: each with its key, author, text, cited experiments and votes with reasons.',
+    inputSchema: z.strictObject({ type: z.enum(FINDING_TYPES), limit: z.int().min(1).max(20).default(8) }),
+    readOnly: true,
+    run: (desk, i) => desk.findings.top(i.type, i.limit).map((f) => ({ key: f.key, author: f.author, at: f.at, text: f.text, experiments: f.experiments, votes: { up: f.votes.up, down: f.votes.down, score: f.votes.score, reasons: f.votes.reasons.slice(0, 5) } })),
   }),
   tool({
     name: 'claim_result',

@@ -12,6 +12,7 @@ import { Memory, pairedDiff, type Observation } from './memory.js';
 import { KNOBS, mutate, recombine, type Mutation, type Random } from './mutations.js';
 import { answerPerson } from './answer.js';
 import { methodInWords } from './words.js';
+import { corroborateDeadEnds, voteForHeldLeader } from './findings.js';
 
 export interface OfflineResearcherOptions {
   name: string;
@@ -120,8 +121,13 @@ export class OfflineResearcher implements ResearcherBot {
         });
         if (confirmation) outcome.proposed.push(confirmation);
         desk.post({ text: `Promising: ${signed(d.diff)} PGR over ${parent} on the same seeds. ${confirmation ? `Confirming on ${claimSeeds} seeds in ${confirmation}.` : `Not confirmed: ${desk.closedReason ?? 'no more experiments allowed'}.`}`, thread: e.experiment });
+      } else if (ref && parent) {
+        // What did not work is a finding others can find, vote on and not repeat.
+        const change = e.lineage.find((l) => l.experiment === parent)?.changed ?? [];
+        desk.findings.post({ type: 'dead-end', text: `No gain: ${f2(mine.pgr)} vs ${parent} on the same seeds (${signed(d.diff)})${change.length ? ` from ${change.join(', ')}` : ''}. Dropping this variant.`, experiments: [e.experiment, parent], thread: e.experiment });
+        corroborateDeadEnds(desk, this.name, e, parent, change);
       } else {
-        desk.post({ text: ref ? `No gain: ${f2(mine.pgr)} vs ${parent} on the same seeds (${signed(d.diff)}). Dropping this variant.` : `Probe finished: public PGR ${f2(mine.pgr)}.`, thread: e.experiment });
+        desk.post({ text: `Probe finished: public PGR ${f2(mine.pgr)}.`, thread: e.experiment });
       }
       outcome.posted++;
       return true;
@@ -132,8 +138,13 @@ export class OfflineResearcher implements ResearcherBot {
     if (!d || (d.diff > 0 && d.diff > 2 * d.se)) {
       const vs = d && leader ? `Paired against the previous leader ${leader.experiment} (${leader.method}, ${f2(leader.pgrPublic)}) on the same ${d.n} seeds: ${signed(d.diff)} ± ${f2(d.se)} PGR.` : 'First result on this task.';
       desk.claim({ experiment: e.experiment, text: `New best on ${e.task}: ${describeMethod(e.method)}. ${vs}` });
+      if (d && leader) {
+        // What the team learned from it, citing both sides of the paired comparison.
+        desk.findings.post({ type: 'insight', text: `On ${e.task}, ${describeMethod(e.method)} beats ${leader.experiment} (${leader.method}) by ${signed(d.diff)} ± ${f2(d.se)} PGR on the same ${d.n} seeds.`, experiments: [e.experiment, leader.experiment] });
+      }
     } else {
       desk.post({ text: `Confirmation: ${f2(mine.pgr)} public PGR over ${mine.perSeed.size} seeds; against leader ${leader!.experiment} on the same seeds ${signed(d.diff)} ± ${f2(d.se)}: not better beyond seed noise.`, thread: e.experiment });
+      voteForHeldLeader(desk, this.name, leader!, e.experiment, d);
     }
     outcome.posted++;
     return true;

@@ -14,6 +14,7 @@ import {
   PostSchema,
   problemsOf,
   StoredPostSchema,
+  VoteBodySchema,
   type Panel,
   type StoredPost,
 } from './schemas.js';
@@ -257,6 +258,7 @@ export class LocalForum implements Forum {
       '/api/events': { GET: () => this.hub.add(res, { instance: this.instance }) },
       '/api/messages': { POST: async () => (requireToken(req, this.token), sendJson(res, 202, await this.receiveMessage(await readJson(req)))) },
       '/api/actions': { POST: async () => (requireToken(req, this.token), sendJson(res, 202, await this.receiveAction(await readJson(req)))) },
+      '/api/votes': { POST: async () => (requireToken(req, this.token), sendJson(res, 202, this.receiveVote(await readJson(req)))) },
     };
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) throw new HttpError(404, 'not_found', `no such page: ${path.slice(0, 200)}`);
@@ -300,7 +302,7 @@ export class LocalForum implements Forum {
     const user = { ...this.operator };
     const event: InboundEvent = COMMAND_RE.test(text)
       ? { kind: 'command', channel, threadRef, user, text: text.replace(COMMAND_RE, '').trim() }
-      : { kind: 'message', channel, threadRef, messageRef: view.ref, user, text: typed, mentionsApp: MENTION_RE.test(text) || ADDRESSED_RE.test(text) };
+      : { kind: 'message', channel, threadRef, messageRef: view.ref, user, text: typed, mentionsApp: MENTION_RE.test(text) || ADDRESSED_RE.test(text), ...(body.type ? { finding: body.type } : {}) };
     if (threadRef === undefined) delete event.threadRef;
     this.dispatch(event, channel, threadRef);
     return { ok: true, ref: view.ref };
@@ -320,6 +322,18 @@ export class LocalForum implements Forum {
     const threadRef = post.threadRef ?? post.ref;
     const event: InboundEvent = { kind: 'action', channel: post.channel, threadRef, messageRef: post.ref, user: { ...this.operator }, action: button.action, value: button.value };
     this.dispatch(event, post.channel, threadRef);
+    return { ok: true };
+  }
+
+  /** A vote button on a finding's post: only posts that are findings can be voted on, so a request cannot vote on anything else. */
+  private receiveVote(raw: unknown): { ok: true } {
+    const body = parseBody(VoteBodySchema, raw);
+    const post = this.store.get(body.messageRef);
+    if (!post) throw new HttpError(404, 'not_found', 'no such message', [{ field: 'messageRef', problem: 'no post with this ref' }]);
+    if (!post.finding) throw new HttpError(400, 'invalid_input', 'that post is not a finding', [{ field: 'messageRef', problem: 'not a finding: only hypotheses, results, insights and dead ends take votes' }]);
+    const reason = body.reason?.trim() ? redactSecrets(body.reason.trim()) : undefined;
+    const event: InboundEvent = { kind: 'vote', channel: post.channel, messageRef: post.ref, user: { ...this.operator }, value: body.value, ...(reason ? { reason } : {}) };
+    this.dispatch(event, post.channel, post.threadRef ?? post.ref);
     return { ok: true };
   }
 

@@ -30,6 +30,7 @@ function applyAccess() {
     $(id + '-input').disabled = readOnly;
     $(id + '-send').disabled = readOnly;
   }
+  $('composer-type').disabled = readOnly;
   $('read-only').hidden = !(!S.token && !S.stopped);
 }
 
@@ -131,7 +132,10 @@ function connect() {
 
 function start() {
   S.token = readToken();
-  setupComposer('composer', () => ({ channel: S.current }));
+  setupComposer('composer', () => {
+    const type = $('composer-type').value;
+    return type === 'discussion' ? { channel: S.current } : { channel: S.current, type };
+  });
   setupComposer('thread-composer', () => {
     const root = S.posts.get(S.thread);
     return { channel: root ? root.channel : S.current, threadRef: S.thread };

@@ -119,10 +119,12 @@ function renderMain(index, forceBottom) {
   $('channel-topic').textContent = TOPICS[S.current] || '';
   $('composer-label').textContent = 'Message ' + name;
   $('composer-input').placeholder = 'Message ' + name + '  (/aar help lists commands)';
-  const roots = [...S.posts.values()].filter((p) => p.channel === S.current && isRoot(p)).sort(byOrder);
+  renderFilters();
+  const roots = [...S.posts.values()].filter((p) => p.channel === S.current && isRoot(p) && passesFilter(p)).sort(byOrder);
+  const none = S.filter ? 'No ' + FINDING_PLURALS[S.filter].toLowerCase() + ' in ' + name + ' yet.' : 'No messages in ' + name + ' yet.';
   const nodes = roots.length
     ? roots.map((p) => messageNode(p, index.get(p.ref) || [], 'channel'))
-    : [el('div', { cls: 'empty', testid: 'empty-state', text: S.loaded ? 'No messages in ' + name + ' yet.' : 'Loading\u2026' })];
+    : [el('div', { cls: 'empty', testid: 'empty-state', text: S.loaded ? none : 'Loading\u2026' })];
   renderList($('message-list'), nodes, forceBottom);
 }
 
@@ -153,6 +155,7 @@ function messageNode(p, replies, where) {
     head,
     p.text ? el('div', { cls: 'text', testid: 'message-text', text: p.text }) : null,
     p.image ? imageNode(p.image) : null,
+    p.finding ? findingNode(p) : null,
     p.card ? cardNode(p) : null,
     where === 'channel' ? threadLink(p, replies) : null,
   ]);
@@ -245,6 +248,8 @@ function setupComposer(prefix, target) {
     try {
       await postJson('/api/messages', Object.assign({ text }, target()));
       input.value = '';
+      // A finding's type is picked per post: the next one is plain discussion again.
+      if (prefix === 'composer') $('composer-type').value = 'discussion';
       grow();
       error.hidden = true;
       error.textContent = '';

@@ -117,6 +117,23 @@ body[data-conn="stopped"] .conn { background: #e01e5a; }
 .legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; }
 .legend .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
 
+.filters { display: flex; flex-wrap: wrap; gap: 6px; padding: 8px 18px 0; }
+.filter { border: 1px solid #c9c9cc; background: #fff; border-radius: 12px; padding: 2px 10px; font-size: 12px; font-weight: 600; color: var(--muted); }
+.filter[aria-pressed="true"] { background: var(--blue); border-color: var(--blue); color: #fff; }
+.finding { display: flex; align-items: center; gap: 6px; flex-wrap: wrap; margin-top: 6px; font-size: 12px; }
+.finding-badge { font-size: 11px; font-weight: 800; text-transform: uppercase; border-radius: 10px; padding: 2px 8px; color: #fff; background: #6b6b6f; }
+.finding-badge.hypothesis { background: #6a4fb3; }
+.finding-badge.result { background: var(--blue); }
+.finding-badge.insight { background: var(--green); }
+.finding-badge.dead-end { background: #8a5a44; }
+.vote { border: 1px solid #c9c9cc; background: #fff; border-radius: 6px; padding: 1px 8px; font-size: 12px; font-weight: 700; font-variant-numeric: tabular-nums; }
+.vote.up { color: var(--green); }
+.vote.down { color: var(--red); }
+.vote-detail { color: var(--muted); }
+.vote-reason { border: 1px solid var(--border); border-radius: 6px; padding: 1px 6px; font: inherit; font-size: 12px; width: 180px; }
+.type-pick { margin-left: auto; color: var(--muted); font-size: 12px; }
+.type-pick select { font: inherit; font-size: 12px; margin-left: 4px; }
+
 @media (max-width: 1100px) {
   .app, .app.with-thread { grid-template-columns: 200px minmax(0, 1fr); }
   .thread { position: fixed; inset: 0 0 0 auto; width: min(420px, 100vw); background: #fff; box-shadow: -4px 0 16px rgba(0,0,0,0.15); }

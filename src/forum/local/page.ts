@@ -1,10 +1,11 @@
+import { PAGE_SCRIPT_FINDINGS } from './page-findings.js';
 import { PAGE_SCRIPT_LIVE } from './page-live.js';
 import { PAGE_SCRIPT_PANEL } from './page-panel.js';
 import { PAGE_SCRIPT_CORE } from './page-script.js';
 import { PAGE_CSS } from './page-style.js';
 
-/** The page's whole script, as one IIFE (the three parts share its scope). */
-export const PAGE_SCRIPT = `(() => {\n'use strict';\n${PAGE_SCRIPT_CORE}\n${PAGE_SCRIPT_LIVE}\n${PAGE_SCRIPT_PANEL}\nstart();\n})();\n`;
+/** The page's whole script, as one IIFE (the four parts share its scope). */
+export const PAGE_SCRIPT = `(() => {\n'use strict';\n${PAGE_SCRIPT_CORE}\n${PAGE_SCRIPT_LIVE}\n${PAGE_SCRIPT_PANEL}\n${PAGE_SCRIPT_FINDINGS}\nstart();\n})();\n`;
 
 /**
  * The Content-Security-Policy of the page: only its own nonce'd script and style run, and it
@@ -55,6 +56,7 @@ export function renderPage(nonce: string): string {
       <h2 id="channel-title" data-testid="channel-title"></h2>
       <span class="topic" data-testid="channel-topic"></span>
     </header>
+    <div class="filters" data-testid="finding-filters" role="group" aria-label="Show only findings of one type"></div>
     <div class="banner stopped" data-testid="forum-stopped" role="alert" hidden>
       <strong>The forum has stopped.</strong> Nothing new will appear here. To open it again, run
       <code>aar forum</code> (or <code>aar start</code> to resume the campaign) and open the link it prints.
@@ -67,7 +69,7 @@ export function renderPage(nonce: string): string {
       <label class="sr-only" for="composer-input" data-testid="composer-label">Message</label>
       <textarea id="composer-input" data-testid="composer-input" rows="1" maxlength="40000"></textarea>
       <div class="error" data-testid="composer-error" role="alert" hidden></div>
-      <div class="composer-bar"><span class="hint">Enter to send · Shift+Enter for a new line</span><button class="send" type="submit" data-testid="composer-send">Send</button></div>
+      <div class="composer-bar"><span class="hint">Enter to send · Shift+Enter for a new line</span><label class="type-pick">Post as <select data-testid="composer-type" aria-label="Post type"><option value="discussion">discussion</option><option value="hypothesis">hypothesis</option><option value="insight">insight</option><option value="dead-end">dead end</option><option value="result">result (name the experiment)</option></select></label><button class="send" type="submit" data-testid="composer-send">Send</button></div>
     </form>
   </main>
   <aside class="thread" data-testid="thread-pane" aria-label="Thread" hidden>

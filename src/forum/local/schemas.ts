@@ -3,6 +3,7 @@ import type { FieldProblem } from '../../domain/errors.js';
 import { PostImageSchema } from '../image.js';
 import { MAX_MESSAGE_TEXT } from '../commands.js';
 import { CHANNEL_KEYS } from '../port.js';
+import { FINDING_TYPES, POST_TYPES } from '../../findings/types.js';
 
 // What a person can type in one message: Slack's cap, so both adapters accept the same input.
 export { MAX_MESSAGE_TEXT };
@@ -17,6 +18,14 @@ const Persona = z.object({
   id: z.string().min(1).max(128),
   name: z.string().min(1).max(128),
   icon: z.string().max(128),
+});
+
+const Count = z.number().int().min(0).max(1_000_000);
+const UpDown = z.object({ up: Count, down: Count });
+/** A finding's type and votes: a badge, counts and vote buttons on the page. */
+const Finding = z.object({
+  type: z.enum(FINDING_TYPES),
+  votes: z.object({ up: Count, down: Count, people: UpDown, agents: UpDown }).optional(),
 });
 
 const Card = z.object({
@@ -35,6 +44,7 @@ export const PostSchema = z.object({
   card: Card.optional(),
   // A PNG (base64) of at most 2 MB decoded, with alt text and a title; problems name image.png.
   image: PostImageSchema.optional(),
+  finding: Finding.optional(),
 });
 
 // The ledger may hand back SQLite's `YYYY-MM-DD HH:MM:SS` as well as ISO; both become ISO.
@@ -70,6 +80,15 @@ export const MessageBodySchema = z.strictObject({
     .string()
     .max(MAX_MESSAGE_TEXT)
     .refine((s) => s.trim() !== '', 'must not be empty'),
+  /** What the operator picked in the composer: a finding's type, or plain discussion. */
+  type: z.enum(POST_TYPES).optional(),
+});
+
+/** POST /api/votes: +1 or -1 on a finding's post (0 takes the operator's vote back), with an optional reason. */
+export const VoteBodySchema = z.strictObject({
+  messageRef: Ref,
+  value: z.union([z.literal(1), z.literal(-1), z.literal(0)], { error: 'accepted: 1, -1 or 0 (take the vote back)' }),
+  reason: z.string().max(500).optional(),
 });
 
 /** POST /api/actions: a button pressed on a card. */

@@ -1,5 +1,6 @@
 import { AarError } from '../../domain/errors.js';
 import { imageDigest } from '../image.js';
+import type { PostFinding } from '../../findings/types.js';
 import type { Card, ChannelKey, Persona, Post, PostImage } from '../port.js';
 
 /** Who wrote a post, which decides how the page draws it. */
@@ -34,6 +35,8 @@ export interface PostView {
   text: string;
   card?: Card;
   image?: ImageView;
+  /** A typed finding: a badge with its type, its votes, and vote buttons. */
+  finding?: PostFinding;
   author: Author;
   at: string;
   editedAt?: string;
@@ -82,7 +85,7 @@ export class PostStore {
   }
 
   /**
-   * Replaces text, card and persona, and the image when the edit carries one (an edit never
+   * Replaces text, card, finding and persona, and the image when the edit carries one (an edit never
    * removes an image, as in Slack); where the post sits (channel, thread) never changes.
    */
   update(ref: string, post: Post, at: string): PostView {
@@ -90,6 +93,8 @@ export class PostStore {
     if (!old) throw new AarError('forum_unknown_ref', `the local forum has no post ${ref} to update`);
     const view: PostView = { ...old, persona: post.persona, text: post.text, card: post.card, version: ++this.version, editedAt: at };
     if (post.card === undefined) delete view.card;
+    if (post.finding !== undefined) view.finding = post.finding;
+    else delete view.finding;
     if (post.image !== undefined) view.image = this.keepImage(ref, post.image);
     this.posts.set(ref, view);
     return view;
@@ -135,6 +140,7 @@ export class PostStore {
     const threadRef = root?.ref ?? post.threadRef;
     if (threadRef !== undefined && threadRef !== ref) view.threadRef = threadRef;
     if (post.card !== undefined) view.card = post.card;
+    if (post.finding !== undefined) view.finding = post.finding;
     if (post.image !== undefined) view.image = this.keepImage(ref, post.image);
     this.posts.set(ref, view);
     return view;

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import type { FindingType, PostFinding } from '../../findings/types.js';
 import type { Card, CardAction, Post } from '../port.js';
 
 /** The action ids of card buttons; inbound block actions are matched on these. */
@@ -117,4 +118,48 @@ export function cardBlocks(post: Post & { card: Card }): types.KnownBlock[] {
   }
   flush();
   return blocks.slice(0, 50);
+}
+
+const FINDING_LINE: Record<FindingType, string> = {
+  hypothesis: ':thought_balloon: *Hypothesis*',
+  result: ':bar_chart: *Result*',
+  insight: ':bulb: *Insight*',
+  'dead-end': ':no_entry_sign: *Dead end*',
+};
+
+/**
+ * A finding's context line: its type, and the votes (people's and agents'; people's votes are
+ * also the :+1: / :-1: reactions on the message).
+ */
+export function findingContext(f: PostFinding): types.ContextBlock {
+  const v = f.votes;
+  const votes = v && (v.up || v.down) ? ` · votes +${v.up} / -${v.down} (people +${v.people.up}/-${v.people.down}, agents +${v.agents.up}/-${v.agents.down})` : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `${FINDING_LINE[f.type]}${votes} · react :+1: or :-1: to vote` }] };
+}
+
+/** Escaped text as sections of at most 3,000 characters each, never splitting an entity such as `&amp;`. */
+function textSections(text: string): types.SectionBlock[] {
+  const out: types.SectionBlock[] = [];
+  let rest = clip(escapeSlack(text), MAX_MESSAGE);
+  while (rest.length) {
+    let cut = Math.min(rest.length, MAX_SECTION);
+    const entity = /&[a-z]{0,4}$/.exec(rest.slice(0, cut));
+    if (cut < rest.length && entity) cut -= entity[0].length;
+    out.push({ type: 'section', text: { type: 'mrkdwn', text: rest.slice(0, cut) } });
+    rest = rest.slice(cut);
+  }
+  return out;
+}
+
+/**
+ * The blocks a post is sent with: a card's (with the finding's line when it is one), or a
+ * finding's text and its context line; undefined for plain text, which needs none.
+ */
+export function postBlocks(post: Post): types.KnownBlock[] | undefined {
+  if (post.card) {
+    const blocks = cardBlocks({ ...post, card: post.card });
+    return post.finding ? [...blocks.slice(0, 49), findingContext(post.finding)] : blocks;
+  }
+  if (!post.finding) return undefined;
+  return [...textSections(post.text).slice(0, 49), findingContext(post.finding)];
 }

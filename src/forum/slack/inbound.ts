@@ -37,6 +37,14 @@ const BlockActionBodySchema = z.looseObject({
   actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional(), action_ts: z.string().optional() })).min(1),
 });
 
+const ReactionEventSchema = z.looseObject({
+  type: z.enum(['reaction_added', 'reaction_removed']),
+  user: z.string().min(1),
+  reaction: z.string().min(1),
+  item: z.looseObject({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }),
+  event_ts: z.string().optional(),
+});
+
 /** Who acted, before their display name is looked up. */
 export interface UserStub {
   id: string;
@@ -75,6 +83,19 @@ export interface InboundAction {
   action: CardAction;
   value: string;
   /** What makes this click this one: a redelivery or replay of it carries the same key. */
+  key: string;
+}
+
+export interface InboundReaction {
+  channelId: string;
+  channel: ChannelKey;
+  /** The ts of the message reacted to. */
+  ts: string;
+  user: UserStub;
+  /** +1 (:+1:, :thumbsup:) or -1 (:-1:, :thumbsdown:), any skin tone. */
+  sign: 1 | -1;
+  added: boolean;
+  /** What makes this reaction event this one: a redelivery carries the same key. */
   key: string;
 }
 
@@ -161,6 +182,32 @@ export function parseBlockAction(raw: unknown, keyOf: (channelId: string) => Cha
     action,
     value: act.value ?? '',
     key: `act:${b.trigger_id ?? `${b.user.id}:${messageTs}:${act.action_id}:${act.action_ts ?? ''}`}`,
+  };
+}
+
+const VOTE_REACTIONS: Record<string, 1 | -1> = { '+1': 1, thumbsup: 1, '-1': -1, thumbsdown: -1 };
+
+/** A :+1: or :-1: reaction added to or removed from a message in one of our channels: a vote, or why it is skipped. */
+export function parseReactionEvent(raw: unknown, keyOf: (channelId: string) => ChannelKey | undefined, self: Self): InboundReaction | Skip {
+  const r = ReactionEventSchema.safeParse(raw);
+  if (!r.success) return { skip: `unreadable ${describeType(raw)} event (${where(r.error)})` };
+  const e = r.data;
+  // Skin tones come as `+1::skin-tone-3`: the same vote.
+  const sign = VOTE_REACTIONS[e.reaction.split('::')[0]];
+  if (sign === undefined) return { skip: `reaction :${e.reaction}: is not a vote` };
+  if (e.item.type !== 'message' || !e.item.channel || !e.item.ts) return { skip: 'a reaction on something other than a message' };
+  if (e.user === self.userId) return { skip: 'our own reaction' };
+  const channel = keyOf(e.item.channel);
+  if (!channel) return { skip: `channel ${e.item.channel} is not one of ours` };
+  const added = e.type === 'reaction_added';
+  return {
+    channelId: e.item.channel,
+    channel,
+    ts: e.item.ts,
+    user: { id: e.user, isBot: false },
+    sign,
+    added,
+    key: `react:${added ? 'add' : 'remove'}:${e.user}:${e.item.channel}:${e.item.ts}:${e.reaction}:${e.event_ts ?? ''}`,
   };
 }
 

@@ -3,7 +3,7 @@ import { AarError } from '../../domain/errors.js';
 import type { ChannelKey, InboundContext, InboundEvent, InboundHandler } from '../port.js';
 import { messageText } from './blocks.js';
 import { toForumError } from './errors.js';
-import { parseBlockAction, parseMessageEvent, parseSlashCommand, RecentKeys, type InboundCommand, type Skip } from './inbound.js';
+import { parseBlockAction, parseMessageEvent, parseReactionEvent, parseSlashCommand, RecentKeys, type InboundCommand, type Skip } from './inbound.js';
 import type { RedactingLogger } from './redact.js';
 import type { BotIdentity } from './startup.js';
 import type { UserDirectory } from './users.js';
@@ -35,8 +35,8 @@ export interface Connection {
 }
 
 /**
- * The receiving side of the Slack forum: Bolt's listeners for messages, the `/aar` command and
- * card buttons, turned into InboundEvents for the handlers. Each message, command and click is
+ * The receiving side of the Slack forum: Bolt's listeners for messages, the `/aar` command,
+ * card buttons and :+1: / :-1: reactions (votes), turned into InboundEvents for the handlers. Each message, command and click is
  * handled once however often Slack delivers it (a mention arrives as `message` and
  * `app_mention`; Socket Mode redelivers envelopes; a signed request can be replayed): they are
  * remembered by message ts, and by trigger_id for commands and clicks.
@@ -62,6 +62,20 @@ export class Receiving {
     };
     r.app.event('message', async ({ event }) => onMessage(event));
     r.app.event('app_mention', async ({ event }) => onMessage(event));
+
+    // A :+1: or :-1: reaction on a finding is a vote; taking it away takes the vote back.
+    const onReaction = async (raw: unknown): Promise<void> => {
+      const x = parseReactionEvent(raw, keyOf, self);
+      if (this.skipped(x) || !this.firstTime(x.key)) return;
+      const user = await r.users.resolve(x.user);
+      const messageRef = `${x.channelId}:${x.ts}`;
+      const vote: InboundEvent = x.added
+        ? { kind: 'vote', channel: x.channel, messageRef, user, value: x.sign, quiet: true }
+        : { kind: 'vote', channel: x.channel, messageRef, user, value: 0, removed: x.sign, quiet: true };
+      await this.dispatch(vote, this.threadReplier(r, x.channelId, x.ts));
+    };
+    r.app.event('reaction_added', async ({ event }) => onReaction(event));
+    r.app.event('reaction_removed', async ({ event }) => onReaction(event));
 
     r.app.command(SLASH_COMMAND, async (args) => this.onCommand(r, args, keyOf));
 

@@ -4,7 +4,7 @@ import { App, HTTPReceiver, SocketModeReceiver, webApi, type Receiver } from '@s
 import { AarError } from '../../domain/errors.js';
 import { checkPostImage } from '../image.js';
 import type { ChannelKey, Forum, InboundHandler, Post } from '../port.js';
-import { cardBlocks, messageText } from './blocks.js';
+import { messageText, postBlocks } from './blocks.js';
 import { SlackConfigError, toForumError } from './errors.js';
 import { findPostTs, postMetadata } from './find-post.js';
 import { apiBase, checkOptions, type SlackForumOptions } from './options.js';
@@ -218,7 +218,7 @@ export class SlackForum implements Forum {
         text: messageText(text),
         ...identity(post),
         ...(threadTs ? { thread_ts: threadTs } : {}),
-        ...(post.card ? { blocks: cardBlocks({ ...post, card: post.card }) } : {}),
+        ...(postBlocks(post) ? { blocks: postBlocks(post) } : {}),
         // The outbox key, so a retry can find this message if the answer to this call is lost.
         ...(o.key ? { metadata: postMetadata(o.key) } : {}),
         ...QUIET,
@@ -278,7 +278,7 @@ export class SlackForum implements Forum {
       ts,
       text: messageText(text),
       // An empty list removes an earlier card; leaving blocks out would keep it.
-      blocks: post.card ? cardBlocks({ ...post, card: post.card }) : [],
+      blocks: postBlocks(post) ?? [],
       parse: QUIET.parse,
       link_names: QUIET.link_names,
     };
