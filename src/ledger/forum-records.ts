@@ -161,6 +161,34 @@ export class ForumRecords {
     this.db.prepare('INSERT INTO forum_cursor (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq').run(seq);
   }
 
+  /**
+   * A page of a channel's delivered threads, newest first: up to `roots` thread roots (before
+   * the root delivered as `beforeRef`, if given) with every delivered reply of each, all with
+   * their latest content; `more` says whether older roots remain. What the local forum shows
+   * after a restart, a page at a time.
+   */
+  deliveredThreads(o: { channel: string; roots: number; beforeRef?: string }): { posts: DeliveredPost[]; more: boolean } {
+    const before = o.beforeRef === undefined ? undefined : (this.db.prepare('SELECT o.seq FROM outbox_deliveries d JOIN outbox o ON o.key = d.key WHERE d.ref = ?').get(o.beforeRef) as { seq: number } | undefined)?.seq;
+    if (o.beforeRef !== undefined && before === undefined) return { posts: [], more: false };
+    const latest = `COALESCE((SELECT post FROM outbox_edits e WHERE e.key = o.key ORDER BY e.seq DESC LIMIT 1), o.post)`;
+    const roots = this.db
+      .prepare(
+        `SELECT o.seq, o.key, d.ref, o.thread_key, o.at, ${latest} AS post FROM outbox o JOIN outbox_deliveries d ON d.key = o.key
+         WHERE o.thread_key IS NULL AND json_extract(o.post, '$.channel') = ? AND o.seq < ? ORDER BY o.seq DESC LIMIT ?`,
+      )
+      .all(o.channel, before ?? Number.MAX_SAFE_INTEGER, o.roots + 1) as Record<string, string | number | null>[];
+    const more = roots.length > o.roots;
+    const shown = roots.slice(0, o.roots);
+    const replies = this.db.prepare(`SELECT o.seq, o.key, d.ref, o.thread_key, o.at, ${latest} AS post FROM outbox o JOIN outbox_deliveries d ON d.key = o.key WHERE o.thread_key = ? ORDER BY o.seq`);
+    const rows = shown.flatMap((r) => [r, ...(replies.all(r.key) as Record<string, string | number | null>[])]);
+    return { posts: rows.map(toDelivered), more };
+  }
+
+  /** The highest `l-<n>` ref the local forum has handed out (0 if none): a restart counts on from it. */
+  highestLocalRef(): number {
+    return (this.db.prepare("SELECT COALESCE(MAX(CAST(SUBSTR(ref, 3) AS INTEGER)), 0) AS n FROM outbox_deliveries WHERE ref LIKE 'l-%'").get() as { n: number }).n;
+  }
+
   /** Every delivered post with its latest content: what the local forum shows after a restart. */
   deliveredPosts(): { key: string; ref: string; threadKey: string | null; at: string; post: Record<string, unknown> }[] {
     const rows = this.db
@@ -251,4 +279,17 @@ function toMessage(r: Record<string, string | null>): MessageRecord {
   const data = r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {};
   if (Object.keys(data).length) m.data = data;
   return m;
+}
+
+/** A delivered post with its latest content. */
+export interface DeliveredPost {
+  key: string;
+  ref: string;
+  threadKey: string | null;
+  at: string;
+  post: Record<string, unknown>;
+}
+
+function toDelivered(r: Record<string, string | number | null>): DeliveredPost {
+  return { key: String(r.key), ref: String(r.ref), threadKey: r.thread_key as string | null, at: String(r.at), post: JSON.parse(String(r.post)) as Record<string, unknown> };
 }

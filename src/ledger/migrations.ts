@@ -264,6 +264,16 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 11,
+    // The local forum starts with the newest threads of each channel and pages back: each page
+    // reads only its threads (roots by channel, replies by root) instead of every post ever made.
+    sql: `
+      CREATE INDEX outbox_roots_by_channel ON outbox (json_extract(post, '$.channel'), seq) WHERE thread_key IS NULL;
+      CREATE INDEX outbox_by_thread ON outbox (thread_key, seq);
+      CREATE INDEX outbox_deliveries_by_ref ON outbox_deliveries (ref);
+    `,
+  },
+  {
     version: 30,
     // Findings and votes (src/findings) are messages and events, so no new table: these partial
     // indexes make "the votes on one finding" and "the newest findings of a type" touch only

@@ -2,7 +2,8 @@
 // 9 agents on 4 tasks with 5 seeds each, every job's events (queued, started, progress,
 // finished, scored) and result, its public predictions (3% near-duplicates of an earlier
 // one), two messages per experiment, each experiment's thread posts with their progress
-// edits, a turn and a note per experiment, and one veto and flag in a hundred.
+// edits, a turn and a note per experiment, one veto and flag in a hundred, and the forum's place
+// in the ledger (the coordinator's forum followed the campaign).
 import { randomBytes } from 'node:crypto';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { addFlag } from '../../src/ledger/flags.js';
@@ -79,6 +80,8 @@ export function populate(ledger: Ledger, from: number, count: number, rng = new 
       if (k % 100 === 53) records.addVeto('veto', id, 'maria', 'bench veto');
       ids.push(id);
     }
+    // The coordinator's forum followed the campaign: it left its place in the ledger.
+    records.setCursor((ledger.db.prepare('SELECT MAX(seq) AS n FROM events').get() as { n: number }).n);
   })();
   return ids;
 }

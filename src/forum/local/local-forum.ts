@@ -33,8 +33,14 @@ export interface LocalForumOptions {
   operator: { id: string; name: string };
   /** Display names of the channels; defaults `#forum`, `#results`, `#audit`. */
   channelNames?: Partial<Record<ChannelKey, string>>;
-  /** Posts delivered before a restart (from the ledger), shown again from the start. */
+  /** Posts delivered before a restart (from the ledger), shown again from the start: the newest threads of each channel. */
   history?: StoredPost[];
+  /** Channels with older threads than `history` holds: the page offers to load them. */
+  olderIn?: readonly ChannelKey[];
+  /** Older threads of a channel, before the thread whose root was delivered as `beforeRef` (newest first). */
+  older?: (channel: ChannelKey, beforeRef: string) => { posts: StoredPost[]; more: boolean };
+  /** The highest `l-<n>` ref ever handed out, so one not in `history` is never reused. */
+  highestRef?: number;
   /** Milliseconds between keep-alive comments on each event stream (default 15 s). */
   heartbeatMs?: number;
   /** The clock stamping new posts. */
@@ -56,6 +62,8 @@ export interface LocalForumState {
   channels: ChannelInfo[];
   operator: { id: string; name: string };
   posts: PostView[];
+  /** Channels with older threads on the server: GET /api/history loads them. */
+  olderIn: ChannelKey[];
   panel: z.output<typeof PanelSchema>;
   /** Bumped by every setPanel(); `panel` events carry it too, so the page keeps the newest. */
   panelVersion: number;
@@ -95,6 +103,8 @@ export class LocalForum implements Forum {
   readonly token: string;
   private server?: Server;
   private boundPort?: number;
+  private readonly olderIn: Set<ChannelKey>;
+  private readonly older?: LocalForumOptions['older'];
 
   constructor(options: LocalForumOptions) {
     const parsed = LocalForumOptionsSchema.safeParse(options);
@@ -107,6 +117,9 @@ export class LocalForum implements Forum {
     this.token = this.opts.token ?? randomBytes(24).toString('base64url');
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.restore(this.opts.history ?? []);
+    if (options.highestRef) this.store.reserve(`l-${options.highestRef}`);
+    this.olderIn = new Set(options.olderIn ?? []);
+    this.older = options.older;
   }
 
   /** The page's address, e.g. `http://127.0.0.1:4100/`; only known once start() resolved. */
@@ -171,6 +184,8 @@ export class LocalForum implements Forum {
   }
 
   async update(ref: string, post: Post): Promise<void> {
+    // A post of an older thread no page has loaded: loading it later reads its latest content.
+    if (!this.store.get(ref) && this.olderIn.size) return;
     const view = this.store.update(ref, parsePost(post), this.now().toISOString());
     this.hub.broadcast('update', view);
   }
@@ -190,7 +205,30 @@ export class LocalForum implements Forum {
 
   /** Everything GET /api/state answers. */
   state(): LocalForumState {
-    return { instance: this.instance, channels: this.channels, operator: { id: this.operator.id, name: this.operator.name }, posts: this.store.all(), panel: this.panel, panelVersion: this.panelVersion };
+    return {
+      instance: this.instance,
+      channels: this.channels,
+      operator: { id: this.operator.id, name: this.operator.name },
+      posts: this.store.all(),
+      olderIn: [...this.olderIn],
+      panel: this.panel,
+      panelVersion: this.panelVersion,
+    };
+  }
+
+  /** GET /api/history?channel=…&before=<ref>: older threads of a channel, kept in memory from then on. */
+  private history(url: URL): { posts: PostView[]; more: boolean } {
+    const channel = url.searchParams.get('channel');
+    const before = url.searchParams.get('before');
+    if (!channel || !(CHANNEL_KEYS as readonly string[]).includes(channel)) throw new HttpError(400, 'invalid_request', `channel: accepted: ${CHANNEL_KEYS.join(', ')}`);
+    if (!before || !this.store.get(before)) throw new HttpError(400, 'invalid_request', 'before: accepted: the ref of the oldest thread the page shows, e.g. l-42');
+    const key = channel as ChannelKey;
+    if (!this.older || !this.olderIn.has(key)) return { posts: [], more: false };
+    const page = this.older(key, before);
+    this.restore(page.posts.filter((h) => !this.store.get(String((h as { ref?: unknown }).ref))));
+    if (!page.more) this.olderIn.delete(key);
+    const refs = new Set(page.posts.map((h) => String((h as { ref?: unknown }).ref)));
+    return { posts: this.store.all().filter((p) => refs.has(p.ref)), more: page.more };
   }
 
   private restore(history: unknown[]): void {
@@ -255,6 +293,7 @@ export class LocalForum implements Forum {
     const routes: Record<string, Partial<Record<string, () => Promise<void> | void>>> = {
       '/': { GET: () => this.sendPage(res) },
       '/api/state': { GET: () => sendJson(res, 200, this.state()) },
+      '/api/history': { GET: () => sendJson(res, 200, this.history(url)) },
       '/api/events': { GET: () => this.hub.add(res, { instance: this.instance }) },
       '/api/messages': { POST: async () => (requireToken(req, this.token), sendJson(res, 202, await this.receiveMessage(await readJson(req)))) },
       '/api/actions': { POST: async () => (requireToken(req, this.token), sendJson(res, 202, await this.receiveAction(await readJson(req)))) },

@@ -74,6 +74,7 @@ async function loadState() {
   S.channels = s.channels;
   S.operator = s.operator;
   for (const p of s.posts) upsert(p);
+  S.olderIn = new Set(s.olderIn || []);
   if (s.panelVersion > S.panelVersion) { S.panel = s.panel; S.panelVersion = s.panelVersion; }
   if (!S.channels.some((c) => c.key === S.current) && S.channels.length) S.current = S.channels[0].key;
   S.loaded = true;
@@ -84,6 +85,31 @@ async function loadState() {
   renderThread(index, first);
   renderPanel();
   document.body.setAttribute('data-ready', 'true');
+}
+
+/** Loads the page of threads older than the one rooted at \`before\` in the current channel. */
+async function loadOlder(before) {
+  if (S.loadingOlder) return;
+  S.loadingOlder = true;
+  renderMain(threadIndex());
+  const channel = S.current;
+  try {
+    const res = await fetch('/api/history?channel=' + encodeURIComponent(channel) + '&before=' + encodeURIComponent(before));
+    if (!res.ok) throw new Error('history: ' + res.status);
+    const page = await res.json();
+    for (const p of page.posts) upsert(p);
+    if (!page.more) S.olderIn.delete(channel);
+    S.olderError = null;
+  } catch (err) {
+    S.olderError = 'Could not load older threads (' + err.message + '); click to try again.';
+  } finally {
+    S.loadingOlder = false;
+    const list = $('message-list');
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    renderMain(threadIndex());
+    // Keep the reader where they were: the older threads appear above.
+    list.scrollTop = list.scrollHeight - fromBottom;
+  }
 }
 
 function connect() {

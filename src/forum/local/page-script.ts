@@ -10,7 +10,7 @@ const LABELS = { veto: 'Veto', approve: 'Approve', details: 'Details' };
 const S = {
   channels: [], operator: { id: '', name: '' }, posts: new Map(), panel: { leaderboard: [], series: [] }, panelVersion: -1,
   instance: null, current: 'forum', thread: null, unread: {}, notes: new Map(), live: false, loaded: false,
-  token: null, stopped: false, showAllRows: false,
+  token: null, stopped: false, showAllRows: false, olderIn: new Set(), loadingOlder: false, olderError: null,
 };
 
 const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
@@ -125,6 +125,11 @@ function renderMain(index, forceBottom) {
   const nodes = roots.length
     ? roots.map((p) => messageNode(p, index.get(p.ref) || [], 'channel'))
     : [el('div', { cls: 'empty', testid: 'empty-state', text: S.loaded ? none : 'Loading\u2026' })];
+  // The forum starts with each channel's newest threads; older ones come a page at a time.
+  if (S.olderIn.has(S.current) && roots.length) {
+    nodes.unshift(el('button', { type: 'button', cls: 'load-older', testid: 'load-older', disabled: S.loadingOlder ? '' : null,
+      text: S.loadingOlder ? 'Loading older threads\u2026' : S.olderError || 'Show older threads', on: { click: () => loadOlder(roots[0].ref) } }));
+  }
   renderList($('message-list'), nodes, forceBottom);
 }
 

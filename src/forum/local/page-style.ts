@@ -43,6 +43,8 @@ body[data-conn="stopped"] .conn { background: #e01e5a; }
 .pane-head .close:hover { background: var(--hover); }
 .messages { flex: 1; overflow-y: auto; padding: 8px 0 12px; min-height: 0; }
 .empty { color: var(--muted); padding: 24px 18px; }
+.load-older { display: block; margin: 12px auto; border: 1px solid var(--border); background: #fff; color: var(--blue); font-weight: 700; font-size: 13px; padding: 5px 14px; border-radius: 14px; }
+.load-older:hover:not(:disabled) { background: var(--hover); }
 
 .msg { display: grid; grid-template-columns: 40px minmax(0, 1fr); gap: 10px; padding: 8px 18px; }
 .msg:hover { background: var(--hover); }

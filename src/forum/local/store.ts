@@ -127,9 +127,12 @@ export class PostStore {
     // A reply sits in its root's channel and under the root's root, as in Slack; a reply to a
     // root this forum has never seen is kept as it is (the page shows it on its own).
     const root = post.threadRef !== undefined ? this.rootOf(post.threadRef) : undefined;
+    // Refs count up as posts are made, so they order a channel however its threads were loaded
+    // (the newest first after a restart, older ones when the page asks).
+    const n = REF_RE.exec(ref);
     const view: PostView = {
       ref,
-      order: this.posts.size,
+      order: n ? Number(n[1]) : this.posts.size,
       version: ++this.version,
       channel: root?.channel ?? post.channel,
       persona: post.persona,
