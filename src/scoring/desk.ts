@@ -51,8 +51,8 @@ export class ScoreDesk {
   }
 
   /** A desk whose budget is kept in the ledger: what a campaign uses. */
-  static persistent(ledger: Ledger, o: { perHour: number; mode?: 'wait' | 'refuse'; now?: () => number } & ScoreDeskOptions): ScoreDesk {
-    return new ScoreDesk(ledger, new ScoreBudget({ perHour: o.perHour, mode: o.mode ?? 'refuse', now: o.now, store: new LedgerBudgetStore(ledger) }), o);
+  static persistent(ledger: Ledger, o: { perHour: number; burst?: number; mode?: 'wait' | 'refuse'; now?: () => number } & ScoreDeskOptions): ScoreDesk {
+    return new ScoreDesk(ledger, new ScoreBudget({ perHour: o.perHour, burst: o.burst, mode: o.mode ?? 'refuse', now: o.now, store: new LedgerBudgetStore(ledger) }), o);
   }
 
   async answer(agent: string, experimentId: string): Promise<AgentScore> {
