@@ -102,7 +102,7 @@ export class Ladder {
   }
 
   private round(pgr: number): number {
-    // Rounded to the margin, then to 1e-9 so 0.7000000000000001 reads 0.7.
-    return Math.round(Math.round(pgr / this.margin) * this.margin * 1e9) / 1e9;
+    // Rounded to the margin, then to 1e-9 so 0.7000000000000001 reads 0.7; `+ 0` makes -0 read 0.
+    return Math.round(Math.round(pgr / this.margin) * this.margin * 1e9) / 1e9 + 0;
   }
 }

@@ -50,7 +50,7 @@ export class Memory {
         const parts = o[4].split(',').filter(Boolean).map((p) => p.split(':'));
         const perSeed = new Map(parts.map(([s, p]) => [Number(s), Number(p)] as [number, number]));
         const notBetter = new Set(parts.filter((p) => p[2] === 'n').map(([s]) => Number(s)));
-        this.observations.set(o[1], { experiment: o[1], task: o[2], pgr: Number(o[3]), perSeed, notBetter });
+        this.observations.set(o[1], { experiment: o[1], task: o[2], pgr: Number(o[3]), perSeed, ...(notBetter.size ? { notBetter } : {}) });
         continue;
       }
       const r = REDIRECT_RE.exec(text);
