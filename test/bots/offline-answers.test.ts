@@ -62,7 +62,7 @@ async function adaWithAProbe(): Promise<{ f: Fixture; ada: OfflineResearcher; pr
   for (const task of TASKS) {
     for (const name of ['naive', 'aux-conf']) {
       const id = await f.pipeline.submit({ task, method: builtinMethod(name), seeds: [1, 2, 3, 4, 5], agent: 'steward', hypothesis: `Baseline ${name}` });
-      write(id, name === 'naive' ? [0.2, 0.22, 0.21, 0.19, 0.2] : [0.4, 0.42, 0.41, 0.39, 0.4]);
+      write(id, name === 'naive' ? [0.2, 0.22, 0.21, 0.19, 0.2] : [0.4, 0.4, 0.45, 0.35, 0.4]);
     }
   }
   const ada = new OfflineResearcher({ name: 'ada', direction: LABELS, homeTask: 'spam', seed: 3 });
@@ -88,7 +88,7 @@ describe('an offline researcher answers the question', () => {
     expect(change).toMatch(/label/);
     const answer = await ada.answer(f.desk.forAgent('ada'), ask(f, '@ada why hard labels?'));
     expect(answer).toMatch(new RegExp(`^In ${probe} on ${task} I tried ${esc(change)}, starting from ${base} \\(the auxiliary confidence loss \\(alpha 0\\.75, warm-up 0\\.2\\)\\), because `));
-    expect(answer).toMatch(new RegExp(`On seeds 1, 2 it reached public PGR 0\\.47 against 0\\.4\\d for ${base}: [+−]0\\.\\d\\d( ± 0\\.\\d\\d)? paired\\.`));
+    expect(answer).toMatch(new RegExp(`On seeds 1, 2 it reached public PGR 0\\.45 against 0\\.4\\d for ${base}: [+−]0\\.\\d\\d( ± 0\\.\\d\\d)? paired\\.`));
     expect(answer).not.toMatch(INTERNAL);
     expect(answer).not.toMatch(/I have run \d+ experiment/);
     // A question is not a redirection.
@@ -101,7 +101,7 @@ describe('an offline researcher answers the question', () => {
     expect(mine).toMatch(new RegExp(`^In ${probe} on ${task} I tried ${esc(change)}`));
     const baseline = f.desk.forAgent('ada').experimentsOn('math').find((e) => e.method.name === 'aux-conf')!.experiment;
     const theirs = await ada.answer(f.desk.forAgent('ada'), ask(f, `@ada why ${baseline}?`));
-    expect(theirs).toBe(`${baseline} is steward's experiment (the auxiliary confidence loss (alpha 0.75, warm-up 0.2)), not mine, so steward can say why it was chosen. Its public PGR is 0.40 ± 0.01 over 5 seeds.`);
+    expect(theirs).toBe(`${baseline} is steward's experiment (the auxiliary confidence loss (alpha 0.75, warm-up 0.2)), not mine, so steward can say why it was chosen. Its public PGR is 0.40 ± 0.04 over 5 seeds.`);
   });
 
   it('asks when it cannot tell what a direction means, saying what it did understand', async () => {

@@ -93,11 +93,11 @@ describe('Steward.review', () => {
     records = new ForumRecords(ledger);
     await steward().review();
     await steward().review();
-    expect(stewardPosts('results').slice(1)).toEqual(['New leader on spam: e2 (aux-conf, bo) public PGR 0.72 ± 0.05 over 5 seeds, up from 0.60 (e1).']);
+    expect(stewardPosts('results').slice(1)).toEqual(['New leader on spam: e2 (aux-conf, bo) public PGR 0.71 ± 0.04 over 5 seeds, up from 0.60 (e1).']);
 
     records.addVeto('veto', 'e2', 'alice', 'shortcut');
     await steward().review();
-    expect(stewardPosts('results').slice(2)).toEqual(['New leader on spam: e3 (naive, ada) public PGR 0.65 ± 0.05 over 5 seeds; the previous leader e2 (0.72) was vetoed.']);
+    expect(stewardPosts('results').slice(2)).toEqual(['New leader on spam: e3 (naive, ada) public PGR 0.63 ± 0.06 over 5 seeds; the previous leader e2 (0.71) was vetoed.']);
     expect(ledger.events({ kind: 'note' }).filter((e) => e.data.leader)).toHaveLength(3);
   });
 

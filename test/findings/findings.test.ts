@@ -8,7 +8,8 @@ import { recordVote, votesOn } from '../../src/findings/votes.js';
 import { personVote } from '../../src/findings/people.js';
 import { FROM_MEMBER, makeDesk, score } from '../campaign/fixture.js';
 
-const FIVE = { 1: 0.61, 2: 0.63, 3: 0.6, 4: 0.64, 5: 0.62 };
+// Multiples of the Ladder's margin, so its answers are these numbers.
+const FIVE = { 1: 0.6, 2: 0.65, 3: 0.6, 4: 0.65, 5: 0.6 };
 
 /** A desk with a finished 5-seed experiment by bayes and a finished 2-seed probe by ada. */
 async function setup() {
@@ -30,7 +31,7 @@ describe('typed findings by agents', () => {
     expect(type).toBe('insight');
     const m = records.message(message.slice(4))!;
     expect(m.data).toMatchObject({ finding: { type: 'insight', experiments: [full, probe] }, campaignId: 'c1' });
-    expect(m.text).toBe(`Auxiliary confidence beats hard labels on spam.\n(cites ${full}: spam · aux-conf · public PGR 0.62 ± 0.02 over 5 seeds; ${probe}: spam, a probe (2 seeds, numbers not public))`);
+    expect(m.text).toBe(`Auxiliary confidence beats hard labels on spam.\n(cites ${full}: spam · aux-conf · public PGR 0.62 ± 0.03 over 5 seeds; ${probe}: spam, a probe (2 seeds, numbers not public))`);
     expect(m.text).not.toContain('0.41');
   });
 
