@@ -103,12 +103,12 @@ describe('findings and votes through Slack', () => {
   it("a person's typed finding is recorded with its type and citations, agents read and vote on it, and Slack keeps the person's own post", async () => {
     const bayes = f.desk.forAgent('bayes');
     const { experiment } = await bayes.propose({ hypothesis: 'hard labels', task: 'spam', method: 'hard-labels', seeds: 5 });
-    scoreSeeds(f.ledger, experiment, [0.3, 0.31, 0.29, 0.3, 0.32]);
+    scoreSeeds(f.ledger, experiment, [0.3, 0.35, 0.25, 0.3, 0.3]);
     await send({ type: 'message', channel: 'C0FORUM', user: ADMIN, text: `dead-end: hard labels throw away the teacher's confidence, see ${experiment}`, ts: '1700000500.000100' });
     const confirm = await fake.waitForCall('chat.postMessage', (c) => String(c.params.text).startsWith('Recorded as a dead end'));
     expect(confirm.params).toMatchObject({ channel: 'C0FORUM', thread_ts: '1700000500.000100' });
     const [m] = f.records.messages({ authorKind: 'human' });
-    expect(m.text).toBe(`hard labels throw away the teacher's confidence, see ${experiment}\n(cites ${experiment}: spam · hard-labels · public PGR 0.30 ± 0.01 over 5 seeds)`);
+    expect(m.text).toBe(`hard labels throw away the teacher's confidence, see ${experiment}\n(cites ${experiment}: spam · hard-labels · public PGR 0.30 ± 0.04 over 5 seeds)`);
     expect(m.data).toMatchObject({ finding: { type: 'dead-end', experiments: [experiment] }, authorship: { from: ADMIN, member: true } });
 
     // An agent sees it typed in read_forum and votes on it.
