@@ -60,6 +60,18 @@ describe('the Ladder: what agents are told of public scores', () => {
     expect((again.db.prepare('SELECT COUNT(*) AS n FROM ladder_answers').get() as { n: number }).n).toBe(2);
   });
 
+  it('however many queries, one ladder shows at most range / margin + 1 distinct answers (PGR from the weak teacher to all public items right: ~1.5, so 31)', () => {
+    const ledger = Ledger.open(tempLedgerPath('aar-ladder-'));
+    // 400 adaptive-looking queries drifting up through the whole range, with noise.
+    let seed = 11;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31 - 0.5);
+    for (let k = 0; k < 400; k++) scored(ledger, `q${k}`, 'mallory', { 1: Math.min(1.5, (1.5 * k) / 400 + 0.2 * noise()) });
+    const ladder = new Ladder(ledger);
+    const told = Array.from({ length: 400 }, (_, k) => ladder.job(`q${k}-s1`)!.pgrPublic);
+    expect(new Set(told).size).toBeLessThanOrEqual(1.5 / 0.05 + 1);
+    expect(told.filter((v, k) => k > 0 && v !== told[k - 1]).length).toBeLessThanOrEqual(1.5 / 0.05);
+  });
+
   it('refuses a margin that is not a positive number, naming the field', () => {
     const ledger = Ledger.open(tempLedgerPath('aar-ladder-'));
     expect(() => new Ladder(ledger, { margin: 0 })).toThrow(/margin/);
