@@ -11,9 +11,18 @@ export interface SeedFailure {
 const HEAD = 600;
 const TAIL = 900;
 
+/**
+ * Scoring's own rejection when PGR is undefined quotes the weak teacher's and the ceiling's
+ * accuracies on the public or private half: labels-derived numbers agents must not read. Its
+ * author is told only that it happened; people see the full reason in the ledger and #audit.
+ */
+const SCORING_NUMBERS = /^rejected result: PGR is undefined on the (public|private) half of (\S+):.*$/s;
+
 /** Long reasons keep their start (what failed) and their end (a stderr tail's last lines). */
 function bounded(reason: string): string {
-  const text = redactSecrets(reason).trim();
+  const text = redactSecrets(reason)
+    .trim()
+    .replace(SCORING_NUMBERS, (_m, _half: string, task: string) => `rejected result: scoring could not compute PGR for this seed of ${task} (the ceiling does not beat the weak teacher)`);
   return text.length <= HEAD + TAIL + 20 ? text : `${text.slice(0, HEAD)}\n… (${text.length - HEAD - TAIL} characters left out) …\n${text.slice(-TAIL)}`;
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Proposal } from '../../src/campaign/research-desk.js';
+import { ResearchDesk, type Proposal } from '../../src/campaign/research-desk.js';
+import { parseMethod } from '../../src/domain/method.js';
 import { addFlag } from '../../src/ledger/flags.js';
+import { ForumRecords } from '../../src/ledger/forum-records.js';
+import { ScoreDesk } from '../../src/scoring/desk.js';
+import { harness, OracleRunner, predictions, toyVault } from '../pipeline/oracle.js';
 import { makeDesk, score } from './fixture.js';
 
 const five: Proposal = { hypothesis: 'aux-conf on five seeds', task: 'spam', method: 'aux-conf', seeds: 5 };
@@ -49,5 +53,29 @@ describe('get_result and claim check flags and ownership', () => {
     const { experiment } = await ada.propose(five);
     score(f.ledger, experiment, PGRS);
     expect(ada.claim({ experiment, text: 'new best' })).toMatchObject({ pgrPublic: 0.6, sd: 0.07, seeds: 5 });
+  });
+});
+
+describe('a failed seed answers nothing a score would not', () => {
+  it("scoring's rejection for an undefined PGR reaches the agent without the accuracies it quotes (they are labels-derived, private half included)", async () => {
+    const { vault, ids, truth } = toyVault();
+    const oracle = new OracleRunner();
+    const h = harness(oracle, () => vault);
+    try {
+      // The ceiling equals the weak teacher on the private half: PGR is undefined there.
+      const weak = predictions(ids, truth, (k) => k % 5 === 0);
+      oracle.set('same', () => ({ student: weak, weak, ceiling: weak, stats: {} }));
+      const id = await h.pipeline.submit({ task: 'spam', method: parseMethod({ name: 'same' }), seeds: [1], agent: 'mallory' });
+      await h.pipeline.waitFor(id);
+      const reason = String(h.ledger.events({ experimentId: id, kind: 'failed' })[0].data.reason);
+      expect(reason).toMatch(/PGR is undefined on the \w+ half of toy: the strong ceiling \(0\.\d{4}\)/);
+      const desk = new ResearchDesk({ ledger: h.ledger, records: new ForumRecords(h.ledger), pipeline: h.pipeline, scores: ScoreDesk.persistent(h.ledger, { perHour: 100 }), tasks: ['spam'], agents: ['mallory'] });
+      const mallory = desk.forAgent('mallory');
+      const told = JSON.stringify([await mallory.result(id), mallory.readForum(), mallory.myExperiments().map((e) => e.failures)]);
+      expect(told).toContain('scoring could not compute PGR for this seed of toy');
+      expect(told).not.toMatch(/0\.\d{4}|private|public half/);
+    } finally {
+      await h.close();
+    }
   });
 });
