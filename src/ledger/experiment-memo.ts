@@ -13,12 +13,19 @@ const WIDE_KINDS: ReadonlySet<string> = new Set<EventKind>(['veto']);
  * 50,000 experiments then recomputes the few that changed since the last call, not all of them.
  */
 export class ExperimentMemo<T> {
-  private readonly values = new Map<string, T>();
+  private values = new Map<string, T>();
   private seq: number;
+  private empty = true;
 
+  /**
+   * @param compute one experiment's value, read from the ledger.
+   * @param computeAll every experiment's value in a few grouped reads: used when nothing is known
+   *   yet (the first call, after a veto), where one read per experiment would be slow.
+   */
   constructor(
     private readonly ledger: Ledger,
     private readonly compute: (experimentId: string) => T,
+    private readonly computeAll?: () => Map<string, T>,
   ) {
     this.seq = this.lastSeq();
   }
@@ -26,6 +33,12 @@ export class ExperimentMemo<T> {
   /** The values of these experiments, recomputing those the ledger changed since the last call. */
   get(ids: readonly string[]): T[] {
     this.refresh();
+    if (this.empty && this.computeAll) {
+      // Read the position first: whatever is recorded during the bulk read is recomputed next call.
+      this.seq = this.lastSeq();
+      this.values = this.computeAll();
+    }
+    this.empty = false;
     return ids.map((id) => {
       if (this.values.has(id)) return this.values.get(id)!;
       const v = this.compute(id);
@@ -40,6 +53,7 @@ export class ExperimentMemo<T> {
     this.seq = rows[rows.length - 1].seq;
     if (rows.some((r) => WIDE_KINDS.has(r.kind))) {
       this.values.clear();
+      this.empty = true;
       return;
     }
     for (const r of rows) if (r.experiment_id) this.values.delete(r.experiment_id);

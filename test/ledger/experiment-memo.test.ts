@@ -46,3 +46,24 @@ describe('a per-experiment value derived from the ledger', () => {
     ledger.close();
   });
 });
+
+describe('a per-experiment value with a bulk read', () => {
+  it('fills everything in one bulk read at first and after a veto, then one experiment at a time', () => {
+    const ledger = Ledger.open(tempLedgerPath());
+    for (const id of ['e1', 'e2']) ledger.proposeExperiment({ id, task: 'spam', method: { name: 'naive' }, seeds: [1], agent: 'ada' });
+    const calls: string[] = [];
+    const count = (id: string) => ledger.results(id).length;
+    const memo = new ExperimentMemo(
+      ledger,
+      (id) => (calls.push(id), count(id)),
+      () => (calls.push('all'), new Map(['e1', 'e2'].map((id) => [id, count(id)]))),
+    );
+    expect(memo.get(['e1', 'e2'])).toEqual([0, 0]);
+    ledger.recordResult({ jobId: 'e1-s1', experimentId: 'e1', seed: 1, predictionsDigest: 'd', score: { public: { pgr: 0.4 }, private: { pgr: 0.3 } } });
+    expect(memo.get(['e1', 'e2'])).toEqual([1, 0]);
+    new ForumRecords(ledger).addVeto('veto', 'e2', 'maria', 'suspicious');
+    memo.get(['e1', 'e2']);
+    expect(calls).toEqual(['all', 'e1', 'all']);
+    ledger.close();
+  });
+});
