@@ -5,7 +5,7 @@ import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { vetoState } from '../report/leaderboard.js';
+import { vetoState } from '../report/veto-state.js';
 import type { ScoreDesk } from '../scoring/desk.js';
 import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, type PublicResult } from './agent-view.js';
 import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
