@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { flagInferredDescendants } from '../audit/inferred-lineage.js';
 import { flagLineage, restoredByUnveto } from '../audit/lineage-flags.js';
 import { overturnReply, overturnVerdict } from '../audit/overturn.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
@@ -140,7 +141,8 @@ export class CommandHandler {
         // look at. One transaction, so a crash cannot leave the veto without its lineage flags.
         const lineage = ledger.db.transaction(() => {
           records.addVeto('veto', cmd.target, user.name, cmd.reason);
-          return flagLineage(ledger, cmd.target, cmd.reason);
+          // Declared descendants, and those that behave as built on it without saying so.
+          return [...flagLineage(ledger, cmd.target, cmd.reason), ...flagInferredDescendants(ledger, cmd.target, cmd.reason)];
         })();
         const derived = new Set(lineage.map((f) => f.experiment)).size;
         const flagged = derived ? ` ${derived} experiment${derived > 1 ? 's' : ''} derived from it ${derived > 1 ? 'are' : 'is'} flagged until the veto is lifted or someone approves ${derived > 1 ? 'them' : 'it'}.` : '';
