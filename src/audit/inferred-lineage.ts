@@ -62,9 +62,15 @@ export function behavesAsBuiltOn(ledger: Ledger, child: Pick<ExperimentRow, 'id'
   return undefined;
 }
 
+/** Vetoed experiments on `e`'s task proposed before it. Starts from the vetoes (few), never from every experiment. */
 function vetoedBefore(ledger: Ledger, vetoes: readonly VetoRecord[], e: ExperimentRow): ExperimentRow[] {
-  const rows = ledger.db.prepare('SELECT id FROM experiments WHERE task = ? AND id <> ? AND (created_at < ? OR (created_at = ? AND rowid < (SELECT rowid FROM experiments WHERE id = ?))) ORDER BY created_at, rowid').all(e.task, e.id, e.createdAt, e.createdAt, e.id) as { id: string }[];
-  return rows.map((r) => ledger.experiment(r.id)!).filter((x) => vetoState(vetoes, x.id, x.methodTag).vetoed);
+  const targets = new Set(vetoes.filter((v) => v.action === 'veto').map((v) => v.target));
+  const ids = new Set([...targets].flatMap((t) => experimentsNamed(ledger, t)));
+  const rowid = (id: string) => (ledger.db.prepare('SELECT rowid AS r FROM experiments WHERE id = ?').get(id) as { r: number }).r;
+  const mine = rowid(e.id);
+  return [...ids]
+    .map((id) => ledger.experiment(id)!)
+    .filter((x) => x.id !== e.id && x.task === e.task && rowid(x.id) < mine && vetoState(vetoes, x.id, x.methodTag).vetoed);
 }
 
 /**
