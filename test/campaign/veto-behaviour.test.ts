@@ -3,7 +3,7 @@ import { flagInferredDescendants } from '../../src/audit/inferred-lineage.js';
 import { activeFlags } from '../../src/audit/active-flags.js';
 import type { AarError } from '../../src/domain/errors.js';
 import { parseMethod, type MethodInput } from '../../src/domain/method.js';
-import { methodBehaviourKey, strippedSource } from '../../src/domain/method-normal-form.js';
+import { codeShape, methodBehaviourKey, strippedSource } from '../../src/domain/method-normal-form.js';
 import type { Predictions } from '../../src/domain/predictions.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { leaderboard } from '../../src/report/leaderboard.js';
@@ -25,6 +25,8 @@ describe('a vetoed method cannot come back in another form', () => {
       { name: 'sharp-2', code: { source: `// a brand new idea\n${CHEAT}` } },
       { name: 'sharp-3', code: { source: CHEAT.replaceAll('\n', '\n\n  ').replaceAll(' = ', '=') } },
       { name: 'sharp-4', code: { source: `/* v2 */ ${CHEAT}`, hooks: ['transformLabels'] } },
+      // Its own names renamed: the temperature, the running sum.
+      { name: 'sharp-6', code: { source: CHEAT.replaceAll(/\bT\b/g, 'TEMPERATURE').replaceAll('sum', 'total') } },
       // spam's tuned student settings, written out.
       { name: 'sharp-5', code: { source: CHEAT }, epochs: 10, lr: 0.003, l2: 0.01, batchSize: 32, head: { kind: 'linear' }, labelSmoothing: 0 },
     ];
@@ -41,6 +43,11 @@ describe('a vetoed method cannot come back in another form', () => {
   it('normal form: comments and whitespace go, strings stay as written, task defaults fill in', () => {
     expect(strippedSource('const a = "x // y";   // note\n/* b */ let  b =\n  1;')).toBe('const a="x // y";let b=1;');
     expect(methodBehaviourKey({ name: 'a', code: { source: CHEAT } }, 'spam')).toBe(methodBehaviourKey({ code: { source: `\n${CHEAT}// end`, hooks: ['transformLabels'] }, epochs: 10 }, 'spam'));
+    // Renaming the author's own names changes nothing; which input, which Math function, which constant does.
+    expect(codeShape('const a = 1; function f(x) { return x + a; }')).toBe(codeShape('const b = 1;\nfunction g(y) { return y + b; }'));
+    expect(codeShape('function weights({ weak }) { return weak; }')).not.toBe(codeShape('function weights({ features }) { return features; }'));
+    expect(codeShape('const a = Math.max(1, 2);')).not.toBe(codeShape('const a = Math.min(1, 2);'));
+    expect(codeShape('const a = 1e5;')).not.toBe(codeShape('const a = 2e5;'));
     // The same settings differ between tasks whose defaults differ.
     expect(methodBehaviourKey({ epochs: 10 }, 'spam')).toBe(methodBehaviourKey({}, 'spam'));
     expect(methodBehaviourKey({ epochs: 10 }, 'math')).not.toBe(methodBehaviourKey({}, 'math'));
