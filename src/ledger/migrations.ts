@@ -300,6 +300,14 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS messages_findings_by_type ON messages (json_extract(data, '$.finding.type'), at) WHERE json_extract(data, '$.finding.type') IS NOT NULL;
     `,
   },
+  {
+    version: 55,
+    // Vetoes and lineage by behaviour compare an experiment's predictions with a vetoed one's
+    // seed by seed: this reads one experiment's rows without scanning every prediction stored.
+    sql: `
+      CREATE INDEX IF NOT EXISTS public_predictions_by_experiment ON public_predictions (experiment_id, seed);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
