@@ -83,7 +83,9 @@ describe('nothing agent-readable carries private numbers', () => {
       const forms = (x: number) => [x.toFixed(2), x.toFixed(3)];
       const told = ladder.experiment(experiment).map((a) => a.pgrPublic);
       const priv = [...results.map((r) => r.score.private.pgr), mean(results.map((r) => r.score.private.pgr))].flatMap(forms);
-      const pub = new Set([...results.map((r) => r.score.public.pgr), mean(results.map((r) => r.score.public.pgr)), ...told, mean(told)].flatMap(forms));
+      const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+      // Public numbers include the Ladder answers' seed spread (a coincidence with a private value is not a leak).
+      const pub = new Set([...results.map((r) => r.score.public.pgr), mean(results.map((r) => r.score.public.pgr)), ...told, mean(told), sd(told)].flatMap(forms));
       const shown = new Set(text.match(/-?\d+\.\d{2,3}(?!\d)/g) ?? []);
       // Numbers the public side explains (the Ladder's answers and anything else printed) are excluded by construction: only private-only forms count.
       for (const p of priv) if (!pub.has(p) && shown.has(p) && !publicExplains(text, p)) leaks.push(`${experiment}: ${p} in ${text.slice(0, 200)}`);
