@@ -3,6 +3,7 @@ import { methodNormalForm } from '../domain/method-normal-form.js';
 import { addFlag } from '../ledger/flags.js';
 import type { VetoRecord } from '../ledger/forum-records.js';
 import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
+import { unpackClasses } from '../ledger/predictions.js';
 import { vetoState } from '../report/veto-state.js';
 import { LINEAGE_SOURCE, lineageReason, type LineageFlag } from './lineage-flags.js';
 import { descendantsOf, experimentsNamed } from './targets.js';
@@ -20,8 +21,9 @@ export interface InferredParent {
 
 /** Per seed, the public predictions of one experiment. */
 function predictionsBySeed(ledger: Ledger, experimentId: string): Map<number, Uint8Array> {
-  const rows = ledger.db.prepare('SELECT seed, classes FROM public_predictions WHERE experiment_id = ? ORDER BY seq').all(experimentId) as { seed: number; classes: Buffer }[];
-  return new Map(rows.map((r) => [r.seed, Uint8Array.from(r.classes)]));
+  const rows = ledger.db.prepare('SELECT seed, classes, bits, items FROM public_predictions WHERE experiment_id = ? ORDER BY seq').all(experimentId) as { seed: number; classes: Buffer; bits: number; items: number | null }[];
+  // Packed to bits per class since migration 12; older rows hold one byte per class and no count.
+  return new Map(rows.map((r) => [r.seed, Uint8Array.from(unpackClasses(new Uint8Array(r.classes.buffer, r.classes.byteOffset, r.classes.byteLength), r.bits, r.items ?? r.classes.byteLength))]));
 }
 
 /** Share of public items on which two experiments agree, over the seeds both ran; undefined without a shared seed. */
