@@ -296,7 +296,7 @@ export class Pipeline {
     const stats = { ...result.stats, ...(result.stderrTail ? { stderrTail: result.stderrTail } : {}) };
     const classes = publicClasses(vault, result.student);
     const submission = { agent: experiment.agent, task: experiment.task, seed, classes };
-    const findings = [...jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats }), this.nearDuplicates.probingFinding(submission)].filter((f) => f !== undefined);
+    const findings = [...jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats, methodCode: experiment.method.code !== undefined }), this.nearDuplicates.probingFinding(submission)].filter((f) => f !== undefined);
     const recorded = this.o.ledger.write(() => {
       if (this.o.ledger.hasResult(jobId)) return false;
       this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });
