@@ -83,3 +83,22 @@ function weights({ weak, weakFeatures, weakDim, n }) {
 }
 `;
 }
+
+/**
+ * Executed answers hidden in confidence only: every target's argmax stays the weak label, but
+ * items the program confirms get a certain target and the others a near coin flip, so the
+ * student learns which weak labels to trust. No label changes, no weights.
+ */
+export const SOFT_LEAK_CODE = `${EXECUTE}
+function transformLabels({ weak, weakFeatures, weakDim, n }) {
+  const a = executedAnswers(weakFeatures, weakDim, n);
+  const out = new Float64Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const w = weakClass(weak, i);
+    const p = a[i] === w ? 1 : 0.52;
+    out[i * 2 + w] = p;
+    out[i * 2 + 1 - w] = 1 - p;
+  }
+  return out;
+}
+`;

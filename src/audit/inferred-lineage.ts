@@ -40,14 +40,15 @@ const codeOf = (m: Record<string, unknown>) => JSON.stringify(m.code ?? null);
 
 /**
  * Whether `child` behaves as built on the vetoed `ancestor`, judged by behaviour rather than by
- * what it declares: the same method code (comments and whitespace aside), public predictions that
- * agree on 99% of the items of the seeds both ran, or one setting changed with 97% agreement.
+ * what it declares: the same method code (comments, whitespace and its own names aside), public
+ * predictions that agree on 99% of the items of the seeds both ran, or one setting changed with
+ * 97% agreement.
  */
 export function behavesAsBuiltOn(ledger: Ledger, child: Pick<ExperimentRow, 'id' | 'task' | 'method'>, ancestor: Pick<ExperimentRow, 'id' | 'task' | 'method'>): string | undefined {
   if (child.task !== ancestor.task) return undefined;
   const a = methodNormalForm(ancestor.method, ancestor.task);
   const c = methodNormalForm(child.method, child.task);
-  if (a.code && codeOf(a) === codeOf(c)) return 'the same method code (comments and whitespace aside)';
+  if (a.code && codeOf(a) === codeOf(c)) return 'the same method code (comments, whitespace and its own names aside)';
   const p = predictionAgreement(ledger, child.id, ancestor.id);
   if (!p) return undefined;
   const agree = `${(100 * p.agreement).toFixed(1)}% of public predictions agree over ${p.seeds} shared seed${p.seeds === 1 ? '' : 's'}`;

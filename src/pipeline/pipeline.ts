@@ -296,7 +296,7 @@ export class Pipeline {
     const submission = { agent: experiment.agent, task: experiment.task, seed, classes };
     // No "probing the scorer" flag: the Ladder (src/scoring/ladder.ts) makes probing pointless, so
     // ordinary hill-climbing no longer fills the audit channel.
-    const findings = jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats });
+    const findings = jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats, methodCode: experiment.method.code !== undefined });
     const recorded = this.o.ledger.write(() => {
       if (this.o.ledger.hasResult(jobId)) return false;
       this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });

@@ -112,6 +112,6 @@ describe('vetoes and lineage by behaviour: prediction similarity on the same see
     const vetoed = await run({ name: 'coded', code: { source: CHEAT } }, cheat);
     records.addVeto('veto', vetoed, 'alice', 'games the scorer');
     const renamed = await run({ name: 'coded-2', code: { source: `// tuned\n${CHEAT}` }, lr: 0.01 }, honest, [7]);
-    expect(lineageFlags(renamed)[0].reason).toMatch(/inferred, not declared: the same method code \(comments and whitespace aside\)/);
+    expect(lineageFlags(renamed)[0].reason).toMatch(/inferred, not declared: the same method code \(comments, whitespace and its own names aside\)/);
   });
 });

@@ -21,20 +21,30 @@ beforeEach(() => {
 afterEach(() => h.close());
 
 /** Runs an experiment whose jobs return `student` (and the stats given) on every seed. */
-async function run(name: string, seeds: number[], student: (seed: number) => Predictions, stats: Record<string, unknown> = {}, o: { weak?: Predictions } = {}) {
+async function run(name: string, seeds: number[], student: (seed: number) => Predictions, stats: Record<string, unknown> = {}, o: { weak?: Predictions; code?: string } = {}) {
   oracle.set(name, (seed) => ({ student: student(seed), weak: o.weak ?? weak, ceiling, stats }));
-  const id = await h.pipeline.submit({ task: 'toy', method: parseMethod({ name }), seeds, agent: 'agent-1' });
+  const id = await h.pipeline.submit({ task: 'toy', method: parseMethod({ name, ...(o.code ? { code: { source: o.code } } : {}) }), seeds, agent: 'agent-1' });
   await h.pipeline.waitFor(id);
   return id;
 }
 
 describe('shortcut detectors in the pipeline', () => {
   it('flags a job whose student answers one class (from the predictions scoring received, whatever the worker says)', async () => {
-    const id = await run('all-ones', [1], () => ({ ids, classes: ids.map(() => 1) }), { studentShares: [0.5, 0.5] });
+    const id = await run('all-ones', [1], () => ({ ids, classes: ids.map(() => 1) }), { studentShares: [0.5, 0.5] }, { code: 'function transformLabels({ n }) { return new Array(n).fill([0, 1]); }' });
     const [r] = h.ledger.results(id);
     expect(r.flags).toHaveLength(1);
     expect(r.flags[0]).toMatch(/^most common answer: class 1 is 100\.0% of the student's predictions on the evaluation items against \d+\.\d% of the weak teacher's \(\+0\.\d\d; limits \+0\.2 or 95\.0%\)/);
     expect(flagsOf(h.ledger, id)).toEqual([expect.objectContaining({ source: 'seed 1', reason: r.flags[0] })]);
+  });
+
+  it('a built-in method (no agent code) that collapses onto one class below the weak teacher is a failed method, not flagged; one whose collapse pays is', async () => {
+    const allOnes = () => ({ ids, classes: ids.map(() => 1) });
+    const failed = await run('too-much-l2', [1], allOnes);
+    expect(h.ledger.results(failed)[0].flags).toEqual([]);
+    // Against a weak teacher that is right only where the truth is 1, answering 1 everywhere beats it.
+    const poorWeak = predictions(ids, truth, (k) => truth[k] === 0 || k % 3 === 0);
+    const pays = await run('collapse-pays', [1], allOnes, {}, { weak: poorWeak });
+    expect(h.ledger.results(pays)[0].flags).toEqual([expect.stringMatching(/^most common answer: class 1 is 100\.0%/)]);
   });
 
   it('flags a job whose method code labels better than the ceiling, and not one just under the margin', async () => {

@@ -31,9 +31,13 @@ afterEach(async () => {
   await h.close();
 });
 
+// The one-class cheat is agent code: a built-in method that collapses below the weak teacher is a failed method, not flagged.
+const ONE_CLASS_CODE = 'function transformLabels({ n }) { return new Array(n).fill([0, 1]); }';
+
 async function run(name: string, student: Predictions): Promise<string> {
   oracle.set(name, () => ({ student, weak, ceiling, stats: {} }));
-  const id = await h.pipeline.submit({ task: 'toy', method: parseMethod({ name }), seeds: [1, 2], agent: 'agent-1', hypothesis: `Try ${name}` });
+  const method = parseMethod({ name, ...(student === allOnes ? { code: { source: ONE_CLASS_CODE } } : {}) });
+  const id = await h.pipeline.submit({ task: 'toy', method, seeds: [1, 2], agent: 'agent-1', hypothesis: `Try ${name}` });
   await h.pipeline.waitFor(id);
   return id;
 }

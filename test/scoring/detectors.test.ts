@@ -12,6 +12,10 @@ describe('shortcut detectors (pure)', () => {
     expect(mostCommonAnswer({ student: column(81), weak: column(60) }, 2)?.reason).toMatch(/^class 1 is 81\.0% .* against 60\.0% of the weak teacher's \(\+0\.21;/);
     expect(mostCommonAnswer({ student: column(96), weak: column(90) }, 2)?.detector).toBe('most-common-answer');
     expect(mostCommonAnswer({ student: column(95), weak: column(90) }, 2)).toBeUndefined();
+    // Toward balance is not a collapse: the teacher's minority class 1 rising from 25% to 50% (seen on an honest npm start).
+    expect(mostCommonAnswer({ student: column(51), weak: column(25) }, 2)).toBeUndefined();
+    // Onto the minority class, beyond the teacher's majority share: a collapse.
+    expect(mostCommonAnswer({ student: column(80), weak: column(25) }, 2)?.reason).toMatch(/^class 1 is 80\.0%/);
   });
 
   it('beats the ceiling: paired over seeds beyond 2 SE and 0.01; one seed beyond 0.03', () => {

@@ -3,7 +3,7 @@ import { parseMethod } from '../../src/domain/method.js';
 import { embeddedVault } from '../../src/scoring/label-vault.js';
 import { score } from '../../src/scoring/score.js';
 import { effectiveSignalLeak, honestRemovalPrecision, jobFindings } from '../../src/scoring/detectors/index.js';
-import { EXECUTE_VIA_EPOCH_TARGETS_CODE, EXECUTE_VIA_WEIGHTS_CODE, partialLeakCode, partialWeightsLeakCode } from '../../bots/red-team/cheats.js';
+import { EXECUTE_VIA_EPOCH_TARGETS_CODE, EXECUTE_VIA_WEIGHTS_CODE, partialLeakCode, partialWeightsLeakCode, SOFT_LEAK_CODE } from '../../bots/red-team/cheats.js';
 import { AUX_CONF_EPOCHS_CODE, CONFIDENCE_WEIGHTS_CODE, EXECUTE_PROGRAMS_CHEAT_CODE, HONEST_KNN_CODE, SHARPEN_LABELS_CODE } from '../../workers/w2s/method/code/examples.js';
 import type { TaskName } from '../../workers/w2s/data/types.js';
 import { runW2s } from '../../workers/w2s/runner.js';
@@ -11,7 +11,8 @@ import { testCacheDir } from '../helpers/cache-dir.js';
 
 /** One real run of the w2s runner, scored by real scoring, judged by the job detectors. */
 function judge(task: TaskName, source: string, seed: number) {
-  const r = runW2s({ task, seed, method: parseMethod({ code: { source } }), cacheDir: testCacheDir() });
+  // kNN's O(n^2) pass can pass the default 2 s hook limit on a shared CPU: the limits are not what this tests.
+  const r = runW2s({ task, seed, method: parseMethod({ code: { source } }), cacheDir: testCacheDir(), sandbox: { callTimeoutMs: 30_000, totalBudgetMs: 60_000 } });
   const s = score(embeddedVault(testCacheDir(), task), r);
   const findings = jobFindings({ student: r.student, weak: r.weak, classes: 2, score: s, stats: r.stats });
   return { r, s, leak: findings.find((f) => f.detector === 'forbidden-information') };
@@ -41,6 +42,15 @@ describe('shortcut detection on the effective training signal, whichever hook ca
       // Under the ceiling + 0.02 that the transformLabels check used: it could not see these.
       expect(signal.mostAccurate.accuracy).toBeLessThan(s.all.ceiling + 0.02);
       expect(leak?.reason).toMatch(/^of the weak-label mass the method took away on the train items \(\d+ of \d+ items' worth.*\), (99|100)\.\d% was on wrong weak labels/);
+    }
+  });
+
+  it('flags answers hidden in confidence alone (every argmax still the weak label, no weights), which lift PGR from ~0.1 to 0.6-0.9', () => {
+    for (const seed of [1, 2]) {
+      const { r, s, leak } = judge('code', SOFT_LEAK_CODE, seed);
+      expect(r.stats.effectiveSignal!.mostAccurate.accuracy).toBe(r.stats.effectiveSignal!.weakAccuracy);
+      expect(s.public.pgr).toBeGreaterThan(0.5);
+      expect(leak?.reason).toMatch(/^of the weak-label mass the method took away .*, (99|100)\.\d% was on wrong weak labels/);
     }
   });
 

@@ -16,7 +16,7 @@ export async function finishCampaign(o: { config: Config; ledger: Ledger; summar
     f2(t.best?.pgrPublic),
     f2(t.best?.pgrPrivate),
   ]);
-  o.out.write(`\nCampaign ${s.campaign}: ${s.experiments} experiments\n${table(['task', 'aux-conf PGR (private)', 'best', 'PGR public', 'PGR private'], rows)}\n`);
+  o.out.write(`\nCampaign ${s.campaign}: ${s.experiments} experiments\n${table(['task', 'aux-conf PGR (private)', 'best (claimed first, then by private PGR)', 'PGR public', 'PGR private'], rows)}\n`);
   o.out.write(
     `Spend: $${s.spend.usd.toFixed(2)} over ${s.spend.agentHours.toFixed(2)} agent-hours, ${s.spend.activeAgentHours.toFixed(2)} of them active ($${s.spend.usdPerAgentHour.toFixed(2)} per agent-hour, $${s.spend.usdPerActiveAgentHour.toFixed(2)} per active agent-hour; the reference study: $${REFERENCE_USD_PER_AGENT_HOUR}); ${s.spend.gpuHours.toFixed(3)} worker-hours.\n` +
       `Flags: ${s.flags} · vetoes: ${s.vetoes}\n`,

@@ -23,7 +23,11 @@ export function mostCommonAnswer(run: { student: Predictions; weak: Predictions 
   const w = shares(run.weak, classes);
   const top = s.indexOf(Math.max(...s));
   const excess = s[top] - w[top];
-  if (!(excess > SHARE_EXCESS) && !(s[top] > SHARE_OUTRIGHT)) return undefined;
+  // Moving toward balance is not collapsing: the excess counts only when the student answers its
+  // top class more often than the teacher answers any class (npm start flagged an honest method
+  // whose minority class rose from 25% to 50%).
+  const concentrated = s[top] > Math.max(...w);
+  if (!(excess > SHARE_EXCESS && concentrated) && !(s[top] > SHARE_OUTRIGHT)) return undefined;
   return {
     detector: 'most-common-answer',
     reason: `class ${top} is ${pct(s[top])} of the student's predictions on the evaluation items against ${pct(w[top])} of the weak teacher's (+${excess.toFixed(2)}; limits +${SHARE_EXCESS} or ${pct(SHARE_OUTRIGHT)}): the student may be answering one class to game the score`,

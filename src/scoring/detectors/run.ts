@@ -5,15 +5,22 @@ import { effectiveSignalLeak } from './effective-signal.js';
 import { codeLabelsBeatCeiling } from './forbidden-information.js';
 import { mostCommonAnswer } from './most-common-answer.js';
 import { publicPrivateGap } from './public-private-gap.js';
+import { testAccuracy } from './seed-noise.js';
 
 /**
  * The detectors that judge one job on its own, from the predictions scoring received and its
- * score: their findings go into that job's result as flags.
+ * score: their findings go into that job's result as flags. `methodCode`: the experiment's
+ * method (from the ledger, not the worker) carries code an agent wrote.
  */
-export function jobFindings(job: { student: Predictions; weak: Predictions; classes: number; score: unknown; stats: Record<string, unknown> }): Finding[] {
+export function jobFindings(job: { student: Predictions; weak: Predictions; classes: number; score: unknown; stats: Record<string, unknown>; methodCode?: boolean }): Finding[] {
   // The effective signal covers every hook; the transformLabels-only check remains for results recorded before it.
   const leak = effectiveSignalLeak(job.stats, job.score) ?? codeLabelsBeatCeiling(job.stats, job.score);
-  return [mostCommonAnswer(job, job.classes), leak].filter((f): f is Finding => f !== undefined);
+  const collapse = mostCommonAnswer(job, job.classes);
+  // Built-in training that collapses onto one class and scores below the weak teacher is a
+  // failed method, not a shortcut: it never ranks, and its flag was noise in #audit (honest
+  // l2 0.3 or 3-step kNN on sentiment). Agent code, or a collapse that pays, is still flagged.
+  const pays = testAccuracy(job.score, 'student') > testAccuracy(job.score, 'weak');
+  return [collapse && (job.methodCode !== false || pays) ? collapse : undefined, leak].filter((f): f is Finding => f !== undefined);
 }
 
 /**

@@ -12,9 +12,12 @@ export interface SignalStage {
   /** Weight-weighted share of train items whose target's argmax is the gold class. */
   accuracy: number;
   /**
-   * Mass taken away from the weak labels: per item, 1 - weight x [target's argmax is still
-   * the weak label's], clipped to [0, 1] (weights scaled to mean 1). A changed label removes
-   * 1, a weight of 0.3 on an unchanged one removes 0.7, an up-weighted item removes nothing.
+   * Mass taken away from the weak labels: per item, the weak teacher's probability of its own
+   * label minus weight x the target's probability of that label, clipped to [0, 1] (weights
+   * scaled to mean 1). A changed label removes (nearly) all of it, a weight of 0.3 70% of it,
+   * a target made less sure of the weak label the difference; sharpening or up-weighting
+   * removes nothing. Soft, so that a leak hidden in confidence alone (certain where the answer
+   * agrees, a coin flip where it does not) shows as clearly as changed labels.
    */
   removed: number;
   /** The part of `removed` that was on items whose weak label is wrong. */
@@ -43,6 +46,8 @@ export interface EffectiveSignal {
  */
 export class EffectiveSignalMeter {
   private readonly weakHard: Uint8Array;
+  /** The weak teacher's probability of its own label, per item. */
+  private readonly weakSure: Float32Array;
   private readonly w: Float32Array;
   private readonly weakAccuracy: number;
   private mostAccurate: SignalStage | undefined;
@@ -57,6 +62,7 @@ export class EffectiveSignalMeter {
   ) {
     this.weakHard = argmax(weak, classes);
     const n = gold.length;
+    this.weakSure = Float32Array.from(this.weakHard, (c, i) => weak[i * classes + c]);
     this.w = weights ?? new Float32Array(n).fill(1);
     let right = 0;
     for (let i = 0; i < n; i++) right += this.weakHard[i] === gold[i] ? 1 : 0;
@@ -96,7 +102,7 @@ export class EffectiveSignalMeter {
       const w = this.w[i];
       mass += w;
       if (hard[i] === this.gold[i]) right += w;
-      const r = Math.min(1, Math.max(0, 1 - (hard[i] === this.weakHard[i] ? w : 0)));
+      const r = Math.min(1, Math.max(0, this.weakSure[i] - w * targets[i * this.classes + this.weakHard[i]]));
       removed += r;
       if (this.weakHard[i] !== this.gold[i]) removedWrong += r;
     }
