@@ -283,6 +283,22 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS messages_findings_by_type ON messages (json_extract(data, '$.finding.type'), at) WHERE json_extract(data, '$.finding.type') IS NOT NULL;
     `,
   },
+  {
+    version: 40,
+    // Weak teacher and ceiling per (task, seed), from a trusted baselines job (the trainer's
+    // trusted phase, never a method job): scoring reads them here. The first write is the fact.
+    sql: `
+      CREATE TABLE trusted_baselines (
+        task TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        weak TEXT NOT NULL,
+        ceiling TEXT NOT NULL,
+        weak_train TEXT NOT NULL,
+        PRIMARY KEY (task, seed)
+      );
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
@@ -304,6 +320,7 @@ export const APPEND_ONLY_TABLES = [
   'outbox_attempts',
   'llm_usage',
   'public_predictions',
+  'trusted_baselines',
 ];
 
 export function appendOnlyTriggers(table: string): string {

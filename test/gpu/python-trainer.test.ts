@@ -67,8 +67,8 @@ describe('GPU reference trainer (workers/gpu), on the CPU with tiny models', () 
         { signal: new AbortController().signal, progress: (p) => seen.push(p) },
       );
       for (const who of ['student', 'weak', 'ceiling'] as const) {
-        expect(result[who].ids).toEqual(testIds);
-        expect(result[who].classes.every((c) => c === 0 || c === 1)).toBe(true);
+        expect(result[who]!.ids).toEqual(testIds);
+        expect(result[who]!.classes.every((c) => c === 0 || c === 1)).toBe(true);
       }
       expect(result.stats).toMatchObject({ trainer: 'workers/gpu', epochs: 5, models: { factory: 'tiny' } });
       expect(seen.length).toBeGreaterThan(5);
