@@ -1,8 +1,14 @@
-"""Local JSONL datasets under AAR_DATA_DIR/<task>/, validated line by line.
+"""Local JSONL datasets, validated line by line. The data folder (AAR_DATA_DIR/<task>/), which
+every phase reads, holds no label:
 
-    train_labeled.jsonl    {"id": str, "text": str, "label": int}   gold: weak teacher and ceiling
-    train_unlabeled.jsonl  {"id": str, "text": str}                 the weak teacher labels these
+    train_unlabeled.jsonl  {"id": str, "text": str}                 split B: the weak teacher labels these
     test.jsonl             {"id": str, "text": str}                 evaluation items, predicted in this order
+
+The labels folder (AAR_LABELS_DIR/<task>/, aar export-data --labels-out), given to the trusted
+baselines phase only:
+
+    train_labeled.jsonl           {"id": str, "text": str, "label": int}  gold split A: the weak teacher
+    train_unlabeled_labels.jsonl  {"id": str, "label": int}               split B's true labels: the ceiling
 
 Every problem raises InvalidInput naming the file, the line and the field, because bad data
 fails again on every retry. Labels in the unlabeled or test file are refused: gold labels of
@@ -24,6 +30,7 @@ MAX_CLASSES = 256
 
 LABELED = "train_labeled.jsonl"
 UNLABELED = "train_unlabeled.jsonl"
+UNLABELED_LABELS = "train_unlabeled_labels.jsonl"
 TEST = "test.jsonl"
 
 
@@ -74,6 +81,44 @@ def load_task(data_dir: str, task: str) -> TaskData:
     assert labeled.labels is not None
     classes = max(2, max(labeled.labels) + 1)
     return TaskData(task=task, classes=classes, labeled=labeled, unlabeled=unlabeled, test=test)
+
+
+def load_inputs(data_dir: str, task: str) -> tuple:
+    """The method phase's data: split B and the test items, texts only (no label file is read)."""
+    folder = task_dir(data_dir, task)
+    if not os.path.isdir(folder):
+        raise InvalidInput(f"task folder {folder} does not exist: AAR_DATA_DIR/<task>/ must hold {UNLABELED} and {TEST}")
+    unlabeled = read_split(os.path.join(folder, UNLABELED), labeled=False)
+    test = read_split(os.path.join(folder, TEST), labeled=False)
+    overlap = set(unlabeled.ids) & set(test.ids)
+    if overlap:
+        raise InvalidInput(f'id "{sorted(overlap)[0]}" is in both {unlabeled.path} and {test.path}: train and test items must be distinct')
+    return unlabeled, test
+
+
+def read_unlabeled_labels(labels_dir: str, task: str, unlabeled: Split) -> List[int]:
+    """Split B's true labels (for the ceiling), in the unlabeled file's order; every B item exactly once."""
+    path = os.path.join(task_dir(labels_dir, task), UNLABELED_LABELS)
+    if not os.path.isfile(path):
+        raise InvalidInput(f"missing labels file {path} (JSONL with fields id, label): the ceiling trains on split B's true labels; write it with aar export-data --labels-out")
+    by_id = {}
+    with open(path, "r", encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if line.strip() == "":
+                continue
+            where = f"{path} line {n}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InvalidInput(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+            label = row.get("label") if isinstance(row, dict) else None
+            if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < MAX_CLASSES:
+                raise InvalidInput(f'{where}: field "label": expected an integer class from 0 to 255, got {_show(label)}')
+            by_id[row.get("id")] = label
+    missing = [i for i in unlabeled.ids if i not in by_id]
+    if missing or len(by_id) != len(unlabeled.ids):
+        raise InvalidInput(f"{path}: expected a label for each of the {len(unlabeled.ids)} items of {unlabeled.path} and nothing else" + (f'; "{missing[0]}" has none' if missing else ""))
+    return [by_id[i] for i in unlabeled.ids]
 
 
 def read_split(path: str, labeled: bool) -> Split:

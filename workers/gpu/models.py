@@ -130,6 +130,11 @@ class TextClassifier(nn.Module):
             self.head = nn.Sequential(nn.Linear(hidden, width), nn.ReLU(), nn.Linear(width, classes))
         else:
             self.head = nn.Linear(hidden, classes)
+        # Zero-initialised output layer, as in Burns et al.: every class starts equally likely,
+        # so the first steps follow the targets, not a random head's preferences.
+        last = self.head[-1] if isinstance(self.head, nn.Sequential) else self.head
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
         self.head.to(device=device, dtype=torch.float32)
         self.device = device
 
