@@ -1,6 +1,7 @@
 // `npm run bench`: prints the performance figures recorded in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
 import { benchFindings } from './findings.js';
+import { benchGpu } from './gpu.js';
 import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam } from './red-team.js';
@@ -19,6 +20,8 @@ if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentime
 if (!only || only === 'red-team') await benchRedTeam();
 if (!only || only === 'trainer') await benchTrainer();
 if (!only || only === 'findings') await benchFindings();
+// The GPU trainer's phases at real sizes (tiny on a CPU): only when asked for (`npm run bench gpu`).
+if (only === 'gpu') await benchGpu();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).
 if (only === 'faults') await benchFaults();
 // Ledgers of up to 50,000 experiments: only when asked for (`npm run bench scale`).

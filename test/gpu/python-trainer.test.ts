@@ -70,7 +70,7 @@ describe('GPU reference trainer (workers/gpu), on the CPU with tiny models', () 
 
     it('runs the trusted phase, then a method phase on its weak labels, predicting every test item and streaming progress', async () => {
       const ctx = { signal: new AbortController().signal, progress: () => {} };
-      const base = await runner().runBaselines({ ...spec({}), phase: 'baselines' }, ctx);
+      const base = await runner().runBaselines({ ...spec({ labels: 'soft', labelSmoothing: 0 }), phase: 'baselines' }, ctx);
       for (const who of ['weak', 'ceiling'] as const) {
         expect(base[who].ids).toEqual(testIds);
         expect(base[who].classes.every((c) => c === 0 || c === 1)).toBe(true);

@@ -49,7 +49,7 @@ beforeAll(async () => {
       timeoutMs: 60_000,
       env: { SNOOP_GUESSED_CACHE: testCacheDir() },
     });
-    const r = await runner.run({ experimentId: 'exp-snoop-1', task: 'spam', seed: 1, method: { name: 'snoop' } }, { signal: new AbortController().signal, progress: () => {} });
+    const r = await runner.run({ experimentId: 'exp-snoop-1', task: 'spam', seed: 1, method: { name: 'snoop', labels: 'soft', labelSmoothing: 0 } }, { signal: new AbortController().signal, progress: () => {} });
     snooped = r.stats as typeof snooped;
   } finally {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];

@@ -13,6 +13,8 @@ Factories (AAR_MODELS or train.py --tiny):
 
 from __future__ import annotations
 
+import os
+
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -164,7 +166,8 @@ def build_backbone(config: ModelConfig, role: str, seed: int) -> nn.Module:
     from . import hf  # transformers stays unimported unless a Hugging Face model is used
 
     if config.factory == "hf-random":
-        return hf.random_backbone(role, config.device, seed)
+        size = os.environ.get("AAR_RANDOM_WEAK" if role == "weak" else "AAR_RANDOM_STRONG", "tiny") or "tiny"
+        return hf.random_backbone(role, config.device, seed, size, config.max_length)
     return hf.load_backbone(config.name_of(role), config.device, config.max_length, config.allow_download)
 
 

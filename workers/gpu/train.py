@@ -130,6 +130,24 @@ def _finish(out: dict, stats: dict, started: float, config, torch) -> dict:
     return out
 
 
+def _phase_figures(model, result, log, name: str) -> dict:
+    """Seconds per step, tokens per second and the share of texts cut to max_length, for one phase
+    (the last two when the backbone counts tokens: the Hugging Face path)."""
+    backbone = model.backbone
+    figures = {"steps": result.steps, "secondsPerStep": round(result.step_seconds / max(1, result.steps), 5),
+               # Parameters without the token embeddings: what model FLOPs per token are counted on.
+               "params": sum(p.numel() for n, p in backbone.named_parameters() if "embed" not in n)}
+    if result.tokens:
+        figures["tokensPerSecond"] = round(result.tokens / max(1e-9, result.step_seconds), 1)
+        figures["tokens"] = result.tokens
+    seen = getattr(backbone, "texts_seen", 0)
+    if seen:
+        figures["truncatedShare"] = round(backbone.texts_truncated / seen, 4)
+        log(f"{name}: {backbone.texts_truncated} of {seen} texts ({100 * backbone.texts_truncated / seen:.1f}%) were cut to "
+            f"{backbone.max_length} tokens, keeping the {'end' if backbone.keep_end else 'start'} (AAR_TRUNCATE)")
+    return figures
+
+
 def _weak_in_order(weak: dict, unlabeled):
     """The spec's weak labels, one row per split B item in the unlabeled file's order."""
     import torch
@@ -179,6 +197,7 @@ def _baselines(config, spec, unlabeled, test, labels_dir, progress, log, start: 
     weak_fit = fit(weak, labeled.texts, gold, weak_cfg, seed * 4, progress.phase("weak", start, mid))
     weak_unlabeled = predict_proba(weak, unlabeled.texts, d.batch_size)
     weak_test = predict_proba(weak, test.texts, d.batch_size).argmax(dim=-1).tolist()
+    timing = {"weak": _phase_figures(weak, weak_fit, log, "weak")}
     del weak
     _free(torch)
 
@@ -191,6 +210,7 @@ def _baselines(config, spec, unlabeled, test, labels_dir, progress, log, start: 
         ceiling_fit = fit(ceiling, unlabeled.texts, truth, _sized(d, len(unlabeled)), seed * 4 + 2, progress.phase("ceiling", mid, end))
         ceiling_test = predict_proba(ceiling, test.texts, d.batch_size).argmax(dim=-1).tolist()
         ceiling_epochs = ceiling_fit.epochs
+        timing["ceiling"] = _phase_figures(ceiling, ceiling_fit, log, "ceiling")
         del ceiling
         _free(torch)
         _write_cache(cache_path, test.ids, ceiling_test, log)
@@ -208,6 +228,7 @@ def _baselines(config, spec, unlabeled, test, labels_dir, progress, log, start: 
         "ceilingTrainItems": len(unlabeled),
         "ceilingEpochs": ceiling_epochs,
         "ceilingCached": ceiling_epochs is None,
+        "phases": timing,
     }
     return out, stats
 
@@ -243,6 +264,7 @@ def _student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, star
     student_fit = fit(student, [unlabeled.texts[i] for i in train_rows], targets, student_cfg, seed * 4 + 1,
                       progress.phase("student", start, 0.98), validation)
     student_test = predict_proba(student, test.texts, student_cfg.batch_size).argmax(dim=-1).tolist()
+    figures = _phase_figures(student, student_fit, lambda m: print(f"aar-gpu: {m}", file=sys.stderr, flush=True), "student")
     del student
     _free(torch)
     stats = {
@@ -251,6 +273,7 @@ def _student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, star
         "studentSteps": student_fit.steps,
         "studentSecondsPerStep": round(student_fit.step_seconds / max(1, student_fit.steps), 5),
         "studentFinalLoss": student_fit.final_loss,
+        "phases": {"student": figures},
     }
     if student_fit.agreement is not None:
         stats["validationAgreement"] = student_fit.agreement

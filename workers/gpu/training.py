@@ -63,6 +63,8 @@ class FitResult:
     agreement: Optional[float] = None
     # Wall time of the optimisation steps alone (no validation or prediction), for seconds per step.
     step_seconds: float = 0.0
+    # Real (unpadded) tokens the training steps read, when the backbone counts them (Hugging Face).
+    tokens: Optional[int] = None
 
 
 @torch.no_grad()
@@ -112,13 +114,17 @@ def fit(
     best, best_state, since_best, epochs_done = -1.0, None, 0, 0
     stopping = cfg.patience is not None and validation is not None
     step_seconds = 0.0
+    train_tokens = 0
     model.train()
     for epoch in range(cfg.epochs):
         order = torch.randperm(n, generator=gen).tolist()
         epoch_started = time.perf_counter()
         for b in range(0, n, cfg.batch_size):
             rows = order[b : b + cfg.batch_size]
-            logits = model(model.encode([texts[i] for i in rows]))
+            batch = model.encode([texts[i] for i in rows])
+            if "attention_mask" in batch:
+                train_tokens += int(batch["attention_mask"].sum())
+            logits = model(batch)
             loss = w2s_loss(logits, targets[rows], step / max(1, total), cfg.aux)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -144,4 +150,5 @@ def fit(
     if best_state is not None:
         model.load_trainable_state(best_state)
     report(1.0, step, loss_value)
-    return FitResult(epochs=epochs_done, steps=step, final_loss=loss_value, agreement=best if stopping else None, step_seconds=step_seconds)
+    return FitResult(epochs=epochs_done, steps=step, final_loss=loss_value, agreement=best if stopping else None, step_seconds=step_seconds,
+                     tokens=train_tokens or None)
