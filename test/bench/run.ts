@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import { benchFindings } from './findings.js';
 import { benchGpu } from './gpu.js';
+import { benchLabelReach } from './label-reach.js';
 import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam, benchStartFlags } from './red-team.js';
@@ -22,6 +23,8 @@ if (!only || only === 'red-team') await benchRedTeam();
 if (only === 'start-flags') await benchStartFlags();
 if (!only || only === 'trainer') await benchTrainer();
 if (!only || only === 'findings') await benchFindings();
+// Trusted baselines and the feature cache's test labels: only when asked for (`npm run bench label-reach`).
+if (only === 'label-reach') benchLabelReach();
 // The GPU trainer's phases at real sizes (tiny on a CPU): only when asked for (`npm run bench gpu`).
 if (only === 'gpu') await benchGpu();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).
