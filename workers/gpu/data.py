@@ -42,6 +42,8 @@ class Split:
     ids: List[str]
     texts: List[str]
     labels: Optional[List[int]] = None
+    # Pairwise items (prompt, response A, response B), when the file has them; texts are then formatted from them.
+    pairs: Optional[List[tuple]] = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -129,6 +131,7 @@ def read_split(path: str, labeled: bool) -> Split:
     ids: List[str] = []
     texts: List[str] = []
     labels: List[int] = []
+    pairs: List[tuple] = []
     seen = set()
     with open(path, "r", encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
@@ -147,6 +150,19 @@ def read_split(path: str, labeled: bool) -> Split:
             if item_id in seen:
                 raise InvalidInput(f'{where}: field "id": "{item_id}" appears twice in this file')
             seen.add(item_id)
+            if "text" not in row and "prompt" in row:
+                # A pairwise item: {"id", "prompt", "a", "b"} (label: 0 if A is the better response, 1 if B).
+                for key in ("prompt", "a", "b"):
+                    if not isinstance(row.get(key), str):
+                        raise InvalidInput(f'{where}: field "{key}": expected a string (a pairwise item has prompt, a and b), got {_show(row.get(key))}')
+                if ids and not pairs:
+                    raise InvalidInput(f"{where}: a pairwise item in a file of text items: one kind per file")
+                from .pairwise import format_pair
+
+                pairs.append((row["prompt"], row["a"], row["b"]))
+                row = {**row, "text": format_pair(row["prompt"], row["a"], row["b"])}
+            elif pairs:
+                raise InvalidInput(f"{where}: a text item in a file of pairwise items: one kind per file")
             text = row.get("text")
             if not isinstance(text, str):
                 raise InvalidInput(f'{where}: field "text": expected a string, got {_show(text)}')
@@ -163,7 +179,7 @@ def read_split(path: str, labeled: bool) -> Split:
             texts.append(text)
     if not ids:
         raise InvalidInput(f"{path} has no items")
-    return Split(path=path, ids=ids, texts=texts, labels=labels if labeled else None)
+    return Split(path=path, ids=ids, texts=texts, labels=labels if labeled else None, pairs=pairs or None)
 
 
 def _show(value: object) -> str:

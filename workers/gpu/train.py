@@ -189,14 +189,20 @@ def _baselines(config, spec, unlabeled, test, labels_dir, progress, log, start: 
         from workers.gpu.errors import InvalidInput
 
         raise InvalidInput(f'id "{clash[0]}" is in both {labeled.path} and the unlabeled or test file: gold, student and test items must be distinct')
+    from workers.gpu.pairwise import augmented, symmetric
+
     k, seed, d = max(2, max(labeled.labels + b_labels) + 1), spec.seed, config.defaults
+    if (labeled.pairs or unlabeled.pairs or test.pairs) and k != 2:
+        from workers.gpu.errors import InvalidInput
+
+        raise InvalidInput(f"pairwise items need labels 0 (A is better) and 1 (B is better); {labeled.path} has {k} classes")
     mid = start + (end - start) * 0.4
     weak = build_classifier(config, "weak", k, None, seed * 4)
     weak_cfg = _sized(d, len(labeled))
     gold = torch.nn.functional.one_hot(torch.tensor(labeled.labels), k).float()
-    weak_fit = fit(weak, labeled.texts, gold, weak_cfg, seed * 4, progress.phase("weak", start, mid))
-    weak_unlabeled = predict_proba(weak, unlabeled.texts, d.batch_size)
-    weak_test = predict_proba(weak, test.texts, d.batch_size).argmax(dim=-1).tolist()
+    weak_fit = fit(weak, *augmented(labeled.texts, gold, labeled.pairs), weak_cfg, seed * 4, progress.phase("weak", start, mid))
+    weak_unlabeled = symmetric(lambda t: predict_proba(weak, t, d.batch_size), unlabeled.texts, unlabeled.pairs)
+    weak_test = symmetric(lambda t: predict_proba(weak, t, d.batch_size), test.texts, test.pairs).argmax(dim=-1).tolist()
     timing = {"weak": _phase_figures(weak, weak_fit, log, "weak")}
     del weak
     _free(torch)
@@ -207,8 +213,8 @@ def _baselines(config, spec, unlabeled, test, labels_dir, progress, log, start: 
     if ceiling_test is None:
         ceiling = build_classifier(config, "strong", k, None, seed * 4 + 2)
         truth = torch.nn.functional.one_hot(torch.tensor(b_labels), k).float()
-        ceiling_fit = fit(ceiling, unlabeled.texts, truth, _sized(d, len(unlabeled)), seed * 4 + 2, progress.phase("ceiling", mid, end))
-        ceiling_test = predict_proba(ceiling, test.texts, d.batch_size).argmax(dim=-1).tolist()
+        ceiling_fit = fit(ceiling, *augmented(unlabeled.texts, truth, unlabeled.pairs), _sized(d, len(unlabeled)), seed * 4 + 2, progress.phase("ceiling", mid, end))
+        ceiling_test = symmetric(lambda t: predict_proba(ceiling, t, d.batch_size), test.texts, test.pairs).argmax(dim=-1).tolist()
         ceiling_epochs = ceiling_fit.epochs
         timing["ceiling"] = _phase_figures(ceiling, ceiling_fit, log, "ceiling")
         del ceiling
@@ -260,10 +266,13 @@ def _student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, star
         weight_decay=plan.l2, aux=plan.aux, patience=plan.patience,
     )
     validation = ([unlabeled.texts[i] for i in val_rows], weak_unlabeled[val_rows].argmax(dim=-1)) if val_rows else None
+    from workers.gpu.pairwise import augmented, symmetric
+
     student = build_classifier(config, "strong", k, plan.head, seed * 4 + 1)
-    student_fit = fit(student, [unlabeled.texts[i] for i in train_rows], targets, student_cfg, seed * 4 + 1,
+    pairs = [unlabeled.pairs[i] for i in train_rows] if unlabeled.pairs else None
+    student_fit = fit(student, *augmented([unlabeled.texts[i] for i in train_rows], targets, pairs), student_cfg, seed * 4 + 1,
                       progress.phase("student", start, 0.98), validation)
-    student_test = predict_proba(student, test.texts, student_cfg.batch_size).argmax(dim=-1).tolist()
+    student_test = symmetric(lambda t: predict_proba(student, t, student_cfg.batch_size), test.texts, test.pairs).argmax(dim=-1).tolist()
     figures = _phase_figures(student, student_fit, lambda m: print(f"aar-gpu: {m}", file=sys.stderr, flush=True), "student")
     del student
     _free(torch)
