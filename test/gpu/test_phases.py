@@ -173,3 +173,17 @@ class Pairwise(unittest.TestCase):
             straight = symmetric(predict, texts_of(pairs), pairs)
             reverse = symmetric(predict, texts_of(swapped), swapped)
         self.assertTrue(torch.allclose(straight, reverse.flip(-1), atol=1e-6))
+
+
+class RealSizes(unittest.TestCase):
+    def test_the_hand_written_configs_have_the_published_sizes(self):
+        import transformers as tf
+
+        from workers.gpu.hf import RANDOM_SIZES
+
+        # Built on the meta device: shapes only, no memory. Published: Qwen1.5-0.5B 0.46B, Qwen3-4B 4.02B (tied embeddings).
+        expected = {"qwen1.5-0.5b": 0.464, "qwen3-4b": 4.022}
+        for name, (kind, fields) in RANDOM_SIZES.items():
+            with torch.device("meta"):
+                model = tf.AutoModel.from_config(getattr(tf, kind)(**fields))
+            self.assertAlmostEqual(sum(p.numel() for p in model.parameters()) / 1e9, expected[name], places=2, msg=name)
