@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   AAR_THREADS: intFrom(1, 256).optional(),
   AAR_TRAINER: z.string().min(1).optional(),
   AAR_DATA_DIR: z.string().min(1).optional(),
+  AAR_LABELS_DIR: z.string().min(1).optional(),
+  AAR_BASELINES: z.enum(['embedded', 'trainer']).default('embedded'),
   AAR_FORUM_PORT: intFrom(0, 65535).default(7420),
   AAR_OPERATOR: z.string().regex(/^[\w .-]{1,40}$/, 'a display name: letters, digits, spaces, . _ -').default('operator'),
   // Unset: a new random token each start, printed in the forum's URL.
@@ -75,6 +77,16 @@ export interface Config {
   home: string;
   /** Feature and baseline caches: safe to delete, rebuilt on demand. */
   cacheDir: string;
+  /**
+   * The command runner's trusted label folder (gold split A and split B's labels): given to the
+   * trainer's trusted baselines phase only, never to a method phase.
+   */
+  labelsDir?: string;
+  /**
+   * Where scoring's weak teacher and ceiling come from: "embedded" (trusted code in the
+   * coordinator trains them) or "trainer" (a trusted baselines job per (task, seed) on the workers).
+   */
+  baselines: 'embedded' | 'trainer';
   ledgerPath: string;
   /** Set: BullMQ on Redis with `aar worker` processes. Unset: jobs run in-process. */
   redisUrl?: string;
@@ -153,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threads: e.AAR_THREADS ?? Math.max(1, cpus().length),
     trainer: e.AAR_TRAINER,
     dataDir: e.AAR_DATA_DIR ? resolve(e.AAR_DATA_DIR) : undefined,
+    labelsDir: e.AAR_LABELS_DIR ? resolve(e.AAR_LABELS_DIR) : undefined,
+    baselines: e.AAR_BASELINES,
     forum: forumConfig(e),
     llm: llmConfig(e),
   };

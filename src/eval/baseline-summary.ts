@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinMethod } from '../domain/method.js';
-import { FEATURES_VERSION, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { FEATURES_VERSION, loadTaskFeatures, allLabels } from '../../workers/w2s/data/cache.js';
 import type { ProgressFn, TaskName } from '../../workers/w2s/data/types.js';
 import { hash32 } from '../../workers/w2s/rng.js';
 import { makeSplits } from '../../workers/w2s/splits.js';
@@ -28,7 +28,9 @@ export function taskSummary(cacheDir: string, task: TaskName, progress?: Progres
   const features = loadTaskFeatures(cacheDir, task, progress);
   const splits = makeSplits(features, settings, BASELINE_SEEDS[0]);
   const naive = evaluateMethod({ task, method: builtinMethod('naive'), seeds: BASELINE_SEEDS, cacheDir, progress });
-  const positives = features.labels.reduce((a, b) => a + b, 0) / features.labels.length;
+  // The majority share over every item (scoring's side: test labels included).
+  const labels = allLabels(cacheDir, task);
+  const positives = labels.reduce((a, b) => a + b, 0) / labels.length;
   const summary: TaskSummary = {
     task,
     description: settings.description,

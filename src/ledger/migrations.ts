@@ -301,6 +301,22 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 40,
+    // Weak teacher and ceiling per (task, seed), from a trusted baselines job (the trainer's
+    // trusted phase, never a method job): scoring reads them here. The first write is the fact.
+    sql: `
+      CREATE TABLE trusted_baselines (
+        task TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        weak TEXT NOT NULL,
+        ceiling TEXT NOT NULL,
+        weak_train TEXT NOT NULL,
+        PRIMARY KEY (task, seed)
+      );
+    `,
+  },
+  {
     version: 50,
     // What agents are told of scores (src/scoring/ladder.ts) and their scoring budget live here,
     // not in memory, so a restart neither forgets an agent's best nor refills its budget. The
@@ -347,6 +363,7 @@ export const APPEND_ONLY_TABLES = [
   'outbox_attempts',
   'llm_usage',
   'public_predictions',
+  'trusted_baselines',
   'ladder_answers',
   'score_reveals',
 ];

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AarError } from '../domain/errors.js';
-import { jobIdOf, parseJobResult, type JobResult } from '../domain/experiment.js';
+import { baselinesExperimentId, jobIdOf, parseBaselinesResult, parseJobResult, type JobResult, type JobSpec } from '../domain/experiment.js';
 import type { Method } from '../domain/method.js';
 import type { Predictions } from '../domain/predictions.js';
 import { addFlag } from '../ledger/flags.js';
@@ -11,7 +11,8 @@ import { recordPublicPredictions } from '../ledger/predictions.js';
 import type { ExperimentQueue } from '../queue/port.js';
 import { experimentFindings, flagSource, foreignItems, jobFindings, jobFlag } from '../scoring/detectors/index.js';
 import type { LabelVault } from '../scoring/label-vault.js';
-import { publicClasses, score } from '../scoring/score.js';
+import { publicClasses, score, tallyPredictions } from '../scoring/score.js';
+import type { TrustedBaselines } from '../scoring/trusted-baselines.js';
 import { experimentReport, type ExperimentReport } from './report.js';
 
 export interface SubmitRequest {
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   queue: ExperimentQueue;
   /** Scoring: the label vault of a task (the only holder of its evaluation labels). */
   vaultFor: (task: string) => LabelVault;
+  /** Scoring's weak teacher and ceiling per (task, seed): trusted code, never a job's result. */
+  baselines: TrustedBaselines;
   newId?: () => string;
   log?: (line: string) => void;
   /** Minimum time between two recorded progress events of one job. */
@@ -96,10 +99,12 @@ export class Pipeline {
       },
       completed: (jobId, raw) => {
         this.lastProgress.delete(jobId);
+        if (this.isBaselinesJob(jobId)) return this.guarded(jobId, () => this.onBaselinesJob(jobId, raw));
         this.onJob(jobId, () => void this.collect(jobId, raw));
       },
       failed: (jobId, reason, final) => {
         if (final) this.lastProgress.delete(jobId);
+        if (this.isBaselinesJob(jobId)) return final ? this.guarded(jobId, () => this.onBaselinesFailed(jobId, reason)) : undefined;
         this.onJob(jobId, (j) => this.fail(j.experimentId, jobId, j.seed, reason, final));
       },
     });
@@ -145,7 +150,13 @@ export class Pipeline {
     for (const { jobId } of jobs) this.enqueuing.add(jobId);
     try {
       for (const { seed, jobId } of jobs) {
-        await this.o.queue.enqueue({ experimentId: id, task: req.task, seed, method: req.method }).catch((err: unknown) => {
+        // A seed whose trusted baselines job has not reported waits for it (recovery enqueues it then).
+        if (!this.baselinesReady(req.task, seed)) {
+          this.enqueuing.delete(jobId);
+          await this.ensureBaselinesJob(req.task, seed).catch((err: unknown) => this.log(`baselines ${req.task} s${seed}: ${err instanceof Error ? err.message : String(err)}`));
+          continue;
+        }
+        await this.o.queue.enqueue(this.specFor(id, req.task, seed, req.method)).catch((err: unknown) => {
           this.log(`enqueue ${jobId}: ${err instanceof Error ? err.message : String(err)}; recovery will enqueue it`);
         });
         this.enqueuing.delete(jobId);
@@ -197,8 +208,12 @@ export class Pipeline {
       } else if (outcome.state === 'missing') {
         const experiment = this.o.ledger.experiment(job.experimentId);
         if (!experiment) continue;
+        if (!this.baselinesReady(experiment.task, job.seed)) {
+          await this.ensureBaselinesJob(experiment.task, job.seed);
+          continue;
+        }
         if (!this.o.ledger.append('requeued', { experimentId: job.experimentId, jobId: job.jobId, data: { seed: job.seed } })) continue;
-        await this.o.queue.enqueue({ experimentId: job.experimentId, task: experiment.task, seed: job.seed, method: experiment.method as Method });
+        await this.o.queue.enqueue(this.specFor(job.experimentId, experiment.task, job.seed, experiment.method as Method));
         report.requeued.push(job.jobId);
       } else {
         report.inFlight.push(job.jobId);
@@ -274,6 +289,7 @@ export class Pipeline {
     let result: JobResult;
     let s;
     let vault: LabelVault;
+    let weak;
     try {
       result = parseJobResult(raw);
       vault = this.o.vaultFor(experiment.task);
@@ -286,7 +302,11 @@ export class Pipeline {
         });
         return false;
       }
-      s = score(vault, result);
+      const trusted = this.o.baselines.get(experiment.task, seed);
+      // Not yet: the seed's trusted baselines job has not reported; its arrival collects this again.
+      if (!trusted) return false;
+      s = score(vault, { student: result.student, weak: trusted.weak, ceiling: trusted.ceiling });
+      weak = trusted.weak;
     } catch (err) {
       this.fail(experimentId, jobId, seed, `rejected result: ${err instanceof Error ? err.message : String(err)}`, true);
       return false;
@@ -295,8 +315,8 @@ export class Pipeline {
     const classes = publicClasses(vault, result.student);
     const submission = { agent: experiment.agent, task: experiment.task, seed, classes };
     // No "probing the scorer" flag: the Ladder (src/scoring/ladder.ts) makes probing pointless, so
-    // ordinary hill-climbing no longer fills the audit channel.
-    const findings = jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats, methodCode: experiment.method.code !== undefined });
+    // ordinary hill-climbing no longer fills the audit channel. The weak teacher's shares are the trusted ones.
+    const findings = jobFindings({ student: result.student, weak, classes: vault.classes, score: s, stats: result.stats, methodCode: experiment.method.code !== undefined });
     const recorded = this.o.ledger.write(() => {
       if (this.o.ledger.hasResult(jobId)) return false;
       this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });
@@ -308,6 +328,86 @@ export class Pipeline {
     if (recorded) this.log(`scored ${jobId}: PGR public ${s.public.pgr.toFixed(2)}${findings.length ? ` (flagged: ${findings.map((f) => f.detector).join(', ')})` : ''}`);
     this.wake(experimentId);
     return recorded;
+  }
+
+  /** What a worker gets for one seed: the method, and with job-made baselines the trusted weak labels on split B. */
+  private specFor(experimentId: string, task: string, seed: number, method: Method): JobSpec {
+    const weakLabels = this.o.baselines.weakTrain?.(task, seed);
+    return { experimentId, task, seed, method, ...(weakLabels && { weakLabels }) };
+  }
+
+  private baselinesReady(task: string, seed: number): boolean {
+    return this.o.baselines.kind === 'inline' || this.o.baselines.get(task, seed) !== undefined;
+  }
+
+  /**
+   * Makes sure the trusted baselines job of (task, seed) is queued, or takes its result if it
+   * finished while nobody listened. It runs no agent code: its spec has no method code and the
+   * trainer knows it by `phase`.
+   */
+  private async ensureBaselinesJob(task: string, seed: number): Promise<void> {
+    const experimentId = baselinesExperimentId(task);
+    const jobId = jobIdOf(experimentId, seed);
+    const outcome = await this.o.queue.outcome(jobId);
+    if (outcome.state === 'completed') return void this.onBaselinesJob(jobId, outcome.result);
+    if (outcome.state === 'failed') return this.failWaiting(task, seed, `its trusted baselines job failed: ${outcome.reason}`);
+    if (outcome.state !== 'missing') return;
+    await this.o.queue.enqueue({ experimentId, task, seed, method: { name: 'baselines' } as Method, phase: 'baselines' });
+  }
+
+  /** A trusted baselines job reported (or failed): record it, then enqueue or fail the method jobs that waited for it. */
+  private onBaselinesJob(jobId: string, raw?: unknown): void {
+    const m = /^bl-(.+)-s(\d+)$/.exec(jobId)!;
+    const seed = Number(m[2]);
+    // The job id lost "_" (task names allow it, experiment ids do not): the waiting jobs know the task.
+    const waiting = this.waitingJobs((task) => baselinesExperimentId(task) === `bl-${m[1]}`, seed);
+    const task = waiting[0]?.task;
+    if (!task || raw === undefined) return;
+    if (this.o.baselines.get(task, seed)) return;
+    try {
+      const result = parseBaselinesResult(raw);
+      const vault = this.o.vaultFor(task);
+      tallyPredictions(vault, result.weak, 'weak');
+      tallyPredictions(vault, result.ceiling, 'ceiling');
+      if (this.o.baselines.record?.(task, seed, result)) this.log(`trusted baselines recorded for ${task} seed ${seed}`);
+    } catch (err) {
+      return this.failWaiting(task, seed, `its trusted baselines job returned an invalid result: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    void this.recover().catch((err: unknown) => this.log(`after baselines ${jobId}: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  private onBaselinesFailed(jobId: string, reason: string): void {
+    const m = /^bl-(.+)-s(\d+)$/.exec(jobId)!;
+    const seed = Number(m[2]);
+    for (const j of this.waitingJobs((task) => baselinesExperimentId(task) === `bl-${m[1]}`, seed)) {
+      this.fail(j.experimentId, j.jobId, seed, `its trusted baselines job failed: ${reason}`, true);
+    }
+  }
+
+  private isBaselinesJob(jobId: string): boolean {
+    return this.o.baselines.kind === 'job' && /^bl-.+-s\d+$/.test(jobId);
+  }
+
+  private guarded(jobId: string, f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.log(`job ${jobId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private waitingJobs(isTask: (task: string) => boolean, seed: number): { jobId: string; experimentId: string; task: string }[] {
+    const out = [];
+    for (const j of this.o.ledger.unfinishedJobs()) {
+      if (j.seed !== seed) continue;
+      const e = this.o.ledger.experiment(j.experimentId);
+      if (e && isTask(e.task)) out.push({ jobId: j.jobId, experimentId: j.experimentId, task: e.task });
+    }
+    return out;
+  }
+
+  private failWaiting(task: string, seed: number, reason: string): void {
+    for (const j of this.waitingJobs((t) => t === task, seed)) this.fail(j.experimentId, j.jobId, seed, reason, true);
   }
 
   /** Records a failure; false when the state machine refused it (the job is already final). */

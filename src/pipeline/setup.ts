@@ -5,6 +5,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { MemoryQueue } from '../queue/memory.js';
 import type { ExperimentQueue, JobPolicy } from '../queue/port.js';
 import { embeddedVault } from '../scoring/label-vault.js';
+import { EmbeddedBaselines, LedgerBaselines, type TrustedBaselines } from '../scoring/trusted-baselines.js';
 import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { Pipeline, type SubmitRequest } from './pipeline.js';
@@ -35,6 +36,11 @@ export function vaultFor(config: Pick<Config, 'cacheDir'>) {
     }
     return embeddedVault(config.cacheDir, task as TaskName);
   };
+}
+
+/** Scoring's trusted weak teacher and ceiling, as the configuration says (AAR_BASELINES). */
+export function trustedBaselines(config: Pick<Config, 'cacheDir' | 'baselines'>, ledger: Ledger): TrustedBaselines {
+  return config.baselines === 'trainer' ? new LedgerBaselines(ledger) : new EmbeddedBaselines(config.cacheDir);
 }
 
 /**
@@ -81,7 +87,7 @@ export async function openPipeline(config: Config, log?: (line: string) => void,
     ledger.close();
     throw err;
   });
-  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log, provenance: provenanceRecorder(config, queue.kind) });
+  const pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor(config), baselines: trustedBaselines(config, ledger), log, provenance: provenanceRecorder(config, queue.kind) });
   pipeline.start({ reconcileMs: o.reconcileMs ?? (config.redisUrl ? config.reconcileMs : undefined) });
   return {
     ledger,

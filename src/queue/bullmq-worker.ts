@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { InvalidInputError, RunnerError } from '../domain/errors.js';
-import { parseJobSpec, type JobResult } from '../domain/experiment.js';
-import type { Runner } from '../../workers/runner.js';
+import { parseJobSpec, type BaselinesResult, type JobResult } from '../domain/experiment.js';
+import { runJob, type Runner } from '../../workers/runner.js';
 import { DEFAULT_JOB_POLICY, type WorkerInfo } from './port.js';
 import { aarKey, lockTiming, redactUrl, redisConnection, waitForRedis } from './redis.js';
 
@@ -55,7 +55,7 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
 
   // Jobs in flight, so a shutdown past its grace period can stop them and hand them back.
   const running = new Set<AbortController>();
-  const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<JobResult> => {
+  const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<JobResult | BaselinesResult> => {
     let spec;
     try {
       spec = parseJobSpec(job.data);
@@ -70,7 +70,7 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
     stats.active++;
     running.add(controller);
     try {
-      return await o.runner.run(spec, {
+      return await runJob(o.runner, spec, {
         signal: controller.signal,
         progress: (p) => void job.updateProgress({ fraction: p.fraction, note: p.note }).catch(() => {}),
       });

@@ -1,6 +1,6 @@
 import { RunnerError } from '../domain/errors.js';
 import { jobIdOf, type JobSpec } from '../domain/experiment.js';
-import type { Runner } from '../../workers/runner.js';
+import { runJob, type Runner } from '../../workers/runner.js';
 import { Listeners } from './listeners.js';
 import { DEFAULT_JOB_POLICY, type ExperimentQueue, type JobOutcome, type JobPolicy, type QueueCounts, type QueueListener, type WorkerInfo } from './port.js';
 
@@ -118,7 +118,7 @@ export class MemoryQueue implements ExperimentQueue {
     const timeout = setTimeout(() => controller.abort(new RunnerError(`timed out after ${this.policy.timeoutMs} ms`, { retry: true })), this.policy.timeoutMs);
     this.listeners.emit('active', jobId);
     try {
-      const result = await this.o.runner.run(e.spec, { signal: controller.signal, progress: (p) => this.listeners.emit('progress', jobId, p) });
+      const result = await runJob(this.o.runner, e.spec, { signal: controller.signal, progress: (p) => this.listeners.emit('progress', jobId, p) });
       if (controller.signal.aborted) throw controller.signal.reason;
       e.state = 'completed';
       e.result = result;

@@ -2,6 +2,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import { parseJobResult, type JobResult } from '../domain/experiment.js';
 import { parseMethod, type Method } from '../domain/method.js';
 import { embeddedVault } from '../scoring/label-vault.js';
+import { EmbeddedBaselines } from '../scoring/trusted-baselines.js';
 import { score } from '../scoring/score.js';
 import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
@@ -112,12 +113,14 @@ export interface SeedScore {
 export async function runInProcess(plan: ReproducePlan, o: { cacheDir: string; threads: number }): Promise<SeedScore[]> {
   const runner = new W2sRunner({ cacheDir: o.cacheDir, threads: Math.max(1, Math.min(o.threads, plan.seeds.length)) });
   const vault = embeddedVault(o.cacheDir, plan.original.task as TaskName);
+  const baselines = new EmbeddedBaselines(o.cacheDir);
   try {
     const ac = new AbortController();
     const runs = await Promise.all(
       plan.seeds.map(async (seed) => {
         const raw: JobResult = await runner.run({ experimentId: 'reproduce', task: plan.original.task, seed, method: plan.method }, { signal: ac.signal, progress: () => {} });
-        const s = score(vault, parseJobResult(raw));
+        // The weak teacher and ceiling come from trusted code, as in the pipeline, never from the run.
+        const s = score(vault, { student: parseJobResult(raw).student, ...baselines.get(plan.original.task, seed) });
         return { seed, pgrPublic: s.public.pgr, pgrPrivate: s.private.pgr };
       }),
     );

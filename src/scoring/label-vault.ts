@@ -1,4 +1,4 @@
-import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { loadTaskFeatures, loadTestLabels } from '../../workers/w2s/data/cache.js';
 import type { TaskName } from '../../workers/w2s/data/types.js';
 import { testHalves } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
@@ -98,14 +98,16 @@ export class LabelVault {
 
 const vaults = new Map<string, LabelVault>();
 
-/** The vault of an embedded benchmark task, built from its feature cache. */
+/** The vault of an embedded benchmark task: its test items from the feature cache, their labels from scoring's own file. */
 export function embeddedVault(cacheDir: string, task: TaskName): LabelVault {
   const key = `${cacheDir}:${task}`;
   const hit = vaults.get(key);
   if (hit) return hit;
   const features = loadTaskFeatures(cacheDir, task);
+  // The feature cache holds no test labels: scoring reads its own file.
+  const labels = loadTestLabels(cacheDir, task);
   const { testPublic, testPrivate } = testHalves(features, TASKS[task]);
-  const labelsOf = (rows: Int32Array) => new Map(Array.from(rows, (r) => [features.ids[r], features.labels[r]] as const));
+  const labelsOf = (rows: Int32Array) => new Map(Array.from(rows, (r) => [features.ids[r], labels.get(features.ids[r])!] as const));
   const vault = new LabelVault(task, features.classNames.length, labelsOf(testPublic), labelsOf(testPrivate));
   vaults.set(key, vault);
   return vault;

@@ -1,6 +1,7 @@
 import { RunnerError } from '../domain/errors.js';
 import { jobIdOf, type JobResult, type JobSpec } from '../domain/experiment.js';
 import type { RunContext, Runner } from '../../workers/runner.js';
+import { FixedBaselines } from '../scoring/trusted-baselines.js';
 
 /**
  * A runner for queue and pipeline tests whose behaviour is chosen by the method's name:
@@ -35,11 +36,25 @@ export class ScriptedRunner implements Runner {
     // Predictions come from the labels the test gives (if any): the ceiling is right
     // everywhere, the weak teacher is wrong on every other item and the student on every
     // fourth, so PGR is defined (0.5) and scoring accepts the result.
-    const ids = this.o.ids ?? ['item-0', 'item-1'];
-    const truth = this.o.labels ?? ids.map(() => 0);
-    const wrongEvery = (n: number) => ({ ids, classes: truth.map((c, i) => (i % n === 0 ? 1 - c : c)) });
-    return { student: wrongEvery(4), weak: wrongEvery(2), ceiling: { ids, classes: [...truth] }, stats: { runner: 'scripted' } };
+    const { ids, wrongEvery } = scripted(this.o);
+    return { student: wrongEvery(4), weak: wrongEvery(2), ceiling: { ids, classes: [...(this.o.labels ?? ids.map(() => 0))] }, stats: { runner: 'scripted' } };
   }
+}
+
+function scripted(o: { ids?: string[]; labels?: number[] }) {
+  const ids = o.ids ?? ['item-0', 'item-1'];
+  const truth = o.labels ?? ids.map(() => 0);
+  return { ids, wrongEvery: (n: number) => ({ ids, classes: truth.map((c, i) => (i % n === 0 ? 1 - c : c)) }) };
+}
+
+/**
+ * The trusted weak teacher and ceiling that go with ScriptedRunner's items, for the named tasks:
+ * weak wrong on every other item, ceiling right everywhere (what scoring uses, whatever a job says).
+ */
+export function scriptedBaselines(o: { ids?: string[]; labels?: number[] } = {}, tasks: readonly string[] = ['spam']): FixedBaselines {
+  const { ids, wrongEvery } = scripted(o);
+  const b = { weak: wrongEvery(2), ceiling: { ids, classes: [...(o.labels ?? ids.map(() => 0))] } };
+  return new FixedBaselines(Object.fromEntries(tasks.map((t) => [t, b])));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -3,7 +3,7 @@
 import { loadConfig } from '../../src/config/env.js';
 import { parseMethod } from '../../src/domain/method.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { openPipeline, openQueue, vaultFor, type OpenPipeline } from '../../src/pipeline/setup.js';
+import { openPipeline, openQueue, trustedBaselines, vaultFor, type OpenPipeline } from '../../src/pipeline/setup.js';
 import { MEDIUM_METHOD, QUICK_METHOD } from '../helpers/crash-env.js';
 import { PrivateRedis } from '../helpers/private-redis.js';
 import { ProcessGroup, waitUntil } from '../helpers/processes.js';
@@ -132,7 +132,7 @@ export async function reconcileStalled(): Promise<Tally> {
     const submitted = await w.run('submit', ['submit', '--task', 'spam', '--method', 'naive', '--seeds', SEEDS.join(',')]);
     if (!submitted) throw new Error('submit did not return');
     await waitUntil('the jobs are done on the worker', async () => (await queue.counts()).completed === SEEDS.length, { timeoutMs: 60_000 });
-    const pipeline = new Pipeline({ ledger: w.ledger, queue, vaultFor: vaultFor(loadConfig(w.env())) });
+    const pipeline = new Pipeline({ ledger: w.ledger, queue, vaultFor: vaultFor(loadConfig(w.env())), baselines: trustedBaselines(loadConfig(w.env()), w.ledger) });
     proxy.stall();
     const pass = pipeline.recover();
     await waitUntil('the pass waits on Redis', () => proxy.held() > 0, { intervalMs: 20 });

@@ -1,6 +1,8 @@
 // `npm run bench`: prints the performance figures recorded in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
 import { benchFindings } from './findings.js';
+import { benchGpu } from './gpu.js';
+import { benchLabelReach } from './label-reach.js';
 import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam, benchStartFlags } from './red-team.js';
@@ -21,6 +23,10 @@ if (!only || only === 'red-team') await benchRedTeam();
 if (only === 'start-flags') await benchStartFlags();
 if (!only || only === 'trainer') await benchTrainer();
 if (!only || only === 'findings') await benchFindings();
+// Trusted baselines and the feature cache's test labels: only when asked for (`npm run bench label-reach`).
+if (only === 'label-reach') benchLabelReach();
+// The GPU trainer's phases at real sizes (tiny on a CPU): only when asked for (`npm run bench gpu`).
+if (only === 'gpu') await benchGpu();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).
 if (only === 'faults') await benchFaults();
 // Ledgers of up to 50,000 experiments: only when asked for (`npm run bench scale`).

@@ -3,6 +3,7 @@
 // (scale-populate.ts). The targets (issue 16, at 50k on 2 cores) are printed beside the
 // figures; nothing here asserts them.
 import { spawn, spawnSync } from 'node:child_process';
+import { FixedBaselines } from '../../src/scoring/trusted-baselines.js';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +91,7 @@ export async function benchScale(log: (line: string) => void = console.log): Pro
     have = size;
     const records = new ForumRecords(ledger);
     const scores = new ScoreDesk(ledger, new ScoreBudget({ perHour: 1e9, mode: 'refuse' }));
-    const pipeline = new Pipeline({ ledger, queue: emptyQueue, vaultFor: () => ({}) as never });
+    const pipeline = new Pipeline({ ledger, queue: emptyQueue, vaultFor: () => ({}) as never, baselines: new FixedBaselines({}) });
     const desk = new ResearchDesk({ ledger, records, pipeline, scores, tasks: SCALE_TASKS, agents: SCALE_AGENTS });
     const ada = desk.forAgent('ada');
     const context = timed(() => buildTurnContext(ada, 12_000));

@@ -4,6 +4,7 @@
 // counts are ceil(characters / 4), whose cache follows the real prefix rules, and which thinks
 // before every answer (test/helpers/fake-anthropic*.ts). Run: npm run bench tokens
 import { ClaudeResearcher } from '../../bots/researcher/claude/claude-researcher.js';
+import { FixedBaselines } from '../../src/scoring/trusted-baselines.js';
 import { BotLoop } from '../../src/campaign/bot-loop.js';
 import { openResearchLoop } from '../../src/campaign/research-loop.js';
 import { campaignSpend, REFERENCE_USD_PER_AGENT_HOUR } from '../../src/campaign/spend.js';
@@ -64,7 +65,7 @@ async function contextTokens(log: (line: string) => void): Promise<void> {
     const usage = new UsageLedger(ledger);
     const llm = new MeteredLlm(new AnthropicLlm({ apiKey: 'sk-ant-bench', baseUrl: fake.url, maxRetries: 0 }), usage);
     const ada = new ClaudeResearcher({ name: 'ada', direction: 'Explore self-trust.', llm, model: MODEL, inputBudget: 24_000 });
-    const pipeline = new Pipeline({ ledger, queue: idleQueue, vaultFor: () => ({}) as never });
+    const pipeline = new Pipeline({ ledger, queue: idleQueue, vaultFor: () => ({}) as never, baselines: new FixedBaselines({}) });
     const { loop } = openResearchLoop({ ledger, pipeline, tasks: ['spam', 'math'], researchers: [ada], scoresPerHour: 1000 });
     const started = performance.now();
     for (let t = 0; t < TURNS; t++) {

@@ -42,8 +42,10 @@ export async function benchTrainer(): Promise<void> {
     AAR_QUEUE: `aar-bench-trainer-${process.pid}`,
     AAR_MODELS: process.env.AAR_MODELS ?? 'hf-random',
     AAR_CEILING_CACHE: 'off', // every seed pays for its ceiling: the figures are per full job
+    // Weak teacher and ceiling from the trainer's trusted phase, one job per seed, never from the method job.
+    AAR_BASELINES: 'trainer',
   };
-  const worker = spawn(process.execPath, ['dist/src/cli.js', 'worker', '--runner', 'command', '--trainer', `${python} workers/gpu/train.py`, '--data-dir', dataDir], {
+  const worker = spawn(process.execPath, ['dist/src/cli.js', 'worker', '--runner', 'command', '--trainer', `${python} workers/gpu/train.py`, '--data-dir', dataDir, '--labels-dir', `${dataDir}.labels`], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

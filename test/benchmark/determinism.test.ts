@@ -4,7 +4,7 @@ import type { Predictions } from '../../src/domain/predictions.js';
 import { embeddedVault } from '../../src/scoring/label-vault.js';
 import { score } from '../../src/scoring/score.js';
 import { trainBaselines } from '../../workers/w2s/baselines.js';
-import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { allLabels, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import type { TaskName } from '../../workers/w2s/data/types.js';
 import { runW2s, type W2sRunOutput } from '../../workers/w2s/runner.js';
 import { makeSplits } from '../../workers/w2s/splits.js';
@@ -99,7 +99,8 @@ describe('evaluation item ids', () => {
   it.each(['spam', 'sentiment'] as const)('are numbered in an order unrelated to the label on %s', (task) => {
     // The source data lists one class first; ids must not inherit that order.
     const f = loadTaskFeatures(testCacheDir(), task);
-    const byNumber = f.ids.map((id, row) => ({ n: Number(id.split('-')[1]), label: f.labels[row] })).sort((a, b) => a.n - b.n);
+    const labels = allLabels(testCacheDir(), task);
+    const byNumber = f.ids.map((id, row) => ({ n: Number(id.split('-')[1]), label: labels[row] })).sort((a, b) => a.n - b.n);
     const half = byNumber.length >> 1;
     const share = (xs: { label: number }[]) => xs.reduce((a, x) => a + x.label, 0) / xs.length;
     expect(Math.abs(share(byNumber.slice(0, half)) - share(byNumber.slice(half)))).toBeLessThan(0.1);

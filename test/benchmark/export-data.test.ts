@@ -34,8 +34,12 @@ function readJsonl(file: string): Row[] {
 
 function readTask(out: string, task: TaskName) {
   const dir = path.join(out, task);
+  // Labels sit beside the data folder (the default labelsOut), never inside it.
+  const labelsDir = path.join(`${out}.labels`, task);
   return {
-    labeled: readJsonl(path.join(dir, EXPORT_FILES.labeled)),
+    labeled: readJsonl(path.join(labelsDir, EXPORT_FILES.labeled)),
+    unlabeledLabels: readJsonl(path.join(labelsDir, EXPORT_FILES.unlabeledLabels)),
+    dataFiles: readdirSync(dir).sort(),
     unlabeled: readJsonl(path.join(dir, EXPORT_FILES.unlabeled)),
     test: readJsonl(path.join(dir, EXPORT_FILES.test)),
     meta: JSON.parse(readFileSync(path.join(dir, EXPORT_FILES.meta), 'utf8')) as Record<string, unknown>,
@@ -91,24 +95,41 @@ describe('exportTaskData', () => {
       expect(ids(readTask(seed1, task).test)).toEqual(embeddedVault(testCacheDir(), task).ids());
     });
 
-    it('puts labels in the gold file only, and every item in exactly one file', () => {
-      const { labeled, unlabeled, test } = readTask(seed1, task);
+    it('puts labels in the labels folder only (gold A, and B for the ceiling), none in the data folder, never a test label', () => {
+      const { labeled, unlabeled, unlabeledLabels, test, dataFiles } = readTask(seed1, task);
+      expect(dataFiles).toEqual([EXPORT_FILES.meta, EXPORT_FILES.test, EXPORT_FILES.unlabeled].sort());
       for (const r of labeled) expect(Object.keys(r).sort()).toEqual(['id', 'label', 'text']);
       for (const r of [...unlabeled, ...test]) expect(Object.keys(r).sort()).toEqual(['id', 'text']);
+      expect(ids(unlabeledLabels)).toEqual(ids(unlabeled));
+      const f = features();
+      const row = new Map(f.ids.map((id, i) => [id, i]));
+      expect(unlabeledLabels.map((r) => r.label)).toEqual(unlabeled.map((r) => f.labels[row.get(r.id)!]));
+      const testIds = new Set(ids(test));
+      expect([...labeled, ...unlabeledLabels].filter((r) => testIds.has(r.id))).toEqual([]);
       const all = [...labeled, ...unlabeled, ...test].map((r) => r.id);
       expect(new Set(all).size).toBe(all.length);
       expect(all.length).toBe(features().ids.length);
     });
 
-    it('gives each item a text: the cached input, or for spam the subject and the body', () => {
+    it('gives each item a text: the cached input (math and code without the threshold), or for spam the subject and the body', () => {
       const f = features();
       const row = new Map(f.ids.map((id, i) => [id, i]));
       const { labeled, test } = readTask(seed1, task);
       for (const r of [...labeled, ...test]) {
         const input = f.inputs[row.get(r.id)!];
         if (task === 'spam') expect(r.text.startsWith(`Subject: ${input}`)).toBe(true);
+        else if (task === 'math' || task === 'code') expect(input.startsWith(r.text) && input.length > r.text.length).toBe(true);
         else expect(r.text).toBe(input);
       }
+    });
+
+    it('never states the answer in a text: no threshold, and the task says whether its labels are computable', () => {
+      const { unlabeled, test, meta } = readTask(seed1, task);
+      const texts = [...unlabeled, ...test].map((r) => r.text);
+      expect(meta).toMatchObject({ question: expect.any(String), computable: task === 'math' || task === 'code' });
+      expect(String(meta.question)).not.toMatch(/\d{3,}/);
+      if (task === 'math') for (const t of texts) expect(t).toMatch(/^\d+ \* \d+$/);
+      if (task === 'code') for (const t of texts) expect(t).not.toMatch(/>|x > /);
     });
 
     it('changes gold and the student items with the split seed, never the test items', () => {
@@ -145,7 +166,7 @@ describe('exportTaskData', () => {
   it('refuses to overwrite a task folder without force, writing nothing, and replaces it with force', () => {
     const out = path.join(tmp, 'overwrite');
     exportTaskData({ cacheDir: testCacheDir(), out, tasks: ['math'], splitSeed: 1 });
-    const before = readFileSync(path.join(out, 'math', EXPORT_FILES.labeled), 'utf8');
+    const before = readFileSync(path.join(`${out}.labels`, 'math', EXPORT_FILES.labeled), 'utf8');
     const err = thrown(() => exportTaskData({ cacheDir: testCacheDir(), out, tasks: ['sentiment', 'math'], splitSeed: 2 }));
     expect(err).toBeInstanceOf(ExportExistsError);
     expect(err).toBeInstanceOf(InvalidInputError);
@@ -153,11 +174,11 @@ describe('exportTaskData', () => {
     expect((err as Error).message).toContain(path.join(out, 'math'));
     expect((err as Error).message).toContain('force');
     expect(existsSync(path.join(out, 'sentiment'))).toBe(false);
-    expect(readFileSync(path.join(out, 'math', EXPORT_FILES.labeled), 'utf8')).toBe(before);
+    expect(readFileSync(path.join(`${out}.labels`, 'math', EXPORT_FILES.labeled), 'utf8')).toBe(before);
 
     exportTaskData({ cacheDir: testCacheDir(), out, tasks: ['sentiment', 'math'], splitSeed: 2, force: true });
     expect(readTask(out, 'math').meta.splitSeed).toBe(2);
-    expect(readFileSync(path.join(out, 'math', EXPORT_FILES.labeled), 'utf8')).not.toBe(before);
+    expect(readFileSync(path.join(`${out}.labels`, 'math', EXPORT_FILES.labeled), 'utf8')).not.toBe(before);
     expect(readdirSync(out).sort()).toEqual(['math', 'sentiment']);
   });
 
@@ -166,6 +187,7 @@ describe('exportTaskData', () => {
     ['a fractional split seed', { splitSeed: 1.5 }, 'splitSeed'],
     ['an unknown task', { tasks: ['poetry' as TaskName] }, 'tasks'],
     ['no task', { tasks: [] }, 'tasks'],
+    ['a labels folder inside the data folder', { labelsOut: path.join(tmp, 'bad-labelsOut', 'labels') }, 'labelsOut'],
   ])('rejects %s, naming the field and writing nothing', (_, bad, field) => {
     const out = path.join(tmp, `bad-${field}`);
     const err = thrown(() => exportTaskData({ cacheDir: testCacheDir(), out, tasks: ['math'], splitSeed: 1, ...bad }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { allLabels, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import { TASK_NAMES } from '../../workers/w2s/data/types.js';
 import { makeSplits, type Splits } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
@@ -58,7 +58,8 @@ describe.each(TASK_NAMES)('makeSplits on %s', (task) => {
     const f = features();
     const s = makeSplits(f, settings, 1);
     for (const half of [s.testPublic, s.testPrivate]) {
-      const classes = new Set(Array.from(half, (row) => f.labels[row]));
+      const labels = allLabels(testCacheDir(), task);
+      const classes = new Set(Array.from(half, (row) => labels[row]));
       expect(classes.size).toBe(f.classNames.length);
     }
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtinMethod } from '../../src/domain/method.js';
 import { evaluateMethod, type Evaluation } from '../../src/eval/evaluate.js';
-import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { allLabels, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
 import { testHalves } from '../../workers/w2s/splits.js';
 import { TASK_ITEMS, TASKS } from '../../workers/w2s/tasks.js';
@@ -31,7 +31,8 @@ function majorityShare(task: TaskName): number {
   const features = loadTaskFeatures(testCacheDir(), task);
   const { testPublic, testPrivate } = testHalves(features, TASKS[task]);
   const counts = new Array<number>(features.classNames.length).fill(0);
-  for (const row of [...testPublic, ...testPrivate]) counts[features.labels[row]]++;
+  const labels = allLabels(testCacheDir(), task);
+  for (const row of [...testPublic, ...testPrivate]) counts[labels[row]]++;
   return Math.max(...counts) / (testPublic.length + testPrivate.length);
 }
 

@@ -8,6 +8,7 @@ import { AnthropicLlm } from '../../src/llm/anthropic.js';
 import { MeteredLlm } from '../../src/llm/metered.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { vaultFor } from '../../src/pipeline/setup.js';
+import { EmbeddedBaselines } from '../../src/scoring/trusted-baselines.js';
 import { MemoryQueue } from '../../src/queue/memory.js';
 import { RecordingForum } from '../../src/testing/recording-forum.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
@@ -28,7 +29,7 @@ beforeEach(async () => {
   fake = await FakeAnthropic.start();
   ledger = Ledger.open(tempLedgerPath('aar-claude-'));
   queue = new MemoryQueue({ runner: new W2sRunner({ cacheDir: testCacheDir(), threads: 1 }), concurrency: 1 });
-  pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor({ cacheDir: testCacheDir() }) });
+  pipeline = new Pipeline({ ledger, queue, vaultFor: vaultFor({ cacheDir: testCacheDir() }), baselines: new EmbeddedBaselines(testCacheDir()) });
   pipeline.start();
   forum = new RecordingForum();
   service = new ForumService({ ledger, forum, admins: new Set(['U1']), tasks: ['spam'], queueStatus: async () => 'in-process', pollMs: 60_000 });

@@ -7,6 +7,7 @@ import type { ExperimentQueue, JobOutcome } from '../../src/queue/port.js';
 import { ScoreBudget } from '../../src/scoring/budget.js';
 import { ScoreDesk } from '../../src/scoring/desk.js';
 import type { LabelVault } from '../../src/scoring/label-vault.js';
+import { FixedBaselines } from '../../src/scoring/trusted-baselines.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 export const TASKS = ['spam', 'sentiment', 'math', 'code'] as const;
@@ -71,6 +72,7 @@ export function makeDesk(
       if (!(TASKS as readonly string[]).includes(task)) throw new Error(`no vault for ${task}`);
       return {} as LabelVault;
     },
+    baselines: new FixedBaselines({}),
     newId: () => `x${Date.now().toString(36)}${(n++).toString().padStart(3, '0')}`,
   });
   const budget = new ScoreBudget({ perHour: o.perHour ?? 1000, burst: o.burst, mode: 'refuse', now: () => 0 });

@@ -55,7 +55,7 @@ describe('a vetoed method cannot come back in another form', () => {
 });
 
 describe('vetoes and lineage by behaviour: prediction similarity on the same seeds', () => {
-  const { vault, ids, truth } = toyVault();
+  const { vault, ids, truth, baselines } = toyVault();
   const weak = predictions(ids, truth, (k) => k % 5 === 0);
   const ceiling = predictions(ids, truth, (k) => k % 10 === 0);
   const cheat = predictions(ids, truth, () => false);
@@ -68,7 +68,7 @@ describe('vetoes and lineage by behaviour: prediction similarity on the same see
 
   beforeEach(() => {
     oracle = new OracleRunner();
-    h = harness(oracle, () => vault);
+    h = harness(oracle, () => vault, { baselines });
     records = new ForumRecords(h.ledger);
   });
   afterEach(() => h.close());

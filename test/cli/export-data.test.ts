@@ -32,19 +32,22 @@ describe('aar export-data', () => {
     const r = exportData(['--out', out, '--task', 'sentiment', '--split-seed', '3']);
     expect(r.code, r.stderr).toBe(0);
     const folder = path.join(out, 'sentiment');
-    expect(r.stdout).toBe(`sentiment: 800 labeled, 1461 unlabeled, 1000 test (500 public + 500 private), 0.1 MB -> ${folder}\n`);
-    expect(lines(path.join(folder, 'train_labeled.jsonl'))).toHaveLength(800);
+    const labelsFolder = path.join(`${out}.labels`, 'sentiment');
+    expect(r.stdout).toBe(`sentiment: 800 labeled, 1461 unlabeled, 1000 test (500 public + 500 private), 0.2 MB -> ${folder} (labels: ${labelsFolder})\n`);
+    expect(existsSync(path.join(folder, 'train_labeled.jsonl'))).toBe(false);
+    expect(lines(path.join(labelsFolder, 'train_labeled.jsonl'))).toHaveLength(800);
+    expect(lines(path.join(labelsFolder, 'train_unlabeled_labels.jsonl'))).toHaveLength(1461);
     expect(lines(path.join(folder, 'train_unlabeled.jsonl'))).toHaveLength(1461);
     expect(lines(path.join(folder, 'test.jsonl'))).toHaveLength(1000);
     expect(meta(out, 'sentiment')).toMatchObject({ task: 'sentiment', splitSeed: 3 });
-    const gold = readFileSync(path.join(folder, 'train_labeled.jsonl'), 'utf8');
+    const gold = readFileSync(path.join(labelsFolder, 'train_labeled.jsonl'), 'utf8');
 
     const again = exportData(['--out', out, '--task', 'sentiment']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(folder);
     expect(again.stderr).toContain('--force');
     expect(again.stdout).toBe('');
-    expect(readFileSync(path.join(folder, 'train_labeled.jsonl'), 'utf8')).toBe(gold);
+    expect(readFileSync(path.join(labelsFolder, 'train_labeled.jsonl'), 'utf8')).toBe(gold);
 
     const forced = exportData(['--out', out, '--task', 'sentiment', '--force']);
     expect(forced.code, forced.stderr).toBe(0);
@@ -58,12 +61,12 @@ describe('aar export-data', () => {
     expect(r.stdout.trim().split('\n').map((l) => l.split(':')[0])).toEqual(['math', 'code']);
     expect(r.stdout).toContain(`-> ${path.join(dataDir, 'code')}`);
     expect(lines(path.join(dataDir, 'math', 'test.jsonl'))).toHaveLength(2000);
-    expect(lines(path.join(dataDir, 'code', 'train_labeled.jsonl'))).toHaveLength(60);
+    expect(lines(path.join(`${dataDir}.labels`, 'code', 'train_labeled.jsonl'))).toHaveLength(60);
   });
 
   it.each([
     ['an unknown task and a split seed of 0', ['--task', 'spam,poetry', '--split-seed', '0'], ['--task', 'spam, sentiment, math, code', '--split-seed', 'an integer 1..']],
-    ['an unknown flag', ['--seed', '2'], ['--seed', 'accepted: --out, --task, --split-seed, --force']],
+    ['an unknown flag', ['--seed', '2'], ['--seed', 'accepted: --out, --labels-out, --task, --split-seed, --force']],
   ])('rejects %s with exit code 2, naming each bad flag, writing nothing', (_, args, expected) => {
     const out = path.join(tmp, 'bad');
     const r = exportData(['--out', out, ...args]);

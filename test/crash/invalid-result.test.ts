@@ -9,7 +9,7 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { MemoryQueue } from '../../src/queue/memory.js';
 import type { ExperimentQueue, QueueListener } from '../../src/queue/port.js';
 import { LabelVault } from '../../src/scoring/label-vault.js';
-import { ScriptedRunner } from '../../src/testing/scripted-runner.js';
+import { ScriptedRunner, scriptedBaselines } from '../../src/testing/scripted-runner.js';
 import type { RunContext, Runner } from '../../workers/runner.js';
 import { jobEvents, resultRows } from '../helpers/crash-env.js';
 import { waitUntil } from '../helpers/processes.js';
@@ -89,7 +89,7 @@ function openLedger(): Ledger {
 }
 
 function newPipeline(ledger: Ledger, o: { listen?: boolean } = {}): Pipeline {
-  const p = new Pipeline({ ledger, queue, vaultFor: () => vault, log: (line) => log.push(line) });
+  const p = new Pipeline({ ledger, queue, vaultFor: () => vault, baselines: scriptedBaselines({ ids: IDS, labels: LABELS }), log: (line) => log.push(line) });
   if (o.listen !== false) p.start();
   pipelines.push(p);
   return p;

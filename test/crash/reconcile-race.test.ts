@@ -4,7 +4,7 @@ import { jobIdOf } from '../../src/domain/experiment.js';
 import { parseMethod } from '../../src/domain/method.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { openQueue, vaultFor } from '../../src/pipeline/setup.js';
+import { openQueue, trustedBaselines, vaultFor } from '../../src/pipeline/setup.js';
 import { BullQueue } from '../../src/queue/bullmq.js';
 import type { ExperimentQueue } from '../../src/queue/port.js';
 import { crashEnv, dropQueue, jobEvents, MEDIUM_METHOD, scoreTally, type CrashEnv } from '../helpers/crash-env.js';
@@ -56,7 +56,7 @@ async function coordinator(log: string[]): Promise<Pipeline> {
   const config = loadConfig({ ...env.env, REDIS_URL: proxy!.url });
   ledger = Ledger.open(config.ledgerPath);
   queue = await openQueue(config);
-  return new Pipeline({ ledger, queue, vaultFor: vaultFor(config), log: (l) => log.push(l) });
+  return new Pipeline({ ledger, queue, vaultFor: vaultFor(config), baselines: trustedBaselines(config, ledger), log: (l) => log.push(l) });
 }
 
 describe('crash: a reconcile pass that waits on a stalled Redis', () => {

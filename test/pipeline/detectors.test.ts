@@ -4,7 +4,7 @@ import type { Predictions } from '../../src/domain/predictions.js';
 import { flagsOf } from '../../src/ledger/flags.js';
 import { harness, OracleRunner, predictions, toyVault, type Harness } from './oracle.js';
 
-const { vault, ids, truth } = toyVault();
+const { vault, ids, truth, baselines } = toyVault();
 // 80% and 90% right on each half (items 0-99 public, 100-199 private): PGR is defined.
 const weak = predictions(ids, truth, (k) => k % 5 === 0);
 const ceiling = predictions(ids, truth, (k) => k % 10 === 0);
@@ -16,7 +16,7 @@ let h: Harness;
 
 beforeEach(() => {
   oracle = new OracleRunner();
-  h = harness(oracle, () => vault);
+  h = harness(oracle, () => vault, { baselines });
 });
 afterEach(() => h.close());
 

@@ -8,7 +8,7 @@ import { leaderboard } from '../../src/report/leaderboard.js';
 import { RecordingForum } from '../../src/testing/recording-forum.js';
 import { harness, OracleRunner, predictions, toyVault, type Harness } from './oracle.js';
 
-const { vault, ids, truth } = toyVault();
+const { vault, ids, truth, baselines } = toyVault();
 const weak = predictions(ids, truth, (k) => k % 5 === 0);
 const ceiling = predictions(ids, truth, (k) => k % 10 === 0);
 const honest = predictions(ids, truth, (k) => k % 10 === 0 || k % 20 === 5);
@@ -21,7 +21,7 @@ let forum: RecordingForum;
 
 beforeEach(async () => {
   oracle = new OracleRunner();
-  h = harness(oracle, () => vault);
+  h = harness(oracle, () => vault, { baselines });
   forum = new RecordingForum();
   service = new ForumService({ ledger: h.ledger, forum, admins: new Set(['U-ADMIN']), tasks: ['toy'], queueStatus: async () => 'ok', pollMs: 60_000 });
   await service.start();

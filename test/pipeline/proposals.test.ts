@@ -7,7 +7,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { MemoryQueue } from '../../src/queue/memory.js';
 import { LabelVault } from '../../src/scoring/label-vault.js';
-import { ScriptedRunner } from '../../src/testing/scripted-runner.js';
+import { ScriptedRunner, scriptedBaselines } from '../../src/testing/scripted-runner.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
 // Proposals are written whole before anything is enqueued, and every process that opens the
@@ -52,7 +52,7 @@ describe('Pipeline.submit', () => {
       seen.push(ledger.jobs(spec.experimentId).length);
       return enqueue(spec);
     };
-    const pipeline = new Pipeline({ ledger, queue, vaultFor: () => vault });
+    const pipeline = new Pipeline({ ledger, queue, vaultFor: () => vault, baselines: scriptedBaselines({ ids: IDS, labels: LABELS }) });
     const id = await pipeline.submit({ task: 'spam', method: parseMethod({}), seeds: [1, 2, 3] });
     expect(seen).toEqual([3, 3, 3]);
     await pipeline.recover();
@@ -65,7 +65,7 @@ describe('Pipeline.submit', () => {
     const enqueue = queue.enqueue.bind(queue);
     queue.enqueue = () => Promise.reject(new Error('redis is down'));
     const log: string[] = [];
-    const pipeline = new Pipeline({ ledger, queue, vaultFor: () => vault, log: (l) => log.push(l) });
+    const pipeline = new Pipeline({ ledger, queue, vaultFor: () => vault, baselines: scriptedBaselines({ ids: IDS, labels: LABELS }), log: (l) => log.push(l) });
     const id = await pipeline.submit({ task: 'spam', method: parseMethod({}), seeds: [1, 2] });
     expect(ledger.jobs(id).map((j) => j.status)).toEqual(['queued', 'queued']);
     expect(log.filter((l) => l.includes('recovery will enqueue it'))).toHaveLength(2);
@@ -75,7 +75,7 @@ describe('Pipeline.submit', () => {
 
   it('a proposal guard refuses inside the transaction, and nothing of the proposal is recorded', async () => {
     const ledger = ledgerAt(freshPath());
-    const pipeline = new Pipeline({ ledger, queue: memoryQueue(), vaultFor: () => vault });
+    const pipeline = new Pipeline({ ledger, queue: memoryQueue(), vaultFor: () => vault, baselines: scriptedBaselines({ ids: IDS, labels: LABELS }) });
     pipeline.guardProposals((req) => (req.campaignId === 'capped' ? 'the cap of 0 experiments is reached' : undefined));
     await expect(pipeline.submit({ task: 'spam', method: parseMethod({}), seeds: [1], campaignId: 'capped' })).rejects.toMatchObject({ code: 'proposal_refused', message: 'the cap of 0 experiments is reached' });
     expect(ledger.events()).toEqual([]);
@@ -87,9 +87,9 @@ describe('two pipelines on one ledger file hearing the same queue events', () =>
   it('score each job once, record "finished" once, and leave no job stuck', async () => {
     const path = freshPath();
     const queue = memoryQueue();
-    const a = new Pipeline({ ledger: ledgerAt(path), queue, vaultFor: () => vault });
+    const a = new Pipeline({ ledger: ledgerAt(path), queue, vaultFor: () => vault, baselines: scriptedBaselines({ ids: IDS, labels: LABELS }) });
     const ledgerB = ledgerAt(path);
-    const b = new Pipeline({ ledger: ledgerB, queue, vaultFor: () => vault });
+    const b = new Pipeline({ ledger: ledgerB, queue, vaultFor: () => vault, baselines: scriptedBaselines({ ids: IDS, labels: LABELS }) });
     a.start();
     b.start();
     cleanup.push(() => a.stop(), () => b.stop());

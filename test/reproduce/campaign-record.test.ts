@@ -9,7 +9,7 @@ import { main } from '../../src/cli.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { readTarGz, writeTarGz } from '../../src/export/tar.js';
-import { FEATURES_VERSION, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { allLabels, FEATURES_VERSION, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import { testHalves } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
@@ -137,7 +137,7 @@ describe('aar export and aar report --from', () => {
     const leaked = evalRows.map((row) => features.ids[row]).filter((id) => everything.includes(id));
     expect(leaked).toEqual([]);
     for (const rows of [Array.from(testPublic), Array.from(testPrivate)]) {
-      const labels = rows.slice(0, 48).map((row) => features.labels[row]);
+      const labels = rows.slice(0, 48).map((row) => allLabels(testCacheDir(), 'math')[row]);
       expect(everything).not.toContain(labels.join(''));
       expect(everything).not.toContain(labels.join(','));
     }

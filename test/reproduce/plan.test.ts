@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FixedBaselines } from '../../src/scoring/trusted-baselines.js';
 import { builtinMethod } from '../../src/domain/method.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -90,7 +91,7 @@ describe('planReproduction', () => {
 
   it('every submission records its provenance with its proposal: method hashes, seeds, data version, versions', async () => {
     const ledger = Ledger.open(tempLedgerPath('aar-provenance-'));
-    const pipeline = new Pipeline({ ledger, queue: new RecordingQueue(), vaultFor: () => ({}) as LabelVault, provenance: provenanceRecorder({ cacheDir }, 'memory') });
+    const pipeline = new Pipeline({ ledger, queue: new RecordingQueue(), vaultFor: () => ({}) as LabelVault, baselines: new FixedBaselines({}), provenance: provenanceRecorder({ cacheDir }, 'memory') });
     const id = await pipeline.submit({ task: 'math', method: builtinMethod('aux-conf'), seeds: [1, 2, 3] });
     const p = provenanceOf(ledger, id);
     expect('provenance' in p && p.provenance).toMatchObject({

@@ -6,7 +6,7 @@ import { builtinMethod, parseMethod } from '../../src/domain/method.js';
 import { vaultFor } from '../../src/pipeline/setup.js';
 import { ScoreBudget } from '../../src/scoring/budget.js';
 import { ScoreDesk, type ScoreDeskOptions } from '../../src/scoring/desk.js';
-import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { allLabels, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import { runW2s, type W2sRunOutput } from '../../workers/w2s/runner.js';
 import { CommandRunner } from '../../workers/command/command-runner.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
@@ -46,7 +46,9 @@ beforeAll(() => {
   writeFileSync(basePath, JSON.stringify({ student: base.student, weak: base.weak, ceiling: base.ceiling }));
   // The test knows the labels to grade the attacker; the attacker does not.
   const features = loadTaskFeatures(testCacheDir(), 'spam');
-  const truth = new Map(features.ids.map((id, k) => [id, features.labels[k]] as const));
+  // Test labels are not in the feature cache: scoring's own file (allLabels) has them.
+  const labels = allLabels(testCacheDir(), 'spam');
+  const truth = new Map(features.ids.map((id, k) => [id, labels[k]] as const));
   const right = (p: { ids: string[]; classes: number[] }, k: number) => p.classes[k] === truth.get(p.ids[k]);
   bWrong = base.student.ids.slice(0, 1000).map((_, k) => !right(base.student, k));
   const acc = (p: { ids: string[]; classes: number[] }) => base.student.ids.slice(0, 1000).filter((_, k) => right(p, k)).length / 1000;

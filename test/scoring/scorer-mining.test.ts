@@ -6,7 +6,7 @@ import { vaultFor } from '../../src/pipeline/setup.js';
 import { leaderboard } from '../../src/report/leaderboard.js';
 import { ScoreBudget, ScoreBudgetExceededError } from '../../src/scoring/budget.js';
 import { ScoreDesk, type AgentScore } from '../../src/scoring/desk.js';
-import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
+import { allLabels, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
 import { runW2s, type W2sRunOutput } from '../../workers/w2s/runner.js';
 import { testCacheDir } from '../helpers/cache-dir.js';
 import { harness, OracleRunner, type Harness } from '../pipeline/oracle.js';
@@ -31,7 +31,8 @@ beforeAll(() => {
   base = runW2s({ task: 'spam', seed: 1, method: builtinMethod('naive'), cacheDir: testCacheDir() });
   // The test knows the labels (to grade the attacker); the attacker does not.
   const features = loadTaskFeatures(testCacheDir(), 'spam');
-  truth = new Map(features.ids.map((id, k) => [id, features.labels[k]] as const));
+  const labels = allLabels(testCacheDir(), 'spam');
+  truth = new Map(features.ids.map((id, k) => [id, labels[k]] as const));
 });
 
 const open: Harness[] = [];

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { InvalidInputError, RunnerError } from '../../src/domain/errors.js';
-import { jobIdOf, parseJobResult, type JobResult, type JobSpec } from '../../src/domain/experiment.js';
+import { jobIdOf, parseBaselinesResult, parseJobResult, type BaselinesResult, type JobResult, type JobSpec } from '../../src/domain/experiment.js';
+import { trainerEnvironment } from './trainer-env.js';
 import type { RunContext, Runner } from '../runner.js';
 import { terminateGroup } from './process-group.js';
 import { StderrReader } from './stderr-reader.js';
@@ -21,11 +22,16 @@ const MAX_TAIL_BYTES = 8192;
 export interface CommandRunnerOptions {
   /** argv of the trainer, e.g. ['python3', 'train.py']; no shell is involved. */
   command: string[];
-  /** Where the trainer finds its data; passed as AAR_DATA_DIR (made absolute). */
+  /** Where the trainer finds its unlabelled data; passed as AAR_DATA_DIR (made absolute). */
   dataDir: string;
+  /**
+   * The trusted label folder (gold split A, split B's labels): passed as AAR_LABELS_DIR to
+   * trusted baselines jobs only; a method phase never learns where it is.
+   */
+  labelsDir?: string;
   timeoutMs: number;
   cwd?: string;
-  /** Added to the worker's own environment. */
+  /** Added to the trainer's environment (which is otherwise an allowlist: see trainer-env.ts). */
   env?: Record<string, string>;
   /** How much of the end of stderr to keep for debugging (default 4096, at most 8192). */
   stderrTailBytes?: number;
@@ -42,7 +48,7 @@ type StopReason = 'timeout' | 'cancelled' | 'overflow';
  */
 export class CommandRunner implements Runner {
   readonly name = 'command';
-  private readonly opts: Required<Omit<CommandRunnerOptions, 'cwd' | 'env'>> & Pick<CommandRunnerOptions, 'cwd' | 'env'>;
+  private readonly opts: Required<Omit<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir'>> & Pick<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir'>;
 
   constructor(options: CommandRunnerOptions) {
     const problems: { field: string; problem: string }[] = [];
@@ -54,14 +60,27 @@ export class CommandRunner implements Runner {
     this.opts = {
       ...options,
       dataDir: path.resolve(options.dataDir),
+      labelsDir: options.labelsDir === undefined ? undefined : path.resolve(options.labelsDir),
       stderrTailBytes: tail,
       maxStdoutBytes: options.maxStdoutBytes ?? MAX_STDOUT_BYTES,
     };
   }
 
-  async run(spec: JobSpec, ctx: RunContext): Promise<JobResult> {
+  run(spec: JobSpec, ctx: RunContext): Promise<JobResult> {
+    return this.runPhase({ ...spec, phase: undefined }, ctx) as Promise<JobResult>;
+  }
+
+  runBaselines(spec: JobSpec, ctx: RunContext): Promise<BaselinesResult> {
+    return this.runPhase({ ...spec, phase: 'baselines' }, ctx) as Promise<BaselinesResult>;
+  }
+
+  private async runPhase(spec: JobSpec, ctx: RunContext): Promise<JobResult | BaselinesResult> {
     const cmd = `\`${this.opts.command.join(' ')}\``;
     if (ctx.signal.aborted) throw new RunnerError(`Trainer ${cmd} cancelled before it started`, { retry: false });
+    const trusted = spec.phase === 'baselines';
+    if (trusted && this.opts.labelsDir === undefined) {
+      throw new RunnerError(`Trainer ${cmd}: a trusted baselines job needs the worker's labels folder (--labels-dir or AAR_LABELS_DIR)`, { retry: false });
+    }
 
     const [file, ...args] = this.opts.command;
     let child: ChildProcessWithoutNullStreams;
@@ -69,8 +88,10 @@ export class CommandRunner implements Runner {
       child = spawn(file, args, {
         cwd: this.opts.cwd,
         env: {
-          ...withoutAarSecrets(process.env),
+          ...trainerEnvironment(process.env),
           ...this.opts.env,
+          AAR_PHASE: trusted ? 'baselines' : 'method',
+          ...(trusted && { AAR_LABELS_DIR: this.opts.labelsDir }),
           AAR_DATA_DIR: this.opts.dataDir,
           AAR_EXPERIMENT_ID: spec.experimentId,
           AAR_TASK: spec.task,
@@ -110,7 +131,8 @@ export class CommandRunner implements Runner {
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     // A trainer that exits without reading its spec makes this write fail with EPIPE; its exit code tells the story.
     child.stdin.on('error', () => {});
-    child.stdin.end(`${JSON.stringify(spec)}\n`);
+    // A trusted job's spec names no method: nothing agent-made reaches the trusted phase.
+    child.stdin.end(`${JSON.stringify(trusted ? { experimentId: spec.experimentId, task: spec.task, seed: spec.seed, phase: 'baselines' } : spec)}\n`);
 
     const onAbort = (): void => stopWith('cancelled');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -162,23 +184,15 @@ export class CommandRunner implements Runner {
       const detail = `: ${(err as Error).message}; stdout must be exactly one JSON result object.${head}`;
       throw fail(why, false, detail, err);
     }
-    let result: JobResult;
+    let result: JobResult | BaselinesResult;
     try {
-      result = parseJobResult(json);
+      result = trusted ? parseBaselinesResult(json) : parseJobResult(json);
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
       throw fail('printed a result that does not match the contract', false, `: ${err.message}${head}`, err);
     }
     return { ...result, stderrTail };
   }
-}
-
-/**
- * The worker's environment minus aar's own credentials (Anthropic, Slack): a trainer is
- * third-party code that never needs them. Its own variables (HF_TOKEN, CUDA_*) pass through.
- */
-function withoutAarSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^(ANTHROPIC_|SLACK_)/.test(k)));
 }
 
 function startFailure(cmd: string, err: unknown): RunnerError {

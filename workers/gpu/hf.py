@@ -38,12 +38,33 @@ class HFBackbone(nn.Module):
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.hidden_size = int(model.config.hidden_size)
+        # AAR_TRUNCATE=end keeps a long text's end (where a chat's answer or a program's last step is).
+        self.keep_end = os.environ.get("AAR_TRUNCATE", "start") == "end"
+        tokenizer.truncation_side = "left" if self.keep_end else "right"
+        # Texts encoded, how many were cut to max_length, and real (unpadded) tokens: logged per phase.
+        self.texts_seen = 0
+        self.texts_truncated = 0
+        self.tokens_seen = 0
 
     def encode(self, texts: Sequence[str], device: str) -> Dict[str, torch.Tensor]:
         # An empty text would have no token to read a feature from.
         texts = [t if t else " " for t in texts]
-        tok = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
-        return {"input_ids": tok["input_ids"].to(device), "attention_mask": tok["attention_mask"].to(device)}
+        # One token more than kept: a row that fills it was longer than max_length, i.e. truncated.
+        n = self.max_length
+        tok = self.tokenizer(list(texts), padding=True, truncation=True, max_length=n + 1, return_tensors="pt")
+        ids, mask = tok["input_ids"], tok["attention_mask"]
+        cut = mask.sum(dim=1) > n
+        if bool(cut.any()):
+            if self.keep_end:
+                # Rows are right-padded: drop the first real token of each cut row.
+                ids, mask = ids.clone(), mask.clone()
+                ids[cut, :-1], mask[cut, :-1] = ids[cut, 1:].clone(), mask[cut, 1:].clone()
+                mask[cut, -1] = 0
+            ids, mask = ids[:, :n], mask[:, :n]
+        self.texts_seen += len(texts)
+        self.texts_truncated += int(cut.sum())
+        self.tokens_seen += int(mask.sum())
+        return {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
 
     def forward(self, batch: Dict[str, torch.Tensor]) -> torch.Tensor:
         mask = batch["attention_mask"]
@@ -105,9 +126,11 @@ class ByteTokenizer:
     """UTF-8 bytes as token ids (0 is padding), with the call signature transformers' tokenizers have."""
 
     vocab_size = 257
+    truncation_side = "right"
 
     def __call__(self, texts: List[str], padding: bool, truncation: bool, max_length: int, return_tensors: str) -> Dict[str, torch.Tensor]:
-        rows = [[b + 1 for b in t.encode("utf-8")][:max_length] for t in texts]
+        rows = [[b + 1 for b in t.encode("utf-8")] for t in texts]
+        rows = [r[-max_length:] if self.truncation_side == "left" else r[:max_length] for r in rows]
         width = max(len(r) for r in rows)
         ids = torch.zeros(len(rows), width, dtype=torch.long)
         mask = torch.zeros(len(rows), width, dtype=torch.long)
@@ -117,28 +140,45 @@ class ByteTokenizer:
         return {"input_ids": ids, "attention_mask": mask}
 
 
-def random_backbone(role: str, device: str, seed: int) -> HFBackbone:
-    """A tiny randomly initialised Qwen2 (no weights anywhere): the Hugging Face code path,
-    LoRA on q_proj/v_proj included, without a checkpoint."""
+# Hand-written configs of real model sizes (from the models' published config.json), for
+# benchmarks with random weights: AAR_RANDOM_WEAK / AAR_RANDOM_STRONG name one (default tiny).
+RANDOM_SIZES = {
+    "qwen1.5-0.5b": ("Qwen2Config", dict(vocab_size=151936, hidden_size=1024, intermediate_size=2816, num_hidden_layers=24,
+                                          num_attention_heads=16, num_key_value_heads=16, max_position_embeddings=32768, tie_word_embeddings=True)),
+    "qwen3-4b": ("Qwen3Config", dict(vocab_size=151936, hidden_size=2560, intermediate_size=9728, num_hidden_layers=36, num_attention_heads=32,
+                                     num_key_value_heads=8, head_dim=128, max_position_embeddings=40960, tie_word_embeddings=True)),
+}
+
+
+def random_backbone(role: str, device: str, seed: int, size: str = "tiny", max_length: int = 256) -> HFBackbone:
+    """A randomly initialised Qwen (no weights anywhere): the Hugging Face code path, LoRA
+    included, without a checkpoint. "tiny" (the tests), or a real size from RANDOM_SIZES."""
     tf = _transformers(False)
     torch.manual_seed(seed)
-    width = 32 if role == "weak" else 64
-    config = tf.Qwen2Config(
-        vocab_size=ByteTokenizer.vocab_size,
-        hidden_size=width,
-        intermediate_size=2 * width,
-        num_hidden_layers=1 if role == "weak" else 2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        tie_word_embeddings=False,
-    )
+    if size == "tiny":
+        width = 32 if role == "weak" else 64
+        config = tf.Qwen2Config(
+            vocab_size=ByteTokenizer.vocab_size,
+            hidden_size=width,
+            intermediate_size=2 * width,
+            num_hidden_layers=1 if role == "weak" else 2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            max_position_embeddings=512,
+            tie_word_embeddings=False,
+        )
+    elif size in RANDOM_SIZES:
+        kind, fields = RANDOM_SIZES[size]
+        config = getattr(tf, kind)(**fields)
+    else:
+        raise InvalidInput(f"AAR_RANDOM_{role.upper()}={size!r}: accepted tiny, {', '.join(RANDOM_SIZES)}")
     model = tf.AutoModel.from_config(config)
     if device.startswith("cuda"):
         model = model.to(torch.bfloat16)
-    backbone = HFBackbone(model.to(device), ByteTokenizer(), 256)
-    # Random weights carry no prior: let the token embeddings learn, as the tiny CPU model does.
-    backbone.trainable_base = ("model.embed_tokens",)
+    backbone = HFBackbone(model.to(device), ByteTokenizer(), 256 if size == "tiny" else max_length)
+    # Random weights carry no prior: at the tiny size let the token embeddings learn, as the tiny
+    # CPU model does; at real sizes train LoRA and the head only, as with a checkpoint.
+    backbone.trainable_base = ("model.embed_tokens",) if size == "tiny" else ()
     return backbone
 
 

@@ -68,7 +68,8 @@ def adaptive_hard_labels(student_probs: torch.Tensor, base: torch.Tensor) -> tor
     if share <= 0:
         return torch.zeros(n, dtype=torch.long, device=student_probs.device)
     ordered = torch.sort(student_probs[:, 1]).values
-    cut = ordered[min(n - 1, max(0, math.floor(n * (1 - share))))]
+    # round, not floor: the reference quantile's index (Burns et al.'s np.quantile on the batch).
+    cut = ordered[min(n - 1, max(0, round(n * (1 - share))))]
     return (student_probs[:, 1] >= cut).long()
 
 

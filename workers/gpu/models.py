@@ -13,6 +13,8 @@ Factories (AAR_MODELS or train.py --tiny):
 
 from __future__ import annotations
 
+import os
+
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -130,6 +132,11 @@ class TextClassifier(nn.Module):
             self.head = nn.Sequential(nn.Linear(hidden, width), nn.ReLU(), nn.Linear(width, classes))
         else:
             self.head = nn.Linear(hidden, classes)
+        # Zero-initialised output layer, as in Burns et al.: every class starts equally likely,
+        # so the first steps follow the targets, not a random head's preferences.
+        last = self.head[-1] if isinstance(self.head, nn.Sequential) else self.head
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
         self.head.to(device=device, dtype=torch.float32)
         self.device = device
 
@@ -159,7 +166,8 @@ def build_backbone(config: ModelConfig, role: str, seed: int) -> nn.Module:
     from . import hf  # transformers stays unimported unless a Hugging Face model is used
 
     if config.factory == "hf-random":
-        return hf.random_backbone(role, config.device, seed)
+        size = os.environ.get("AAR_RANDOM_WEAK" if role == "weak" else "AAR_RANDOM_STRONG", "tiny") or "tiny"
+        return hf.random_backbone(role, config.device, seed, size, config.max_length)
     return hf.load_backbone(config.name_of(role), config.device, config.max_length, config.allow_download)
 
 

@@ -48,6 +48,10 @@ class Spec:
     task: str
     seed: int
     method: Dict[str, Any]
+    # "baselines" for the trusted phase (weak teacher and ceiling, no method), else None.
+    phase: Optional[str] = None
+    # The trusted weak teacher's probabilities on split B: {"ids": [...], "probs": [[...], ...]}.
+    weak_labels: Optional[Dict[str, Any]] = None
 
 
 def read_spec(text: str) -> Spec:
@@ -69,7 +73,15 @@ def read_spec(text: str) -> Spec:
     method = raw.get("method", {})
     if not isinstance(method, dict):
         raise InvalidInput("spec.method: expected an object")
-    return Spec(experiment_id=exp, task=task, seed=seed, method=method)
+    phase = raw.get("phase")
+    if phase not in (None, "baselines"):
+        raise InvalidInput(f'spec.phase: expected "baselines" or nothing, got {json.dumps(phase)}')
+    weak = raw.get("weakLabels")
+    if weak is not None:
+        ok = isinstance(weak, dict) and isinstance(weak.get("ids"), list) and isinstance(weak.get("probs"), list) and len(weak["ids"]) == len(weak["probs"])
+        if not ok or not all(isinstance(p, list) and len(p) >= 2 for p in weak["probs"]):
+            raise InvalidInput("spec.weakLabels: expected {ids, probs} of equal length, each probs row a list of class probabilities")
+    return Spec(experiment_id=exp, task=task, seed=seed, method=method, phase=phase, weak_labels=weak)
 
 
 def _number(value: Any, field: str, lo: float, hi: float, lo_open: bool = False, integer: bool = False) -> Any:

@@ -12,7 +12,7 @@ import json
 import os
 import random
 import sys
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 POSITIVE = ["good", "great", "fine", "happy", "bright", "lovely", "superb", "nice", "warm", "calm", "kind", "clean"]
 NEGATIVE = ["bad", "awful", "poor", "sad", "dark", "ugly", "dire", "nasty", "cold", "tense", "rude", "dirty"]
@@ -26,28 +26,32 @@ def _text(rng: random.Random, label: int) -> str:
     return " ".join(words)
 
 
-def write_task(data_dir: str, task: str = "toy", labeled: int = 120, unlabeled: int = 240, test: int = 80, seed: int = 0) -> Dict[str, int]:
+def write_task(data_dir: str, task: str = "toy", labeled: int = 120, unlabeled: int = 240, test: int = 80, seed: int = 0, labels_dir: Optional[str] = None) -> Dict[str, int]:
+    """Texts to `data_dir/<task>/`, labels (gold A, split B's) to `labels_dir/<task>/` (default: data_dir)."""
     rng = random.Random(seed)
     folder = os.path.join(data_dir, task)
+    label_folder = os.path.join(labels_dir or data_dir, task)
     os.makedirs(folder, exist_ok=True)
+    os.makedirs(label_folder, exist_ok=True)
     gold: Dict[str, int] = {}
 
-    def write(name: str, count: int, prefix: str, with_label: bool) -> None:
-        rows: List[str] = []
+    def write(where: str, name: str, rows: List[dict]) -> None:
+        with open(os.path.join(where, name), "w", encoding="utf-8") as f:
+            f.write("\n".join(json.dumps(r) for r in rows) + "\n")
+
+    def items(count: int, prefix: str) -> List[dict]:
+        out = []
         for i in range(count):
             label = rng.randrange(2)
-            item = {"id": f"{task}-{prefix}-{i:05d}", "text": _text(rng, label)}
-            if with_label:
-                item["label"] = label
-            elif prefix == "t":
-                gold[item["id"]] = label
-            rows.append(json.dumps(item))
-        with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
-            f.write("\n".join(rows) + "\n")
+            out.append({"id": f"{task}-{prefix}-{i:05d}", "text": _text(rng, label), "label": label})
+        return out
 
-    write("train_labeled.jsonl", labeled, "l", True)
-    write("train_unlabeled.jsonl", unlabeled, "u", False)
-    write("test.jsonl", test, "t", False)
+    a, b, t = items(labeled, "l"), items(unlabeled, "u"), items(test, "t")
+    write(label_folder, "train_labeled.jsonl", a)
+    write(label_folder, "train_unlabeled_labels.jsonl", [{"id": r["id"], "label": r["label"]} for r in b])
+    write(folder, "train_unlabeled.jsonl", [{"id": r["id"], "text": r["text"]} for r in b])
+    write(folder, "test.jsonl", [{"id": r["id"], "text": r["text"]} for r in t])
+    gold.update({r["id"]: r["label"] for r in t})
     return gold
 
 

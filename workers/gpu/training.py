@@ -1,4 +1,4 @@
-"""The training loop shared by the weak teacher, the student and the ceiling: AdamW on the
+"""The training loop shared by the weak teacher, the student and the ceiling: Adam on the
 trainable parameters, per-batch targets from losses.py, optional early stopping on agreement
 with held-out weak labels (the only validation signal a weak-to-strong method may use), and
 progress lines for the command runner."""
@@ -63,6 +63,8 @@ class FitResult:
     agreement: Optional[float] = None
     # Wall time of the optimisation steps alone (no validation or prediction), for seconds per step.
     step_seconds: float = 0.0
+    # Real (unpadded) tokens the training steps read, when the backbone counts them (Hugging Face).
+    tokens: Optional[int] = None
 
 
 @torch.no_grad()
@@ -77,6 +79,17 @@ def predict_proba(model: TextClassifier, texts: Sequence[str], batch_size: int) 
     return torch.cat(out)
 
 
+def make_optimizer(model: torch.nn.Module, lr: float, l2: float) -> torch.optim.Optimizer:
+    """Adam with a coupled L2 penalty (l2 * w added to the gradient of every weight matrix, not to
+    biases or norms): what method.l2 means on the w2s runner (workers/w2s/models/adam.ts), so a
+    method means the same on both runners. AdamW's decoupled decay would be another method."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim >= 2]
+    plain = [p for p in params if p.ndim < 2]
+    groups = [g for g in ({"params": decay, "weight_decay": l2}, {"params": plain, "weight_decay": 0.0}) if g["params"]]
+    return torch.optim.Adam(groups, lr=lr)
+
+
 def fit(
     model: TextClassifier,
     texts: Sequence[str],
@@ -89,8 +102,7 @@ def fit(
     """Trains `model` on `texts` against probability `targets` (n x classes). With
     `cfg.patience` and `validation` = (texts, weak classes), stops once agreement with the
     held-out weak labels has not improved for `patience` epochs and restores the best epoch."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = make_optimizer(model, cfg.lr, cfg.weight_decay)
     gen = torch.Generator().manual_seed(seed)
     n = len(texts)
     per_epoch = math.ceil(n / cfg.batch_size)
@@ -102,13 +114,17 @@ def fit(
     best, best_state, since_best, epochs_done = -1.0, None, 0, 0
     stopping = cfg.patience is not None and validation is not None
     step_seconds = 0.0
+    train_tokens = 0
     model.train()
     for epoch in range(cfg.epochs):
         order = torch.randperm(n, generator=gen).tolist()
         epoch_started = time.perf_counter()
         for b in range(0, n, cfg.batch_size):
             rows = order[b : b + cfg.batch_size]
-            logits = model(model.encode([texts[i] for i in rows]))
+            batch = model.encode([texts[i] for i in rows])
+            if "attention_mask" in batch:
+                train_tokens += int(batch["attention_mask"].sum())
+            logits = model(batch)
             loss = w2s_loss(logits, targets[rows], step / max(1, total), cfg.aux)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -134,4 +150,5 @@ def fit(
     if best_state is not None:
         model.load_trainable_state(best_state)
     report(1.0, step, loss_value)
-    return FitResult(epochs=epochs_done, steps=step, final_loss=loss_value, agreement=best if stopping else None, step_seconds=step_seconds)
+    return FitResult(epochs=epochs_done, steps=step, final_loss=loss_value, agreement=best if stopping else None, step_seconds=step_seconds,
+                     tokens=train_tokens or None)

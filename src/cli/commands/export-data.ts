@@ -5,18 +5,24 @@ import { exportTaskData, MAX_SPLIT_SEED, SPAM_BODY_MAX_CHARS, type ExportedTask 
 import { parseFlags } from '../args.js';
 import { progressBar } from '../progress.js';
 
-export const EXPORT_DATA_USAGE = `aar export-data --out DIR [--task NAME]... [--split-seed N] [--force]
+export const EXPORT_DATA_USAGE = `aar export-data --out DIR [--labels-out DIR] [--task NAME]... [--split-seed N] [--force]
 
 Writes the embedded tasks as the data folder that external trainers (aar worker --runner
 command, workers/gpu/train.py) read, with the embedded item ids, so their predictions are
 scored on the same evaluation items:
-  DIR/<task>/train_labeled.jsonl    {"id","text","label"}: the gold split of the split seed
   DIR/<task>/train_unlabeled.jsonl  {"id","text"}: the student's items (train + validation)
-  DIR/<task>/test.jsonl             {"id","text"}: evaluation items, public half first; no labels
-  DIR/<task>/meta.json              class names, split seed, counts, source and licence
+  DIR/<task>/test.jsonl             {"id","text"}: evaluation items, public half first
+  DIR/<task>/meta.json              class names, question, split seed, counts, source, licence
+  LABELS/<task>/train_labeled.jsonl {"id","text","label"}: the gold split of the split seed
+  LABELS/<task>/train_unlabeled_labels.jsonl {"id","label"}: the student's items' true labels
+The data folder holds no label: give it to workers as --data-dir. The labels folder goes to
+trusted baselines jobs only (aar worker --labels-dir), never to a method phase. Test labels are
+exported nowhere. Math and code texts leave out the question's threshold (meta.json says
+"computable": their labels follow from running the text).
 Spam texts are the subject and the body (cut to ${SPAM_BODY_MAX_CHARS} characters); the other
 tasks' texts are their items as aar shows them. The first run builds the feature caches.
   --out         the data folder (default: AAR_DATA_DIR)
+  --labels-out  the trusted labels folder (default: AAR_LABELS_DIR, else DIR.labels); not inside DIR
   --task        ${TASK_NAMES.join(' | ')}; repeatable or comma-separated (default: all)
   --split-seed  which seed's gold and student splits to write: an integer 1..${MAX_SPLIT_SEED}
                 (default 1); the test items are the same for every seed
@@ -25,6 +31,7 @@ tasks' texts are their items as aar shows them. The first run builds the feature
 export function exportDataCommand(argv: string[], config: Config, out: NodeJS.WritableStream): void {
   const flags = parseFlags('export-data', argv, {
     out: { type: 'string' },
+    'labels-out': { type: 'string' },
     task: { type: 'string', multiple: true },
     'split-seed': { type: 'string' },
     force: { type: 'boolean', default: false },
@@ -36,7 +43,7 @@ export function exportDataCommand(argv: string[], config: Config, out: NodeJS.Wr
   const tasks = parseTasks(flags.task, problems);
   const splitSeed = parseSplitSeed(flags['split-seed'], problems);
   if (problems.length) throw new InvalidInputError('arguments', problems);
-  exportTaskData({ cacheDir: config.cacheDir, out: dir!, tasks, splitSeed, force: flags.force, progress: progressBar(), onTask: (t) => out.write(`${line(t)}\n`) });
+  exportTaskData({ cacheDir: config.cacheDir, out: dir!, labelsOut: flags['labels-out'] ?? config.labelsDir, tasks, splitSeed, force: flags.force, progress: progressBar(), onTask: (t) => out.write(`${line(t)}\n`) });
 }
 
 function parseTasks(values: string[] | undefined, problems: FieldProblem[]): TaskName[] {
@@ -56,5 +63,5 @@ function parseSplitSeed(value: string | undefined, problems: FieldProblem[]): nu
 
 function line(t: ExportedTask): string {
   const c = t.counts;
-  return `${t.task}: ${c.trainLabeled} labeled, ${c.trainUnlabeled} unlabeled, ${c.test} test (${c.testPublic} public + ${c.testPrivate} private), ${(t.bytes / 1e6).toFixed(1)} MB -> ${t.folder}`;
+  return `${t.task}: ${c.trainLabeled} labeled, ${c.trainUnlabeled} unlabeled, ${c.test} test (${c.testPublic} public + ${c.testPrivate} private), ${(t.bytes / 1e6).toFixed(1)} MB -> ${t.folder} (labels: ${t.labelsFolder})`;
 }

@@ -6,14 +6,16 @@ import type { Runner } from '../../../workers/runner.js';
 import { W2sRunner } from '../../../workers/w2s/w2s-runner.js';
 import { parseFlags } from '../args.js';
 
-export const WORKER_USAGE = `aar worker [--concurrency N] [--runner w2s|command] [--trainer "CMD ARGS"] [--data-dir DIR]
+export const WORKER_USAGE = `aar worker [--concurrency N] [--runner w2s|command] [--trainer "CMD ARGS"] [--data-dir DIR] [--labels-dir DIR]
 
 Takes experiment jobs from Redis (REDIS_URL) and runs them until SIGTERM or Ctrl-C, which
 let running jobs finish (up to AAR_SHUTDOWN_GRACE_MS, default 30 s) and hand back the rest.
   --concurrency  jobs at once (default: one per core for w2s, 1 for command)
   --runner       w2s: the embedded CPU benchmark (default); command: an external trainer
   --trainer      command line of the external trainer (or AAR_TRAINER); split on spaces, no shell
-  --data-dir     data directory given to the trainer as AAR_DATA_DIR (or AAR_DATA_DIR)`;
+  --data-dir     data directory given to the trainer as AAR_DATA_DIR (or AAR_DATA_DIR): no labels
+  --labels-dir   trusted label folder (aar export-data --labels-out), given only to trusted
+                 baselines jobs as AAR_LABELS_DIR (or AAR_LABELS_DIR); needed with AAR_BASELINES=trainer`;
 
 export async function workerCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   const flags = parseFlags('worker', argv, {
@@ -21,6 +23,7 @@ export async function workerCommand(argv: string[], config: Config, out: NodeJS.
     runner: { type: 'string', default: 'w2s' },
     trainer: { type: 'string' },
     'data-dir': { type: 'string' },
+    'labels-dir': { type: 'string' },
   });
   if (!config.redisUrl) {
     throw new InvalidInputError('environment', [
@@ -34,7 +37,7 @@ export async function workerCommand(argv: string[], config: Config, out: NodeJS.
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new InvalidInputError('arguments', [{ field: '--concurrency', problem: `"${flags.concurrency}" is not accepted; accepted: an integer 1..256` }]);
   }
-  const runner = makeRunner(flags.runner, { concurrency, trainer: flags.trainer ?? config.trainer, dataDir: flags['data-dir'] ?? config.dataDir, config });
+  const runner = makeRunner(flags.runner, { concurrency, trainer: flags.trainer ?? config.trainer, dataDir: flags['data-dir'] ?? config.dataDir, labelsDir: flags['labels-dir'] ?? config.labelsDir, config });
   const log = (line: string) => out.write(`${new Date().toISOString()} ${line}\n`);
   const handle = await startBullWorker({
     redisUrl: config.redisUrl,
@@ -57,11 +60,11 @@ export async function workerCommand(argv: string[], config: Config, out: NodeJS.
   log('stopped');
 }
 
-function makeRunner(kind: 'w2s' | 'command', o: { concurrency: number; trainer?: string; dataDir?: string; config: Config }): Runner {
+function makeRunner(kind: 'w2s' | 'command', o: { concurrency: number; trainer?: string; dataDir?: string; labelsDir?: string; config: Config }): Runner {
   if (kind === 'w2s') return new W2sRunner({ cacheDir: o.config.cacheDir, threads: o.concurrency });
   const problems = [];
   if (!o.trainer) problems.push({ field: '--trainer', problem: 'required with --runner command (or set AAR_TRAINER), e.g. --trainer "python3 train.py"' });
   if (!o.dataDir) problems.push({ field: '--data-dir', problem: 'required with --runner command (or set AAR_DATA_DIR)' });
   if (problems.length) throw new InvalidInputError('arguments', problems);
-  return new CommandRunner({ command: o.trainer!.trim().split(/\s+/), dataDir: o.dataDir!, timeoutMs: o.config.jobTimeoutMs });
+  return new CommandRunner({ command: o.trainer!.trim().split(/\s+/), dataDir: o.dataDir!, labelsDir: o.labelsDir, timeoutMs: o.config.jobTimeoutMs });
 }

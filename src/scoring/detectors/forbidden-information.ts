@@ -30,7 +30,7 @@ const QUOTED_IDS = 3;
  * not asked about (training items, or ids it should not know). Scoring refuses such a result;
  * this names the problem clearly, with counts, so the failed job explains itself.
  */
-export function foreignItems(vault: LabelVault, run: Record<'student' | 'weak' | 'ceiling', Predictions>): Finding | undefined {
+export function foreignItems(vault: LabelVault, run: { student: Predictions; weak?: Predictions; ceiling?: Predictions }): Finding | undefined {
   const parts: string[] = [];
   for (const who of ['student', 'weak', 'ceiling'] as const) {
     const ids = Array.isArray(run[who]?.ids) ? run[who].ids : [];
