@@ -283,6 +283,18 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS messages_findings_by_type ON messages (json_extract(data, '$.finding.type'), at) WHERE json_extract(data, '$.finding.type') IS NOT NULL;
     `,
   },
+  {
+    version: 45,
+    // The poison-pill guard (issue 15): how many times each job was started, and how many of
+    // those runs lost their runner (its process died or stopped answering while it held the job).
+    // Kept with the job's state so the guard survives a Redis that forgot the job: a job whose
+    // runners died twice is failed as the method's fault, never handed to yet another worker.
+    sql: `
+      ALTER TABLE job_states ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE job_states ADD COLUMN lost_runs INTEGER NOT NULL DEFAULT 0;
+      UPDATE job_states SET attempts = (SELECT COUNT(*) FROM events e WHERE e.job_id = job_states.job_id AND e.kind = 'started');
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
