@@ -5,6 +5,7 @@ import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam } from './red-team.js';
 import { benchResearch } from './research.js';
+import { benchSandbox } from './sandbox.js';
 import { benchScale } from './scale.js';
 import { benchTokens } from './tokens.js';
 import { benchTrainer } from './trainer.js';
@@ -19,6 +20,7 @@ if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentime
 if (!only || only === 'red-team') await benchRedTeam();
 if (!only || only === 'trainer') await benchTrainer();
 if (!only || only === 'findings') await benchFindings();
+if (!only || only === 'sandbox') await benchSandbox();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).
 if (only === 'faults') await benchFaults();
 // Ledgers of up to 50,000 experiments: only when asked for (`npm run bench scale`).

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RunnerError } from '../../src/domain/errors.js';
 import { MethodProcessError } from '../../workers/sandbox/errors.js';
-import { baseEnv, runGuarded, type GuardedRun } from '../../workers/sandbox/guarded-process.js';
+import { baseEnv, discardSpare, runGuarded, spawnGuarded, type GuardedRun } from '../../workers/sandbox/guarded-process.js';
 
 // The guard every piece of method code runs under (JS hooks today, Python hooks with issue 20):
 // real child processes doing what hostile or broken code does to its process.
@@ -141,5 +141,23 @@ describe('guarded method process', () => {
     await expect(py(`send({"type": "result", "result": req["x"] * 2})`)).resolves.toBe(42);
     const { err } = await crash(py(`keep = []\nwhile True: keep.append(bytearray(16 * 2 ** 20))`, { memoryMb: 200, wallMs: 20_000 }));
     expect(err.kind).toBe('out_of_memory');
+  });
+
+  it('a spare child started ahead runs the next job; a spare that died is replaced, never blamed on the method', async () => {
+    const spec = {
+      command: process.execPath,
+      args: ['-e', `require('node:fs').readFileSync(0); require('node:fs').writeSync(3, JSON.stringify({ type: 'result', result: process.pid }) + '\\n');`],
+      env: baseEnv(),
+    };
+    const run = (spare: ReturnType<typeof spawnGuarded>) =>
+      runGuarded({ ...spec, spare, request: {}, limits: { memoryMb: 512, wallMs: 20_000 }, what: 'method code', signal: new AbortController().signal });
+    const warm = spawnGuarded(spec);
+    expect(await run(warm)).toBe(warm.pid);
+    const dead = spawnGuarded(spec);
+    discardSpare(dead);
+    await new Promise((r) => dead.once('exit', r));
+    const pid = await run(dead);
+    expect(pid).not.toBe(dead.pid);
+    expect(typeof pid).toBe('number');
   });
 });

@@ -61,7 +61,7 @@ describe('sandbox escapes, next variants: each fails only its own job, as the me
 
   it('the host process lives on, small, and the same runner trains the next job', async () => {
     expect(process.memoryUsage().rss).toBeLessThan(1024 * 2 ** 20);
-    const result = (await run(CONFIDENCE_WEIGHTS_CODE)) as { stats: { codeHooks: string[] } };
+    const result = (await run(CONFIDENCE_WEIGHTS_CODE)) as unknown as { stats: { codeHooks: string[] } };
     expect(result.stats.codeHooks).toEqual(['weights']);
   });
 });

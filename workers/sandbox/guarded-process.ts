@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { RunnerError } from '../../src/domain/errors.js';
 import { signalGroup } from '../command/process-group.js';
 import { TailBuffer } from '../command/tail-buffer.js';
@@ -19,13 +19,22 @@ export type GuardedMessage =
   | { type: 'result'; result: unknown }
   | { type: 'error'; message: string; retry: boolean };
 
-export interface GuardedRun {
+/** How to start a guarded child. */
+export interface GuardedSpawn {
   /** Executable and arguments (node with its flags, python, ...). */
   command: string;
   args: string[];
   /** The whole environment of the child: an allowlist, nothing is inherited (see `baseEnv`). */
   env: NodeJS.ProcessEnv;
   cwd?: string;
+}
+
+export interface GuardedRun extends GuardedSpawn {
+  /**
+   * A child started earlier with spawnGuarded from the same GuardedSpawn and still waiting for
+   * its request (it loads its code meanwhile, off the job's clock); used if it is still alive.
+   */
+  spare?: ChildProcess;
   /** Written to the child's stdin as one JSON line, then stdin is closed. */
   request: unknown;
   limits: GuardLimits;
@@ -61,13 +70,12 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  */
 export function runGuarded(o: GuardedRun): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
-    if (o.signal.aborted) return reject(o.signal.reason);
-    const child = spawn(o.command, o.args, {
-      cwd: o.cwd,
-      env: o.env,
-      detached: true,
-      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
-    });
+    if (o.signal.aborted) {
+      if (o.spare) discardSpare(o.spare);
+      return reject(o.signal.reason);
+    }
+    const child = o.spare && o.spare.exitCode === null && o.spare.signalCode === null ? o.spare : spawnGuarded(o);
+    if (o.spare && child !== o.spare) discardSpare(o.spare);
     const stderr = new TailBuffer(STDERR_TAIL);
     let stopped: MethodProcessError | 'aborted' | undefined;
     let answer: { ok: true; result: unknown } | { ok: false; error: Error } | undefined;
@@ -143,6 +151,25 @@ export function runGuarded(o: GuardedRun): Promise<unknown> {
       if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
     }
   });
+}
+
+/**
+ * Starts a guarded child in its own process group, with stdin, stderr and fd 3 piped; it waits
+ * for its request on stdin. Pass it to runGuarded as `spare`, or end it with discardSpare.
+ */
+export function spawnGuarded(s: GuardedSpawn): ChildProcess {
+  const child = spawn(s.command, s.args, { cwd: s.cwd, env: s.env, detached: true, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  // Until a run takes it over, a spare's output is dropped and its failures are nobody's.
+  child.on('error', () => {});
+  child.stderr!.resume();
+  (child.stdio[3] as NodeJS.ReadableStream).resume();
+  return child;
+}
+
+/** Kills a spare child that no run will take. */
+export function discardSpare(child: ChildProcess): void {
+  child.stdin?.destroy();
+  if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
 }
 
 function outOfMemory(o: GuardedRun, limitMb: number, stderr: TailBuffer): MethodProcessError {

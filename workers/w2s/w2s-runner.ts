@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { RunnerError } from '../../src/domain/errors.js';
 import type { JobResult, JobSpec } from '../../src/domain/experiment.js';
 import type { RunContext, Runner } from '../runner.js';
-import { baseEnv, runGuarded, type GuardLimits } from '../sandbox/guarded-process.js';
+import type { ChildProcess } from 'node:child_process';
+import { baseEnv, discardSpare, runGuarded, spawnGuarded, type GuardedSpawn, type GuardLimits } from '../sandbox/guarded-process.js';
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './method/code/sandbox.js';
 import type { ThreadMessage, ThreadRequest } from './thread.js';
 
@@ -42,6 +43,8 @@ export class W2sRunner implements Runner {
   private readonly waiters: ((w: Worker) => void)[] = [];
   private size = 0;
   private closed = false;
+  /** A guarded child already loading its code, for the next job with method code. */
+  private spare?: ChildProcess;
 
   constructor(
     private readonly o: {
@@ -89,14 +92,21 @@ export class W2sRunner implements Runner {
     });
   }
 
+  private childSpawn(limits: MethodProcessLimits): GuardedSpawn {
+    // isolated-vm needs --no-node-snapshot on Node 20+.
+    return { command: process.execPath, args: ['--no-node-snapshot', `--max-old-space-size=${limits.heapMb}`, childEntry()], env: baseEnv() };
+  }
+
   private async runGuarded(spec: JobSpec, ctx: RunContext): Promise<JobResult> {
     const limits = { ...DEFAULT_METHOD_PROCESS_LIMITS, ...this.o.methodProcess };
     const sandbox = { ...DEFAULT_SANDBOX_LIMITS, ...this.o.sandbox };
+    const spawn = this.childSpawn(limits);
+    const spare = this.spare;
+    // The next job's child loads its modules while this one trains: ~0.5-1 s off each job.
+    this.spare = this.closed ? undefined : spawnGuarded(spawn);
     const result = await runGuarded({
-      command: process.execPath,
-      // isolated-vm needs --no-node-snapshot on Node 20+.
-      args: ['--no-node-snapshot', `--max-old-space-size=${limits.heapMb}`, childEntry()],
-      env: baseEnv(),
+      ...spawn,
+      spare,
       request: { spec, cacheDir: this.o.cacheDir, sandbox } satisfies ThreadRequest,
       limits,
       what: 'method code',
@@ -110,6 +120,8 @@ export class W2sRunner implements Runner {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.spare) discardSpare(this.spare);
+    this.spare = undefined;
     await Promise.all(this.idle.splice(0).map((w) => w.terminate()));
   }
 
