@@ -50,7 +50,8 @@ export class AuditTrail {
     const { ledger, records } = this.o;
     const judged = new Set(ledger.events({ kind: 'verdict' }).map((e) => e.experimentId));
     const leaders = new Set(
-      leaderboard(ledger, records, undefined, { minSeeds: this.o.claimSeeds ?? 5 })
+      // The agents' board: which result an agent could see at the top (a review of the private leader would tell agents which one it is).
+      leaderboard(ledger, records, undefined, { minSeeds: this.o.claimSeeds ?? 5, by: 'public' })
         .filter((r) => r.rank === 1)
         .map((r) => r.experiment),
     );

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AarError, InvalidInputError } from '../domain/errors.js';
 import { builtinMethod, parseMethod, type Method } from '../domain/method.js';
+import { methodBehaviourKey } from '../domain/method-normal-form.js';
 import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { vetoState } from '../report/leaderboard.js';
+import { vetoState } from '../report/veto-state.js';
 import type { ScoreDesk } from '../scoring/desk.js';
 import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, type PublicResult } from './agent-view.js';
 import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
@@ -187,7 +188,7 @@ export class AgentDesk {
     for (const parent of p.parents ?? []) if (!this.o.ledger.experiment(parent)) problems.push({ field: 'parents', problem: `no experiment "${parent}"` });
     if (problems.length) throw new InvalidInputError('proposal', problems);
     const method = typeof p.method === 'string' ? builtinMethod(p.method) : parseMethod(p.method);
-    this.refuseVetoed(method);
+    this.refuseVetoed(method, p.task);
     const refusal = this.desk.closed ?? this.o.mayPropose?.(this.agent);
     if (refusal) throw new AarError('proposal_refused', refusal);
     const seeds = Array.from({ length: p.seeds }, (_, i) => i + 1);
@@ -201,14 +202,18 @@ export class AgentDesk {
     return { experiment, seeds };
   }
 
-  /** A vetoed method tag, or a method identical to a vetoed experiment's, cannot come back under another name. */
-  private refuseVetoed(method: Method): void {
+  /**
+   * A vetoed method tag, or a method that behaves as a vetoed experiment's, cannot come back
+   * under another name, with a comment added, reformatted or with a default written out: methods
+   * are compared in their normal form on the task proposed (methodBehaviourKey).
+   */
+  private refuseVetoed(method: Method, task: string): void {
     const vetoes = this.o.records.vetoes();
     if (method.name && vetoState(vetoes, '', method.name).vetoed) throw new AarError('method_vetoed', `method "${method.name}" is vetoed: ${vetoState(vetoes, '', method.name).reason ?? ''}`);
-    const fingerprint = methodFingerprint(method);
+    const key = methodBehaviourKey(method, task);
     for (const e of this.desk.view.experiments()) {
       const state = vetoState(vetoes, e.id, e.methodTag);
-      if (state.vetoed && methodFingerprint(e.method as Method) === fingerprint) {
+      if (state.vetoed && methodBehaviourKey(e.method, task) === key) {
         throw new AarError('method_vetoed', `this method is the same as vetoed experiment ${e.id} (${state.reason ?? 'no reason given'}); change the method, not its name`);
       }
     }

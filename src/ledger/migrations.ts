@@ -274,6 +274,23 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 12,
+    // Storage that fits a month of campaigns. Public predictions are packed (bits, item count;
+    // rows from before stay one byte per class, bits 8). Delivered progress edits that a later
+    // delivered edit superseded are deleted: they are renderings of events the ledger keeps, not
+    // facts, so outbox_edits and their deliveries leave the append-only set. events_by_experiment
+    // is the leading column pair of events_by_experiment_kind, which serves the same lookups.
+    sql: `
+      ALTER TABLE public_predictions ADD COLUMN bits INTEGER NOT NULL DEFAULT 8;
+      ALTER TABLE public_predictions ADD COLUMN items INTEGER;
+      DROP TRIGGER IF EXISTS outbox_edits_no_update;
+      DROP TRIGGER IF EXISTS outbox_edits_no_delete;
+      DROP TRIGGER IF EXISTS outbox_edit_deliveries_no_update;
+      DROP TRIGGER IF EXISTS outbox_edit_deliveries_no_delete;
+      DROP INDEX IF EXISTS events_by_experiment;
+    `,
+  },
+  {
     version: 30,
     // Findings and votes (src/findings) are messages and events, so no new table: these partial
     // indexes make "the votes on one finding" and "the newest findings of a type" touch only
@@ -295,6 +312,14 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       UPDATE job_states SET attempts = (SELECT COUNT(*) FROM events e WHERE e.job_id = job_states.job_id AND e.kind = 'started');
     `,
   },
+  {
+    version: 55,
+    // Vetoes and lineage by behaviour compare an experiment's predictions with a vetoed one's
+    // seed by seed: this reads one experiment's rows without scanning every prediction stored.
+    sql: `
+      CREATE INDEX IF NOT EXISTS public_predictions_by_experiment ON public_predictions (experiment_id, seed);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
@@ -311,8 +336,6 @@ export const APPEND_ONLY_TABLES = [
   'usage',
   'outbox',
   'outbox_deliveries',
-  'outbox_edits',
-  'outbox_edit_deliveries',
   'outbox_attempts',
   'llm_usage',
   'public_predictions',

@@ -4,6 +4,8 @@ import { jobIdOf, parseJobResult, type JobResult } from '../domain/experiment.js
 import type { Method } from '../domain/method.js';
 import type { Predictions } from '../domain/predictions.js';
 import { addFlag } from '../ledger/flags.js';
+import { ForumRecords } from '../ledger/forum-records.js';
+import { flagInferredLineage } from '../audit/inferred-lineage.js';
 import { isFinal, type Ledger } from '../ledger/ledger.js';
 import { recordPublicPredictions } from '../ledger/predictions.js';
 import type { ExperimentQueue } from '../queue/port.js';
@@ -351,6 +353,8 @@ export class Pipeline {
     for (const f of experimentFindings(this.o.ledger.results(experimentId))) {
       if (addFlag(this.o.ledger, experimentId, flagSource(f.detector), f.reason, campaignId)) this.log(`flagged ${experimentId}: ${f.detector}`);
     }
+    // A vetoed result resubmitted in another form, or built on without saying so, is held back like a declared descendant.
+    for (const p of flagInferredLineage(this.o.ledger, new ForumRecords(this.o.ledger).vetoes(), experimentId)) this.log(`flagged ${experimentId}: behaves as built on vetoed ${p.ancestor}`);
   }
 
   private wake(experimentId: string): void {
