@@ -3,7 +3,10 @@
 // leave as JSON lines on fd 3, and the process exits when done. A fatal error of the method's
 // code (V8 out of memory inside its isolate, a hang) ends this process and nothing else.
 import { readFileSync, writeSync } from 'node:fs';
+import { dieWithParent } from '../sandbox/die-with-parent.js';
 import { runW2sJob, type W2sJobMessage, type W2sJobRequest } from './job.js';
+
+dieWithParent();
 
 // Synchronous writes: the job blocks the event loop, and progress must leave while it runs.
 // A full pipe (EAGAIN, if the fd is non-blocking) is waited out: the parent is reading.
