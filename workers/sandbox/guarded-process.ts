@@ -135,9 +135,10 @@ export function runGuarded(o: GuardedRun): Promise<unknown> {
     child.on('close', (code, signal) => {
       cleanup();
       if (stopped === 'aborted') return reject(o.signal.reason);
-      if (stopped) return reject(stopped);
+      // A whole answer stands even if a limit was hit while the process was on its way out.
       if (answer?.ok) return resolve(answer.result);
       if (answer) return reject(answer.error);
+      if (stopped) return reject(stopped);
       const tail = stderr.toString();
       if (saysOutOfMemory(tail)) return reject(outOfMemory(o, o.heapLimitMb ?? o.limits.memoryMb, stderr));
       reject(new MethodProcessError({ kind: 'crashed', what: o.what, exit: signal ? `signal ${signal}` : `exit code ${code}`, stderrTail: tail }));
