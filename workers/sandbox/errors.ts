@@ -23,7 +23,7 @@ export class MethodProcessError extends RunnerError {
   /** How the process ended: an exit code or a signal name, when it ended by itself. */
   readonly exit?: string;
 
-  constructor(o: { kind: GuardedExitKind; what: string; limitMb?: number; limitMs?: number; exit?: string; stderrTail?: string }) {
+  constructor(o: { kind: GuardedExitKind; what: string; limitMb?: number; limitMs?: number; exit?: string; stderrTail?: string; fatal?: string }) {
     super(messageOf(o), { retry: false, stderrTail: o.stderrTail });
     Object.defineProperty(this, 'code', { value: CODES[o.kind] });
     this.kind = o.kind;
@@ -33,8 +33,19 @@ export class MethodProcessError extends RunnerError {
   }
 }
 
-function messageOf(o: { kind: GuardedExitKind; what: string; limitMb?: number; limitMs?: number; exit?: string }): string {
+function messageOf(o: { kind: GuardedExitKind; what: string; limitMb?: number; limitMs?: number; exit?: string; fatal?: string }): string {
   if (o.kind === 'out_of_memory') return `${o.what} ran out of memory (limit ${o.limitMb} MB); its process was stopped, nothing else was affected`;
   if (o.kind === 'timed_out') return `${o.what} ran past its wall-time limit of ${Math.round((o.limitMs ?? 0) / 1000)} s; its process was stopped`;
-  return `${o.what} crashed its process (${o.exit ?? 'no answer'}) before answering`;
+  return `${o.what} crashed its process (${o.exit ?? 'no answer'}) before answering${o.fatal ? `: ${o.fatal}` : ''}`;
+}
+
+/**
+ * The runtime's own one-line verdict in a crashed process's stderr (V8: "Fatal JavaScript invalid
+ * size error 536870890"; Python: "Fatal Python error: ..."), cut short: it tells the author what
+ * their code did, and carries nothing the code did not produce itself.
+ */
+export function fatalLine(stderrTail: string): string | undefined {
+  // V8 prints a generic "Fatal error in , line 0" before the specific one: the last is the verdict.
+  const lines = [...stderrTail.matchAll(/^#?\s*(Fatal [^\n]{1,160})/gm)].map((m) => m[1].trim());
+  return lines.at(-1);
 }

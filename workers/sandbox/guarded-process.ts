@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { RunnerError } from '../../src/domain/errors.js';
 import { signalGroup } from '../command/process-group.js';
 import { TailBuffer } from '../command/tail-buffer.js';
-import { MethodProcessError } from './errors.js';
+import { fatalLine, MethodProcessError } from './errors.js';
 import { residentMb, saysOutOfMemory } from './memory.js';
 
 /** The limits a guarded process runs under; the runner's to set, never the method's. */
@@ -141,7 +141,7 @@ export function runGuarded(o: GuardedRun): Promise<unknown> {
       if (stopped) return reject(stopped);
       const tail = stderr.toString();
       if (saysOutOfMemory(tail)) return reject(outOfMemory(o, o.heapLimitMb ?? o.limits.memoryMb, stderr));
-      reject(new MethodProcessError({ kind: 'crashed', what: o.what, exit: signal ? `signal ${signal}` : `exit code ${code}`, stderrTail: tail }));
+      reject(new MethodProcessError({ kind: 'crashed', what: o.what, exit: signal ? `signal ${signal}` : `exit code ${code}`, stderrTail: tail, fatal: fatalLine(tail) }));
     });
 
     function cleanup() {
