@@ -3,6 +3,7 @@ import { methodNormalForm } from '../domain/method-normal-form.js';
 import { addFlag } from '../ledger/flags.js';
 import type { VetoRecord } from '../ledger/forum-records.js';
 import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
+import { publicPredictionsOf } from '../ledger/predictions.js';
 import { vetoState } from '../report/veto-state.js';
 import { LINEAGE_SOURCE, lineageReason, type LineageFlag } from './lineage-flags.js';
 import { descendantsOf, experimentsNamed } from './targets.js';
@@ -18,16 +19,10 @@ export interface InferredParent {
   evidence: string;
 }
 
-/** Per seed, the public predictions of one experiment. */
-function predictionsBySeed(ledger: Ledger, experimentId: string): Map<number, Uint8Array> {
-  const rows = ledger.db.prepare('SELECT seed, classes FROM public_predictions WHERE experiment_id = ? ORDER BY seq').all(experimentId) as { seed: number; classes: Buffer }[];
-  return new Map(rows.map((r) => [r.seed, Uint8Array.from(r.classes)]));
-}
-
 /** Share of public items on which two experiments agree, over the seeds both ran; undefined without a shared seed. */
 export function predictionAgreement(ledger: Ledger, a: string, b: string): { agreement: number; seeds: number } | undefined {
-  const pa = predictionsBySeed(ledger, a);
-  const pb = predictionsBySeed(ledger, b);
+  const pa = publicPredictionsOf(ledger, a);
+  const pb = publicPredictionsOf(ledger, b);
   let same = 0;
   let items = 0;
   let seeds = 0;

@@ -313,6 +313,26 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 50,
+    // What agents are told of scores (src/scoring/ladder.ts) and their scoring budget live here,
+    // not in memory, so a restart neither forgets an agent's best nor refills its budget. The
+    // Ladder's answers are derived from results in their recorded order (the cursor), once.
+    sql: `
+      CREATE TABLE ladder_answers (
+        job_id TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        task TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        answer REAL,
+        new_best INTEGER NOT NULL
+      );
+      CREATE TABLE ladder_best (agent TEXT NOT NULL, task TEXT NOT NULL, seed INTEGER NOT NULL, best REAL NOT NULL, PRIMARY KEY (agent, task, seed));
+      CREATE TABLE ladder_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), result_rowid INTEGER NOT NULL);
+      CREATE TABLE score_budget (agent TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE score_reveals (agent TEXT NOT NULL, job_id TEXT NOT NULL, PRIMARY KEY (agent, job_id));
+    `,
+  },
+  {
     version: 55,
     // Vetoes and lineage by behaviour compare an experiment's predictions with a vetoed one's
     // seed by seed: this reads one experiment's rows without scanning every prediction stored.
@@ -339,6 +359,8 @@ export const APPEND_ONLY_TABLES = [
   'outbox_attempts',
   'llm_usage',
   'public_predictions',
+  'ladder_answers',
+  'score_reveals',
 ];
 
 export function appendOnlyTriggers(table: string): string {

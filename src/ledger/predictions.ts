@@ -73,3 +73,14 @@ export function publicPredictionsAfter(ledger: Ledger, afterSeq: number): Public
     };
   });
 }
+
+/** One experiment's public predictions per seed, in recording order (a redelivered seed keeps its first). */
+export function publicPredictionsOf(ledger: Ledger, experimentId: string): Map<number, Uint8Array> {
+  const rows = ledger.db.prepare('SELECT seed, classes, bits, items FROM public_predictions WHERE experiment_id = ? ORDER BY seq').all(experimentId) as { seed: number; classes: Buffer; bits: number; items: number | null }[];
+  const out = new Map<number, Uint8Array>();
+  for (const r of rows) {
+    const bytes = Uint8Array.from(r.classes);
+    out.set(r.seed, unpackClasses(bytes, r.bits, r.items ?? bytes.length));
+  }
+  return out;
+}

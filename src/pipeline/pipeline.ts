@@ -10,7 +10,7 @@ import { isFinal, type Ledger } from '../ledger/ledger.js';
 import { recordPublicPredictions } from '../ledger/predictions.js';
 import type { ExperimentQueue } from '../queue/port.js';
 import { isPoisonPill, poisonPillReason } from '../queue/poison-pill.js';
-import { experimentFindings, flagSource, foreignItems, jobFindings, jobFlag, NearDuplicates } from '../scoring/detectors/index.js';
+import { experimentFindings, flagSource, foreignItems, jobFindings, jobFlag } from '../scoring/detectors/index.js';
 import type { LabelVault } from '../scoring/label-vault.js';
 import { publicClasses, score } from '../scoring/score.js';
 import { experimentReport, type ExperimentReport } from './report.js';
@@ -62,11 +62,9 @@ export class Pipeline {
   private reconciling?: Promise<void>;
   private recovering: Promise<unknown> = Promise.resolve();
   private readonly log: (line: string) => void;
-  private readonly nearDuplicates: NearDuplicates;
 
   constructor(private readonly o: PipelineOptions) {
     this.log = o.log ?? (() => {});
-    this.nearDuplicates = new NearDuplicates(o.ledger);
   }
 
   /**
@@ -303,7 +301,9 @@ export class Pipeline {
     const stats = { ...result.stats, ...(result.stderrTail ? { stderrTail: result.stderrTail } : {}) };
     const classes = publicClasses(vault, result.student);
     const submission = { agent: experiment.agent, task: experiment.task, seed, classes };
-    const findings = [...jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats }), this.nearDuplicates.probingFinding(submission)].filter((f) => f !== undefined);
+    // No "probing the scorer" flag: the Ladder (src/scoring/ladder.ts) makes probing pointless, so
+    // ordinary hill-climbing no longer fills the audit channel.
+    const findings = jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats });
     const recorded = this.o.ledger.write(() => {
       if (this.o.ledger.hasResult(jobId)) return false;
       this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });

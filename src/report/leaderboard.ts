@@ -1,6 +1,7 @@
 import { activeFlags } from '../audit/active-flags.js';
 import { ForumRecords, type VetoRecord } from '../ledger/forum-records.js';
 import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
+import { rankCandidates } from './rank-inputs.js';
 import { rankExperiments, standingOf, type LeaderboardRow, type RankBy, type RankCandidate, type Standing } from './ranking.js';
 import { vetoState } from './veto-state.js';
 
@@ -22,18 +23,5 @@ export function standing(ledger: Ledger, vetoes: readonly VetoRecord[], e: Pick<
  * ledger, then ranks in one pure step.
  */
 export function leaderboard(ledger: Ledger, records: ForumRecords, task?: string, o: { minSeeds?: number; by?: RankBy } = {}): LeaderboardRow[] {
-  const vetoes = records.vetoes();
-  const ids = (ledger.db.prepare('SELECT id FROM experiments ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
-  const candidates: RankCandidate[] = [];
-  for (const id of ids) {
-    const e = ledger.experiment(id)!;
-    if (task && e.task !== task) continue;
-    if (!ledger.isFinished(id)) continue;
-    const scores = ledger.results(id).map((r) => r.score);
-    if (!scores.length || scores.length < (o.minSeeds ?? 1)) continue;
-    // A vetoed experiment is out whatever its flags say: skip reading them.
-    const flags = vetoState(vetoes, id, e.methodTag).vetoed ? 0 : activeFlags(ledger, records, id).length;
-    candidates.push({ id, task: e.task, methodTag: e.methodTag, agent: e.agent, finished: true, scores, activeFlags: flags });
-  }
-  return rankExperiments(candidates, vetoes, { by: o.by ?? 'private', minSeeds: o.minSeeds, task });
+  return rankExperiments(rankCandidates(ledger), records.vetoes(), { by: o.by ?? 'private', minSeeds: o.minSeeds, task });
 }
