@@ -39,7 +39,8 @@ describe('sandbox escapes, next variants: each fails only its own job, as the me
     ['catastrophic regex backtracking', `function transformLabels({ n }) { /(a+)+$/.test('a'.repeat(40) + 'b'); ${V} }`, TIMED_OUT],
     ['a looping Error.prepareStackTrace', "function transformLabels() { Error.prepareStackTrace = () => { for (;;) {} }; throw new Error('x'); }", TIMED_OUT],
     ['a proxy whose elements loop', 'function transformLabels({ n }) { return new Proxy([], { get(t, k) { if (k === "length") return n; for (;;) {} } }); }', TIMED_OUT],
-    ['an error whose message getter builds 256 MB', "function transformLabels() { throw { name: 'E', get message() { return 'm'.repeat(2 ** 28); } }; }", TIMED_OUT],
+    // Timing decides whether the getter finishes inside the call's limit; either way the reason stays short.
+    ['an error whose message getter builds 256 MB', "function transformLabels() { throw { name: 'E', get message() { return 'm'.repeat(2 ** 28); } }; }", /^method code: transformLabels (timed out after 2000 ms$|threw E: m{400}\.\.\.$)/],
     ['a 1e7-deep JSON.stringify', 'function transformLabels() { const o = []; let c = o; for (let i = 0; i < 1e7; i++) { const d = []; c.push(d); c = d; } JSON.stringify(o); }', TIMED_OUT],
     // Refused by the isolate itself.
     ['plain deep recursion', 'function transformLabels() { const f = () => f(); f(); }', /RangeError: Maximum call stack size exceeded/],
@@ -54,6 +55,8 @@ describe('sandbox escapes, next variants: each fails only its own job, as the me
     );
     expect(err).toMatchObject({ retry: false });
     expect((err as Error).message).toMatch(reason as RegExp);
+    // What reaches the agent and the thread is one short line, whatever the code produced.
+    expect((err as Error).message.length).toBeLessThan(700);
     if (/ran out of memory|crashed its process/.test((err as Error).message)) expect(err).toBeInstanceOf(MethodProcessError);
     // Stopped at the first sign, not at the process's 10-minute wall limit.
     expect(performance.now() - t0).toBeLessThan(60_000);
