@@ -86,6 +86,19 @@ describe('guarded method process', () => {
     expect(err.message).toMatch(/^method code ran out of memory \(limit 200 MB\)/);
   });
 
+  it('memory spread over subprocesses counts together against the limit', async () => {
+    // Three grandchildren of ~120 MB each: each alone under the 250 MB limit, together over it.
+    const grandchild = `const keep = []; for (let i = 0; i < 8; i++) keep.push(Buffer.alloc(15 * 2 ** 20, 1)); setInterval(() => {}, 1000);`;
+    const { err, ms } = await crash(
+      node(`const { spawn } = require('node:child_process'); for (let i = 0; i < 3; i++) spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'ignore' }); setInterval(() => {}, 1000);`, {
+        limits: { memoryMb: 250, wallMs: 20_000 },
+      }),
+    );
+    expect(err.kind).toBe('out_of_memory');
+    expect(err.message).toMatch(/^method code ran out of memory \(limit 250 MB\)/);
+    expect(ms).toBeLessThan(15_000);
+  });
+
   it('a hang that ignores SIGTERM is killed at the wall-time limit', async () => {
     const { err, ms } = await crash(node(`process.on('SIGTERM', () => {}); for (;;) {}`, { limits: { memoryMb: 1024, wallMs: 800 } }));
     expect(err.kind).toBe('timed_out');

@@ -3,11 +3,11 @@ import { RunnerError } from '../../src/domain/errors.js';
 import { signalGroup } from '../command/process-group.js';
 import { TailBuffer } from '../command/tail-buffer.js';
 import { fatalLine, MethodProcessError } from './errors.js';
-import { residentMb, saysOutOfMemory } from './memory.js';
+import { groupResidentMb, residentMb, saysOutOfMemory } from './memory.js';
 
 /** The limits a guarded process runs under; the runner's to set, never the method's. */
 export interface GuardLimits {
-  /** Resident memory of the process; past it the process is killed (polled every `pollMs`). */
+  /** Resident memory of the process and its subprocesses together; past it the group is killed (polled every `pollMs`). */
   memoryMb: number;
   /** Wall-clock limit of the whole process. */
   wallMs: number;
@@ -89,8 +89,11 @@ export function runGuarded(o: GuardedRun): Promise<unknown> {
     const onAbort = () => kill('aborted');
     o.signal.addEventListener('abort', onAbort, { once: true });
     const wall = setTimeout(() => kill(new MethodProcessError({ kind: 'timed_out', what: o.what, limitMs: o.limits.wallMs, stderrTail: stderr.toString() })), o.limits.wallMs);
+    // The process itself at every poll; its whole group (subprocesses too) at every fifth.
+    let polls = 0;
     const poll = setInterval(() => {
-      const rss = child.pid !== undefined ? residentMb(child.pid) : undefined;
+      if (child.pid === undefined) return;
+      const rss = polls++ % 5 === 0 ? groupResidentMb(child.pid) : residentMb(child.pid);
       if (rss !== undefined && rss > o.limits.memoryMb) kill(outOfMemory(o, o.limits.memoryMb, stderr));
     }, o.pollMs ?? 100);
 
