@@ -44,12 +44,24 @@ export interface JobStatusRow {
   seed: number;
   status: JobState;
   since: string;
+  /** Times the job was started (a run on some runner). */
+  attempts: number;
+  /** Runs whose runner died or vanished while holding the job (the poison-pill count). */
+  lostRuns: number;
 }
 
 const FINAL_SQL = `('scored', 'failed', 'cancelled')`;
 
 function toRow(r: Record<string, string | number | null>): JobStatusRow {
-  return { experimentId: String(r.experiment_id), jobId: String(r.job_id), seed: Number(r.seed), status: r.status as JobState, since: String(r.since) };
+  return {
+    experimentId: String(r.experiment_id),
+    jobId: String(r.job_id),
+    seed: Number(r.seed),
+    status: r.status as JobState,
+    since: String(r.since),
+    attempts: Number(r.attempts ?? 0),
+    lostRuns: Number(r.lost_runs ?? 0),
+  };
 }
 
 /**
@@ -61,7 +73,7 @@ export class JobStateTable {
   private readonly one: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
-    this.one = db.prepare('SELECT experiment_id, job_id, seed, status, since FROM job_states WHERE job_id = ?');
+    this.one = db.prepare('SELECT experiment_id, job_id, seed, status, since, attempts, lost_runs FROM job_states WHERE job_id = ?');
   }
 
   get(jobId: string): JobStatusRow | undefined {
@@ -69,24 +81,38 @@ export class JobStateTable {
     return row ? toRow(row) : undefined;
   }
 
-  /** Writes a job's new state; the caller holds the write lock and has checked mayMove. */
-  set(row: JobStatusRow & { seq: number }): void {
+  /**
+   * Writes a job's new state (a 'started' move also counts an attempt); the caller holds the
+   * write lock and has checked mayMove.
+   */
+  set(row: Omit<JobStatusRow, 'attempts' | 'lostRuns'> & { seq: number }): void {
+    const started = row.status === 'started' ? 1 : 0;
     this.db
       .prepare(
-        `INSERT INTO job_states (job_id, experiment_id, seed, status, since, seq) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (job_id) DO UPDATE SET experiment_id = excluded.experiment_id, seed = excluded.seed, status = excluded.status, since = excluded.since, seq = excluded.seq`,
+        `INSERT INTO job_states (job_id, experiment_id, seed, status, since, seq, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (job_id) DO UPDATE SET experiment_id = excluded.experiment_id, seed = excluded.seed, status = excluded.status, since = excluded.since, seq = excluded.seq,
+           attempts = attempts + excluded.attempts`,
       )
-      .run(row.jobId, row.experimentId, row.seed, row.status, row.since, row.seq);
+      .run(row.jobId, row.experimentId, row.seed, row.status, row.since, row.seq, started);
+  }
+
+  /**
+   * Raises the job's lost-run count to `runs` (the queue's own count of lost runners for it);
+   * false when it was already that high. Idempotent, so every process that hears the queue's
+   * report may record it. The caller holds the write lock.
+   */
+  raiseLostRuns(jobId: string, runs: number): boolean {
+    return this.db.prepare('UPDATE job_states SET lost_runs = ? WHERE job_id = ? AND lost_runs < ?').run(runs, jobId, runs).changes > 0;
   }
 
   list(experimentId?: string): JobStatusRow[] {
-    const sql = `SELECT experiment_id, job_id, seed, status, since FROM job_states ${experimentId !== undefined ? 'WHERE experiment_id = ?' : ''} ORDER BY experiment_id, seed`;
+    const sql = `SELECT experiment_id, job_id, seed, status, since, attempts, lost_runs FROM job_states ${experimentId !== undefined ? 'WHERE experiment_id = ?' : ''} ORDER BY experiment_id, seed`;
     const rows = (experimentId !== undefined ? this.db.prepare(sql).all(experimentId) : this.db.prepare(sql).all()) as Record<string, string | number | null>[];
     return rows.map(toRow);
   }
 
   unfinished(experimentId?: string): JobStatusRow[] {
-    const sql = `SELECT experiment_id, job_id, seed, status, since FROM job_states WHERE status NOT IN ${FINAL_SQL} ${experimentId !== undefined ? 'AND experiment_id = ?' : ''} ORDER BY experiment_id, seed`;
+    const sql = `SELECT experiment_id, job_id, seed, status, since, attempts, lost_runs FROM job_states WHERE status NOT IN ${FINAL_SQL} ${experimentId !== undefined ? 'AND experiment_id = ?' : ''} ORDER BY experiment_id, seed`;
     const rows = (experimentId !== undefined ? this.db.prepare(sql).all(experimentId) : this.db.prepare(sql).all()) as Record<string, string | number | null>[];
     return rows.map(toRow);
   }

@@ -36,7 +36,9 @@ export type EventKind =
   /** A vote (+1, -1, or 0 to take one back) on a finding, by an agent or a person (src/findings). */
   | 'vote'
   /** What re-running an experiment needs (method, code and data hashes, versions), recorded at submit (src/reproduce). */
-  | 'provenance';
+  | 'provenance'
+  /** A job's runner died or vanished while running it, with how many times that has happened (the poison-pill guard). */
+  | 'runner_lost';
 
 export interface LedgerEvent {
   seq: number;
@@ -166,6 +168,22 @@ export class Ledger {
       const seed = typeof o.data?.seed === 'number' ? o.data.seed : (current?.seed ?? seedOf(o.jobId));
       this.jobStates.set({ jobId: o.jobId, experimentId: o.experimentId ?? current?.experimentId ?? '', seed, status, since: at, seq });
       return seq;
+    });
+  }
+
+  /**
+   * Records that the runner of `jobId` was lost for the `runs`-th time (the queue's count), once
+   * however many processes report it, and returns the job's lost-run count after it; 0 for a
+   * job the ledger does not know.
+   */
+  recordLostRun(jobId: string, runs: number): number {
+    return this.write(() => {
+      const job = this.jobStates.get(jobId);
+      if (!job) return 0;
+      if (this.jobStates.raiseLostRuns(jobId, runs)) {
+        this.insertEvent('runner_lost', { experimentId: job.experimentId, jobId, data: { seed: job.seed, runs } });
+      }
+      return Math.max(job.lostRuns, runs);
     });
   }
 

@@ -317,6 +317,18 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 45,
+    // The poison-pill guard (issue 15): how many times each job was started, and how many of
+    // those runs lost their runner (its process died or stopped answering while it held the job).
+    // Kept with the job's state so the guard survives a Redis that forgot the job: a job whose
+    // runners died twice is failed as the method's fault, never handed to yet another worker.
+    sql: `
+      ALTER TABLE job_states ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE job_states ADD COLUMN lost_runs INTEGER NOT NULL DEFAULT 0;
+      UPDATE job_states SET attempts = (SELECT COUNT(*) FROM events e WHERE e.job_id = job_states.job_id AND e.kind = 'started');
+    `,
+  },
+  {
     version: 50,
     // What agents are told of scores (src/scoring/ladder.ts) and their scoring budget live here,
     // not in memory, so a restart neither forgets an agent's best nor refills its budget. The

@@ -9,6 +9,7 @@ import { flagInferredLineage } from '../audit/inferred-lineage.js';
 import { isFinal, type Ledger } from '../ledger/ledger.js';
 import { recordPublicPredictions } from '../ledger/predictions.js';
 import type { ExperimentQueue } from '../queue/port.js';
+import { isPoisonPill, poisonPillReason } from '../queue/poison-pill.js';
 import { experimentFindings, flagSource, foreignItems, jobFindings, jobFlag } from '../scoring/detectors/index.js';
 import type { LabelVault } from '../scoring/label-vault.js';
 import { publicClasses, score, tallyPredictions } from '../scoring/score.js';
@@ -107,6 +108,7 @@ export class Pipeline {
         if (this.isBaselinesJob(jobId)) return final ? this.guarded(jobId, () => this.onBaselinesFailed(jobId, reason)) : undefined;
         this.onJob(jobId, (j) => this.fail(j.experimentId, jobId, j.seed, reason, final));
       },
+      lost: (jobId, runs) => this.onJob(jobId, (j) => void this.guardPoisonPill(j.experimentId, jobId, j.seed, this.o.ledger.recordLostRun(jobId, runs))),
     });
   }
 
@@ -208,6 +210,11 @@ export class Pipeline {
       } else if (outcome.state === 'missing') {
         const experiment = this.o.ledger.experiment(job.experimentId);
         if (!experiment) continue;
+        // A Redis that forgot the job forgot its stall count too; the ledger did not.
+        if (isPoisonPill(job.lostRuns)) {
+          if (await this.guardPoisonPill(job.experimentId, job.jobId, job.seed, job.lostRuns)) report.failed.push(job.jobId);
+          continue;
+        }
         if (!this.baselinesReady(experiment.task, job.seed)) {
           await this.ensureBaselinesJob(experiment.task, job.seed);
           continue;
@@ -411,6 +418,18 @@ export class Pipeline {
   }
 
   /** Records a failure; false when the state machine refused it (the job is already final). */
+  /**
+   * The poison-pill guard: a job whose runners died more often than forgiven is failed as the
+   * method's fault and taken out of the queue, so no other worker is handed it. True when this
+   * call failed it.
+   */
+  private async guardPoisonPill(experimentId: string, jobId: string, seed: number, lostRuns: number): Promise<boolean> {
+    if (!isPoisonPill(lostRuns)) return false;
+    const failed = this.fail(experimentId, jobId, seed, poisonPillReason(lostRuns), true);
+    await this.o.queue.cancel(jobId).catch((err: unknown) => this.log(`cancel ${jobId}: ${err instanceof Error ? err.message : String(err)}`));
+    return failed;
+  }
+
   private fail(experimentId: string, jobId: string, seed: number, reason: string, final: boolean): boolean {
     const recorded = this.o.ledger.write(() => {
       const seq = this.o.ledger.append('failed', { experimentId, jobId, data: { seed, reason, final } });

@@ -3,6 +3,7 @@ import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { InvalidInputError, RunnerError } from '../domain/errors.js';
 import { parseJobSpec, type BaselinesResult, type JobResult } from '../domain/experiment.js';
 import { runJob, type Runner } from '../../workers/runner.js';
+import { FORGIVEN_LOST_RUNS } from './poison-pill.js';
 import { DEFAULT_JOB_POLICY, type WorkerInfo } from './port.js';
 import { aarKey, lockTiming, redactUrl, redisConnection, waitForRedis } from './redis.js';
 
@@ -101,7 +102,9 @@ export async function startBullWorker(o: BullWorkerOptions): Promise<BullWorkerH
     name,
     stalledInterval: stalledIntervalMs,
     lockDuration: lockDurationMs,
-    maxStalledCount: 2,
+    // The poison-pill guard on the worker side (it holds without a coordinator): one re-run
+    // after a lost runner, then BullMQ fails the job the next time a worker takes it.
+    maxStalledCount: FORGIVEN_LOST_RUNS,
     autorun: false,
   });
   worker.on('completed', (job) => {

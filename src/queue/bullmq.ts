@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { AarError } from '../domain/errors.js';
 import { jobIdOf, type JobSpec } from '../domain/experiment.js';
 import { Listeners } from './listeners.js';
+import { BULLMQ_STALLED_LIMIT_REASON, FORGIVEN_LOST_RUNS, poisonPillReason } from './poison-pill.js';
 import { DEFAULT_JOB_POLICY, type ExperimentQueue, type JobOutcome, type JobPolicy, type QueueCounts, type QueueListener, type WorkerInfo } from './port.js';
 import { aarKey, redactUrl, redisConnection } from './redis.js';
 
@@ -76,7 +77,14 @@ export class BullQueue implements ExperimentQueue {
     events.on('completed', ({ jobId, returnvalue }) => this.listeners.emit('completed', jobId, parseReturn(returnvalue)));
     events.on('failed', ({ jobId, failedReason }) => {
       // QueueEvents reports only failures that moved the job to the failed set: no retry follows.
-      this.listeners.emit('failed', jobId, failedReason, true);
+      this.listeners.emit('failed', jobId, failedReason === BULLMQ_STALLED_LIMIT_REASON ? poisonPillReason(FORGIVEN_LOST_RUNS + 1) : failedReason, true);
+    });
+    // A stalled job's runner died or stopped renewing its lock; BullMQ counts it in the job's hash.
+    events.on('stalled', ({ jobId }) => {
+      void this.redis
+        .hget(this.queue.toKey(jobId), 'stc')
+        .then((stc) => this.listeners.emit('lost', jobId, Math.max(1, Number(stc) || 0)))
+        .catch(() => {});
     });
     await events.waitUntilReady();
   }
@@ -120,7 +128,8 @@ export class BullQueue implements ExperimentQueue {
       const [returnvalue, failedReason] = await this.redis.hmget(this.queue.toKey(jobId), 'returnvalue', 'failedReason');
       // Removed between the two reads (its retention ran out): as good as never there.
       if (returnvalue === null && failedReason === null) return { state: 'missing' };
-      return state === 'completed' ? { state: 'completed', result: parseReturn(returnvalue) } : { state: 'failed', reason: failedReason ?? 'failed' };
+      if (state === 'completed') return { state: 'completed', result: parseReturn(returnvalue) };
+      return { state: 'failed', reason: failedReason === BULLMQ_STALLED_LIMIT_REASON ? poisonPillReason(FORGIVEN_LOST_RUNS + 1) : (failedReason ?? 'failed') };
     }
     if (state === 'active') return { state: 'active' };
     if (state === 'delayed') return { state: 'delayed' };

@@ -10,6 +10,11 @@ export interface QueueListener {
   completed?(jobId: string, result: unknown): void;
   /** `final`: no retry will follow (the job is in the failed state). */
   failed?(jobId: string, reason: string, final: boolean): void;
+  /**
+   * The runner holding the job died or stopped answering (BullMQ: its lock lapsed, the job
+   * stalled) and the job went back to wait; `runs` counts how often that has happened to it.
+   */
+  lost?(jobId: string, runs: number): void;
 }
 
 export type JobOutcome = { state: 'completed'; result: unknown } | { state: 'failed'; reason: string } | { state: Exclude<QueueJobState, 'completed' | 'failed'> };

@@ -7,6 +7,7 @@ import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam, benchStartFlags } from './red-team.js';
 import { benchResearch } from './research.js';
+import { benchSandbox } from './sandbox.js';
 import { benchScale } from './scale.js';
 import { benchTokens } from './tokens.js';
 import { benchTrainer } from './trainer.js';
@@ -27,6 +28,7 @@ if (!only || only === 'findings') await benchFindings();
 if (only === 'label-reach') benchLabelReach();
 // The GPU trainer's phases at real sizes (tiny on a CPU): only when asked for (`npm run bench gpu`).
 if (only === 'gpu') await benchGpu();
+if (!only || only === 'sandbox') await benchSandbox();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).
 if (only === 'faults') await benchFaults();
 // Ledgers of up to 50,000 experiments: only when asked for (`npm run bench scale`).

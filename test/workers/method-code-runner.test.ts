@@ -79,7 +79,7 @@ describe('method code in the w2s runner', () => {
     expect(() => run('math', { code: { source: EXECUTE_PROGRAMS_CHEAT_CODE } })).toThrow('this cheat reads the code task only');
   });
 
-  it('runs in the worker threads the w2s runner trains in, and fails a bad method without retry', async () => {
+  it('runs in the guarded child process the w2s runner gives method code, and fails a bad method without retry', async () => {
     const runner = new W2sRunner({ cacheDir: testCacheDir(), threads: 1 });
     const ctx = () => ({ signal: new AbortController().signal, progress: () => {} });
     const spec = (method: MethodInput): JobSpec => ({ experimentId: 'exp-code', seed: 1, task: 'code', method: parseMethod(method) });
@@ -88,7 +88,7 @@ describe('method code in the w2s runner', () => {
       expect(result.stats.codeLabelAccuracy).toBeGreaterThan(0.98);
       const bomb = runner.run(spec({ code: { source: 'function transformLabels() { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }' } }), ctx());
       await expect(bomb).rejects.toMatchObject({ retry: false, message: 'method code: memory limit of 64 MB exceeded in transformLabels' });
-      // The thread survives and runs the next job.
+      // The runner survives and runs the next job.
       const after = (await runner.run(spec({ code: { source: HONEST_KNN_CODE } }), ctx())) as { stats: Record<string, unknown> };
       expect(after.stats.codeHooks).toEqual(['transformLabels']);
     } finally {

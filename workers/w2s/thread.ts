@@ -1,40 +1,10 @@
 // Entry of a w2s worker thread: trains one job at a time, off the main event loop, so a
 // queue (BullMQ lock renewal, progress, SIGTERM) stays responsive while experiments run.
+// Jobs with method code never run here: they run in a guarded child process (child.ts).
 import { parentPort } from 'node:worker_threads';
-import type { JobSpec } from '../../src/domain/experiment.js';
-import { runW2s } from './runner.js';
-import { TASK_NAMES, type TaskName } from './data/types.js';
+import { runW2sJob, type W2sJobMessage, type W2sJobRequest } from './job.js';
 
-export interface ThreadRequest {
-  spec: JobSpec;
-  cacheDir: string;
-}
+export type ThreadRequest = W2sJobRequest;
+export type ThreadMessage = W2sJobMessage;
 
-export type ThreadMessage =
-  | { type: 'progress'; fraction: number; note: string }
-  | { type: 'result'; result: unknown }
-  | { type: 'error'; message: string; retry: boolean };
-
-parentPort?.on('message', (req: ThreadRequest) => {
-  const post = (m: ThreadMessage) => parentPort!.postMessage(m);
-  const { spec, cacheDir } = req;
-  if (!(TASK_NAMES as readonly string[]).includes(spec.task)) {
-    post({ type: 'error', message: `the w2s runner has no task "${spec.task}"; accepted: ${TASK_NAMES.join(', ')}`, retry: false });
-    return;
-  }
-  try {
-    post({ type: 'progress', fraction: 0.05, note: 'loading features' });
-    const out = runW2s({ task: spec.task as TaskName, seed: spec.seed, method: spec.method, cacheDir });
-    post({
-      type: 'result',
-      result: {
-        student: out.student,
-        weak: out.weak,
-        ceiling: out.ceiling,
-        stats: out.stats,
-      },
-    });
-  } catch (err) {
-    post({ type: 'error', message: err instanceof Error ? err.message : String(err), retry: false });
-  }
-});
+parentPort?.on('message', (req: ThreadRequest) => runW2sJob(req, (m) => parentPort!.postMessage(m)));
