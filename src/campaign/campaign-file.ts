@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InvalidInputError } from '../domain/errors.js';
 import { parseOrThrow } from '../domain/validate.js';
-import { TASK_NAMES } from '../../workers/w2s/data/types.js';
+import { TASK_IDS, TASK_NAMES, type TaskId } from '../../workers/w2s/data/types.js';
 import { ScheduleSchema } from '../schedule/campaign-schedule.js';
 
 const Positive = z.number().positive().finite();
@@ -13,7 +13,7 @@ const Positive = z.number().positive().finite();
 export const CampaignFileSchema = z.strictObject({
   /** Names the campaign; running the same name again resumes it from the ledger. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, 1-63 characters').default('embedded'),
-  tasks: z.array(z.enum(TASK_NAMES)).min(1).default([...TASK_NAMES]),
+  tasks: z.array(z.enum(TASK_IDS as [TaskId, ...TaskId[]])).min(1).default([...TASK_NAMES]),
   agents: z
     .strictObject({
       count: z.int().min(1).max(50).default(9),

@@ -1,5 +1,5 @@
 import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
-import type { TaskName } from '../../workers/w2s/data/types.js';
+import { baseTask, type TaskId } from '../../workers/w2s/data/types.js';
 import { testHalves } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
 
@@ -99,11 +99,12 @@ export class LabelVault {
 const vaults = new Map<string, LabelVault>();
 
 /** The vault of an embedded benchmark task, built from its feature cache. */
-export function embeddedVault(cacheDir: string, task: TaskName): LabelVault {
+export function embeddedVault(cacheDir: string, task: TaskId): LabelVault {
   const key = `${cacheDir}:${task}`;
   const hit = vaults.get(key);
   if (hit) return hit;
-  const features = loadTaskFeatures(cacheDir, task);
+  // Every teacher of a data set shares its items and test halves: only the vault's name differs.
+  const features = loadTaskFeatures(cacheDir, baseTask(task));
   const { testPublic, testPrivate } = testHalves(features, TASKS[task]);
   const labelsOf = (rows: Int32Array) => new Map(Array.from(rows, (r) => [features.ids[r], features.labels[r]] as const));
   const vault = new LabelVault(task, features.classNames.length, labelsOf(testPublic), labelsOf(testPrivate));

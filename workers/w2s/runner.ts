@@ -1,8 +1,8 @@
 import type { Method } from '../../src/domain/method.js';
 import type { Predictions } from '../../src/domain/predictions.js';
 import { concat, getBaselines } from './baselines.js';
-import { loadTaskFeatures } from './data/cache.js';
-import type { ProgressFn, TaskFeatures, TaskName } from './data/types.js';
+import type { ProgressFn, TaskFeatures, TaskId } from './data/types.js';
+import { loadTaskView } from './teachers/teacher-view.js';
 import { argmaxRows } from './models/train.js';
 import { MethodCode, type MethodCodeData } from './method/code/hooks.js';
 import type { SandboxLimits } from './method/code/sandbox.js';
@@ -12,7 +12,8 @@ import { TASKS } from './tasks.js';
 import { itemsHash, splitsHashOf } from '../../src/reproduce/data-version.js';
 
 export interface W2sRunInput {
-  task: TaskName;
+  /** A task id: `spam` (same-family weak teacher) or `spam@xview` (cross-view teacher). */
+  task: TaskId;
   seed: number;
   method: Method;
   /** Where feature and baseline caches live; undefined trains the baselines afresh. */
@@ -25,7 +26,7 @@ export interface W2sRunInput {
 
 
 export interface W2sRunOutput {
-  task: TaskName;
+  task: TaskId;
   seed: number;
   /** The student's, the weak teacher's and the ceiling's predictions on every evaluation item. */
   student: Predictions;
@@ -61,7 +62,7 @@ export interface W2sRunOutput {
  */
 export function runW2s(input: W2sRunInput): W2sRunOutput {
   const settings = TASKS[input.task];
-  const features = loadTaskFeatures(input.cacheDir, input.task, input.progress);
+  const features = loadTaskView(input.cacheDir, input.task, input.progress);
   const splits = makeSplits(features, settings, input.seed);
   const t0 = performance.now();
   const baselines = getBaselines(features, settings, splits, input.seed, input.cacheBaselines === false ? undefined : input.cacheDir);

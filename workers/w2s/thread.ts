@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { JobSpec } from '../../src/domain/experiment.js';
 import { runW2s } from './runner.js';
-import { TASK_NAMES, type TaskName } from './data/types.js';
+import { isTaskId, TASK_IDS } from './data/types.js';
 
 export interface ThreadRequest {
   spec: JobSpec;
@@ -18,13 +18,13 @@ export type ThreadMessage =
 parentPort?.on('message', (req: ThreadRequest) => {
   const post = (m: ThreadMessage) => parentPort!.postMessage(m);
   const { spec, cacheDir } = req;
-  if (!(TASK_NAMES as readonly string[]).includes(spec.task)) {
-    post({ type: 'error', message: `the w2s runner has no task "${spec.task}"; accepted: ${TASK_NAMES.join(', ')}`, retry: false });
+  if (!isTaskId(spec.task)) {
+    post({ type: 'error', message: `the w2s runner has no task "${spec.task}"; accepted: ${TASK_IDS.join(', ')}`, retry: false });
     return;
   }
   try {
     post({ type: 'progress', fraction: 0.05, note: 'loading features' });
-    const out = runW2s({ task: spec.task as TaskName, seed: spec.seed, method: spec.method, cacheDir });
+    const out = runW2s({ task: spec.task, seed: spec.seed, method: spec.method, cacheDir });
     post({
       type: 'result',
       result: {

@@ -14,7 +14,7 @@ import { buildReport, writeReport } from '../../report/campaign-report.js';
 import { digestChart } from '../../report/digest-chart.js';
 import { campaignSpend } from '../../campaign/spend.js';
 import { CronScheduler } from '../../schedule/scheduler.js';
-import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
+import { isTaskId, TASK_IDS, TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { directionOf } from '../../../bots/directions.js';
 import { parseFlags } from '../args.js';
 import { finishCampaign, pendingLine } from './run-output.js';
@@ -25,7 +25,7 @@ Runs a research campaign: researchers propose, workers train, scoring answers, t
 reviews, people steer in the forum. Running the same campaign again resumes it from the ledger.
   --config           a campaign file, YAML or JSON (tasks, agents, budget, schedule, scoring)
   --agents           number of researchers (1-50; default 9)
-  --tasks            comma-separated: ${TASK_NAMES.join(', ')} (default all)
+  --tasks            comma-separated: ${TASK_NAMES.join(', ')} (default all; <task>@xview for the cross-view teacher)
   --max-experiments  stop proposing after this many experiments in the campaign
   --max-minutes      stop this run after this many minutes
   --seed             the offline researchers' own randomness (default 1)
@@ -51,8 +51,8 @@ export function campaignFrom(flags: { config?: string; agents?: string; tasks?: 
   let tasks: string[] | undefined;
   if (flags.tasks !== undefined) {
     tasks = flags.tasks.split(',').map((t) => t.trim());
-    const bad = tasks.find((t) => !(TASK_NAMES as readonly string[]).includes(t));
-    if (bad !== undefined || !tasks.length) throw new InvalidInputError('arguments', [{ field: '--tasks', problem: `unknown task "${bad ?? ''}"; accepted: a comma-separated list of ${TASK_NAMES.join(', ')}` }]);
+    const bad = tasks.find((t) => !isTaskId(t));
+    if (bad !== undefined || !tasks.length) throw new InvalidInputError('arguments', [{ field: '--tasks', problem: `unknown task "${bad ?? ''}"; accepted: a comma-separated list of ${TASK_IDS.join(', ')}` }]);
   }
   const f = file as CampaignFile;
   return parseCampaign({
