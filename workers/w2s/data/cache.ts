@@ -3,7 +3,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from '
 import { join } from 'node:path';
 import { buildCode } from './code.js';
 import { buildMath } from './math.js';
+import { buildNames } from './names.js';
 import { buildSentiment } from './sentiment.js';
+import { buildSotu } from './sotu.js';
 import { buildSpam } from './spam.js';
 import type { ProgressFn, TaskFeatures, TaskName } from './types.js';
 
@@ -15,6 +17,8 @@ const BUILDERS: Record<TaskName, (progress: ProgressFn) => TaskFeatures> = {
   sentiment: buildSentiment,
   math: buildMath,
   code: buildCode,
+  sotu: buildSotu,
+  names: buildNames,
 };
 
 const memo = new Map<string, TaskFeatures>();

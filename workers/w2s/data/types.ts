@@ -1,5 +1,5 @@
 /** The embedded tasks' data sets (each one task with the same-family weak teacher, the default). */
-export const TASK_NAMES = ['spam', 'sentiment', 'math', 'code'] as const;
+export const TASK_NAMES = ['spam', 'sentiment', 'math', 'code', 'sotu', 'names'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
 /**
