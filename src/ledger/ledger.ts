@@ -36,7 +36,13 @@ export type EventKind =
   /** A vote (+1, -1, or 0 to take one back) on a finding, by an agent or a person (src/findings). */
   | 'vote'
   /** What re-running an experiment needs (method, code and data hashes, versions), recorded at submit (src/reproduce). */
-  | 'provenance';
+  | 'provenance'
+  /** Seeds the desk drew for a campaign (confirmation, transfer): recorded once, never chosen or seen by agents (src/confirmation). */
+  | 'seeds'
+  /** The desk's re-run of a claim on the confirmation seeds, scored on the private half, and whether the claim stands. */
+  | 'confirmation'
+  /** Held-out task transfer at the end of a campaign (src/transfer). */
+  | 'transfer';
 
 export interface LedgerEvent {
   seq: number;

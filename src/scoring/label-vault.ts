@@ -79,6 +79,20 @@ export class LabelVault {
     return pos;
   }
 
+  /**
+   * 1 where a prediction is right, over the private half in the vault's private order. For
+   * trusted error bars (the item bootstrap of the combined SE) only: per-item correctness is what
+   * an answer to an agent must never carry, so nothing agent-facing may call it.
+   */
+  privateCorrect(positions: Int32Array, classes: readonly number[]): Uint8Array {
+    const out = new Uint8Array(this.order.length - this.publicSize);
+    for (let k = 0; k < positions.length; k++) {
+      const at = positions[k];
+      if (this.isPrivate[at] && classes[k] === this.labels[at]) out[at - this.publicSize] = 1;
+    }
+    return out;
+  }
+
   /** Correct predictions per half, for predictions already placed by positions(). */
   tally(positions: Int32Array, classes: readonly number[]): { public: HalfTally; private: HalfTally } {
     let correctPublic = 0;
