@@ -1,5 +1,6 @@
 import { activeFlags } from '../audit/active-flags.js';
 import { claimStatus } from '../confirmation/claim-confirmer.js';
+import type { TransferResult } from '../transfer/transfer.js';
 import { meanSd } from '../eval/stats.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -22,6 +23,8 @@ export interface CampaignSummary {
   /** Results the auditor found suspicious or scoring flagged. */
   flags: number;
   vetoes: number;
+  /** Held-out task transfer, per held-out task (campaigns with `holdout` only): the headline. */
+  transfer?: Record<string, TransferResult>;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
