@@ -3,6 +3,9 @@ import { Campaign } from '../../src/campaign/campaign.js';
 import { parseCampaign } from '../../src/campaign/campaign-file.js';
 import type { CampaignSummary } from '../../src/campaign/summary.js';
 import { inlineItemEvaluator } from '../../src/eval/item-evaluator.js';
+import { buildReport } from '../../src/report/campaign-report.js';
+import { reportBlocks } from '../../src/report/report-document.js';
+import { renderMarkdown } from '../../src/report/report-render.js';
 import { AnthropicLlm } from '../../src/llm/anthropic.js';
 import { ManualScheduler } from '../../src/schedule/scheduler.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
@@ -114,6 +117,8 @@ describe('held-out tasks', () => {
       expect(r).toMatchObject({ task: t, seeds: 5, se: 'combined SE (seed + item bootstrap)', auxConf: { mean: expect.any(Number), se: expect.any(Number) } });
       expect(r.best).toMatchObject({ role: 'overall best (mean rank)', from: expect.any(String), pgr: { mean: expect.any(Number) }, gain: { mean: expect.any(Number), se: expect.any(Number) } });
       expect(SEARCH).toContain(r.best!.from);
+      // A team method, not the steward's baseline (which ran everywhere and would win a mean rank by that alone).
+      expect(stack.ledger.experiment(r.best!.experiment)!.agent).not.toBe('steward');
       expect(r.best!.gain.se).toBeGreaterThanOrEqual(Math.max(r.best!.gain.seSeed, r.best!.gain.seItem));
       expect(r.methods.length).toBeGreaterThanOrEqual(1);
     }
@@ -121,5 +126,12 @@ describe('held-out tasks', () => {
     const posted = stack.ledger.db.prepare("SELECT text FROM messages WHERE id LIKE 'm-transfer-%'").all() as { text: string }[];
     expect(posted).toHaveLength(1);
     expect(posted[0].text).toContain('sentiment');
+  });
+
+  it('heads the report with the transfer table, its error bar named', () => {
+    const md = renderMarkdown(reportBlocks(buildReport({ ledger: stack.ledger, campaignId: 'transfer' }), new Map()));
+    expect(md).toContain('## Held-out task transfer');
+    expect(md).toContain('combined SE (seed + item bootstrap)');
+    for (const t of HOLDOUT) expect(md).toMatch(new RegExp(`\\| ${t} \\| aux-conf \\|`));
   });
 });
