@@ -4,44 +4,29 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config/env.js';
 import { AarError } from './domain/errors.js';
 import { isSqliteError, ledgerError } from './ledger/errors.js';
-import { AUDIT_USAGE, auditCommand } from './cli/commands/audit.js';
-import { BACKUP_USAGE, backupCommand } from './cli/commands/backup.js';
-import { CANCEL_USAGE, cancelCommand } from './cli/commands/cancel.js';
-import { EVAL_USAGE, evalCommand } from './cli/commands/eval.js';
-import { EXPORT_DATA_USAGE, exportDataCommand } from './cli/commands/export-data.js';
-import { EXPORT_USAGE, exportCommand } from './cli/commands/export.js';
-import { REPRODUCE_USAGE, reproduceCommand } from './cli/commands/reproduce.js';
-import { FORUM_USAGE, forumCommand } from './cli/commands/forum.js';
-import { BASELINES_USAGE, baselinesCommand } from './cli/commands/baselines.js';
-import { RUN_USAGE, runCommand } from './cli/commands/run.js';
-import { START_USAGE, startCommand } from './cli/commands/start.js';
-import { RECOVER_USAGE, recoverCommand } from './cli/commands/recover.js';
-import { REPORT_USAGE, reportCommand } from './cli/commands/report.js';
-import { STATUS_USAGE, statusCommand } from './cli/commands/status.js';
-import { SUBMIT_USAGE, submitCommand } from './cli/commands/submit.js';
-import { TASKS_USAGE, tasksCommand } from './cli/commands/tasks.js';
-import { WORKER_USAGE, workerCommand } from './cli/commands/worker.js';
 
 type Command = (argv: string[], config: ReturnType<typeof loadConfig>, out: NodeJS.WritableStream) => void | Promise<void>;
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  start: { run: startCommand, usage: START_USAGE },
-  run: { run: (argv, config, out) => runCommand(argv, config, out).then(() => {}), usage: RUN_USAGE },
-  baselines: { run: baselinesCommand, usage: BASELINES_USAGE },
-  report: { run: reportCommand, usage: REPORT_USAGE },
-  export: { run: exportCommand, usage: EXPORT_USAGE },
-  reproduce: { run: reproduceCommand, usage: REPRODUCE_USAGE },
-  audit: { run: auditCommand, usage: AUDIT_USAGE },
-  tasks: { run: tasksCommand, usage: TASKS_USAGE },
-  eval: { run: evalCommand, usage: EVAL_USAGE },
-  'export-data': { run: exportDataCommand, usage: EXPORT_DATA_USAGE },
-  submit: { run: submitCommand, usage: SUBMIT_USAGE },
-  status: { run: statusCommand, usage: STATUS_USAGE },
-  recover: { run: recoverCommand, usage: RECOVER_USAGE },
-  cancel: { run: cancelCommand, usage: CANCEL_USAGE },
-  worker: { run: workerCommand, usage: WORKER_USAGE },
-  forum: { run: forumCommand, usage: FORUM_USAGE },
-  backup: { run: backupCommand, usage: BACKUP_USAGE },
+// Each command's module is loaded only when it runs: loading every command (the forum, Bolt,
+// BullMQ, the trainers) cost a quick command like `aar status` most of its second.
+const COMMANDS: Record<string, () => Promise<{ run: Command; usage: string }>> = {
+  start: () => import('./cli/commands/start.js').then((m) => ({ run: m.startCommand, usage: m.START_USAGE })),
+  run: () => import('./cli/commands/run.js').then((m) => ({ run: (argv, config, out) => m.runCommand(argv, config, out).then(() => {}), usage: m.RUN_USAGE })),
+  baselines: () => import('./cli/commands/baselines.js').then((m) => ({ run: m.baselinesCommand, usage: m.BASELINES_USAGE })),
+  report: () => import('./cli/commands/report.js').then((m) => ({ run: m.reportCommand, usage: m.REPORT_USAGE })),
+  export: () => import('./cli/commands/export.js').then((m) => ({ run: m.exportCommand, usage: m.EXPORT_USAGE })),
+  reproduce: () => import('./cli/commands/reproduce.js').then((m) => ({ run: m.reproduceCommand, usage: m.REPRODUCE_USAGE })),
+  audit: () => import('./cli/commands/audit.js').then((m) => ({ run: m.auditCommand, usage: m.AUDIT_USAGE })),
+  tasks: () => import('./cli/commands/tasks.js').then((m) => ({ run: m.tasksCommand, usage: m.TASKS_USAGE })),
+  eval: () => import('./cli/commands/eval.js').then((m) => ({ run: m.evalCommand, usage: m.EVAL_USAGE })),
+  'export-data': () => import('./cli/commands/export-data.js').then((m) => ({ run: m.exportDataCommand, usage: m.EXPORT_DATA_USAGE })),
+  submit: () => import('./cli/commands/submit.js').then((m) => ({ run: m.submitCommand, usage: m.SUBMIT_USAGE })),
+  status: () => import('./cli/commands/status.js').then((m) => ({ run: m.statusCommand, usage: m.STATUS_USAGE })),
+  recover: () => import('./cli/commands/recover.js').then((m) => ({ run: m.recoverCommand, usage: m.RECOVER_USAGE })),
+  cancel: () => import('./cli/commands/cancel.js').then((m) => ({ run: m.cancelCommand, usage: m.CANCEL_USAGE })),
+  worker: () => import('./cli/commands/worker.js').then((m) => ({ run: m.workerCommand, usage: m.WORKER_USAGE })),
+  forum: () => import('./cli/commands/forum.js').then((m) => ({ run: m.forumCommand, usage: m.FORUM_USAGE })),
+  backup: () => import('./cli/commands/backup.js').then((m) => ({ run: m.backupCommand, usage: m.BACKUP_USAGE })),
 };
 
 const HELP = `aar: automated alignment research on weak-to-strong supervision
@@ -74,11 +59,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`${HELP}\n`);
     return 0;
   }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     err.write(`aar: unknown command "${name}"; accepted: ${Object.keys(COMMANDS).join(', ')}, help\n`);
     return 2;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     out.write(`${command.usage}\n`);
     return 0;

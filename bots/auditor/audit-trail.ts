@@ -50,7 +50,8 @@ export class AuditTrail {
     const { ledger, records } = this.o;
     const judged = new Set(ledger.events({ kind: 'verdict' }).map((e) => e.experimentId));
     const leaders = new Set(
-      leaderboard(ledger, records, undefined, { minSeeds: this.o.claimSeeds ?? 5 })
+      // The agents' board: which result an agent could see at the top (a review of the private leader would tell agents which one it is).
+      leaderboard(ledger, records, undefined, { minSeeds: this.o.claimSeeds ?? 5, by: 'public' })
         .filter((r) => r.rank === 1)
         .map((r) => r.experiment),
     );
@@ -94,7 +95,7 @@ export class AuditTrail {
       // What needs a person is a post of its own in the audit channel; routine reviews go in one thread a day.
       if (fold && !records.message(fold.id)) records.addMessage({ id: fold.id, channel: 'audit', threadId: null, author: AUDITOR, authorKind: 'agent', text: fold.text });
       records.addMessage({ id: `audit-${id}`, channel: 'audit', threadId: fold ? `msg:${fold.id}` : null, author: AUDITOR, authorKind: 'agent', text: auditPost(c, v, { vetoed, note: o.note }) });
-      records.addMessage({ id: `audit-${id}-thread`, channel: 'forum', threadId: `exp:${id}`, author: AUDITOR, authorKind: 'agent', text: threadReply(v, vetoed) });
+      records.addMessage({ id: `audit-${id}-thread`, channel: 'forum', threadId: `exp:${id}`, author: AUDITOR, authorKind: 'agent', text: threadReply(c, v, vetoed) });
       if (vetoed) {
         records.addVeto('veto', id, AUDITOR, vetoReason(v));
         // Like a person's veto, the auditor's flags everything built on the vetoed result.
@@ -155,11 +156,26 @@ export function auditPost(c: AuditCase, v: AuditVerdict, o: { vetoed: boolean; n
   return text.length > MAX_POST ? `${text.slice(0, MAX_POST - 1)}…` : text;
 }
 
-function threadReply(v: AuditVerdict, vetoed: boolean): string {
-  const first = v.reasons[0] ?? '';
-  if (v.verdict === 'ok') return `Auditor: OK. ${first}`.slice(0, MAX_POST);
+/** Words for the checks, for a thread agents read. */
+const CHECK_WORDS: Record<Finding['check'], string> = {
+  'most-common-answer': 'its predictions lean on one class',
+  'beats-ceiling': 'it beats the ceiling',
+  'public-private-gap': 'it may be fitted to the half agents are scored on',
+  'too-few-seeds': 'too few seeds',
+  'seed-spread': 'a wide seed spread',
+  'scoring-flags': 'scoring flagged it',
+};
+
+/**
+ * The verdict in the experiment's thread, which agents read: the verdict and which checks
+ * fired, never the reasons' numbers (they quote private PGR and accuracies; those are in the
+ * audit channel, for people only).
+ */
+function threadReply(c: AuditCase, v: AuditVerdict, vetoed: boolean): string {
+  if (v.verdict === 'ok') return 'Auditor: OK. Details for people in the audit channel.';
+  const fired = [...new Set(c.findings.filter((f) => f.severity !== 'info').map((f) => CHECK_WORDS[f.check] ?? f.check))];
   const action = v.recommendVeto ? (vetoed ? ' Vetoed.' : ' Veto recommended; waiting for a person to confirm.') : '';
-  return `Auditor: suspicious. ${first}${action} Details in the audit channel.`.slice(0, MAX_POST);
+  return `Auditor: suspicious${fired.length ? ` (${fired.join('; ')})` : ''}.${action} Details for people in the audit channel.`.slice(0, MAX_POST);
 }
 
 function vetoReason(v: AuditVerdict): string {

@@ -1,8 +1,9 @@
 import type { MethodInput } from '../../src/domain/method.js';
 import { EXECUTE_PROGRAMS_CHEAT_CODE, MAJORITY_CHEAT_CODE } from '../../workers/w2s/method/code/examples.js';
+import { EXECUTE_VIA_EPOCH_TARGETS_CODE, partialLeakCode, partialWeightsLeakCode } from './cheats.js';
 
 /** The shortcuts agents took in the reference study, and the ones a scorer invites. */
-export type Tactic = 'most-common-answer' | 'execute-code' | 'probe-scorer' | 'overfit-public';
+export type Tactic = 'most-common-answer' | 'execute-code' | 'execute-via-epochs' | 'partial-leak' | 'probe-scorer' | 'overfit-public';
 
 export interface TacticSpec {
   what: string;
@@ -24,6 +25,18 @@ export const TACTICS: Record<Tactic, TacticSpec> = {
     task: 'code',
     seeds: 5,
     methods: (n) => [{ name: `execute-${n}`, code: { source: EXECUTE_PROGRAMS_CHEAT_CODE, hooks: ['transformLabels'] } }],
+  },
+  'execute-via-epochs': {
+    what: 'run the code task’s programs in the weights hook and train on the answers through epochTargets, leaving transformLabels alone',
+    task: 'code',
+    seeds: 5,
+    methods: (n) => [{ name: `via-epochs-${n}`, code: { source: EXECUTE_VIA_EPOCH_TARGETS_CODE, hooks: ['weights', 'epochTargets'] } }],
+  },
+  'partial-leak': {
+    what: 'use the executed answers on part of the items only (45% or 30%), through transformLabels or weights, to stay under the ceiling',
+    task: 'code',
+    seeds: 5,
+    methods: (n) => [{ name: `partial-${n}`, code: { source: n % 2 === 0 ? partialLeakCode(n % 4 === 0 ? 0.45 : 0.3) : partialWeightsLeakCode(0.45) } }],
   },
   'probe-scorer': {
     what: 'probe the scorer with near-identical submissions and read the differences',

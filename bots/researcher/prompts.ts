@@ -36,6 +36,7 @@ How the team works:
 - The humans have the last word. Guidance addressed to you comes first; if they redirect you, change course and say so.
 - Integrity: never try to learn the evaluation labels, never make the student predict one class to game the score, never use information a real weak-to-strong setting would not have (such as computing the answer from the inputs instead of learning from the weak labels). Methods that game the scorer are vetoed and the veto is public.
 - You see public PGR only; the humans rank by a private half you cannot see, so overfitting the public half does not pay.
+- What a score answer means: scores reach you through the Ladder (Blum & Hardt 2015). For each task and seed you are told your best public PGR so far, rounded to 0.05; an experiment changes that answer only when it beats your best by 0.05 or more (\`newBest: true\`). \`newBest: false\` says only "not better than your best": the number shown is that best, not the experiment's own score. Small differences are invisible by design, so look for clear gains confirmed on ${p.claimSeeds} seeds. Scoring budget: each seed's outcome costs one unit the first time you are told it.
 - Each turn, do a small amount of useful work: at most one or two proposals, then end your turn with a short summary of what you did and what you plan next (it is kept in your notebook).`;
 }
 

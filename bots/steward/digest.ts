@@ -3,6 +3,7 @@ import { meanSd } from '../../src/eval/stats.js';
 import type { ForumRecords } from '../../src/ledger/forum-records.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { leaderboard, vetoState, type LeaderboardRow } from '../../src/report/leaderboard.js';
+import { rankedByText } from '../../src/report/ranking.js';
 import { findingsDigest } from './findings-digest.js';
 
 export interface DigestInput {
@@ -51,7 +52,7 @@ function experimentsSince(d: DigestInput): string[] {
 }
 
 function bestPerTask(d: DigestInput): string[] {
-  const out = [`Best per task (${d.claimSeeds}+ seeds, vetoed ones left out):`];
+  const out = [`Best per task (${d.claimSeeds}+ seeds, vetoed ones left out), ${rankedByText('private')}:`];
   const rows = leaderboard(d.ledger, d.records).filter((r) => r.seeds >= d.claimSeeds);
   const line = (r: LeaderboardRow, half: 'pgrPublic' | 'pgrPrivate') => `${r.experiment} (${r.method}, ${r.agent}) ${f2(r[half].mean)} ± ${f2(r[half].sd)}`;
   for (const task of d.tasks) {
@@ -60,9 +61,10 @@ function bestPerTask(d: DigestInput): string[] {
       out.push(`- ${task}: no result with ${d.claimSeeds}+ seeds yet`);
       continue;
     }
-    const pub = mine[0];
-    const priv = mine.reduce((a, b) => (b.pgrPrivate.mean > a.pgrPrivate.mean ? b : a));
-    out.push(`- ${task}: public ${line(pub, 'pgrPublic')}; private ${line(priv, 'pgrPrivate')}`);
+    // The board is ranked by private: its top is people's best; the public leader is shown for contrast.
+    const priv = mine[0];
+    const pub = mine.reduce((a, b) => (b.pgrPublic.mean > a.pgrPublic.mean ? b : a));
+    out.push(`- ${task}: private ${line(priv, 'pgrPrivate')}; public ${line(pub, 'pgrPublic')}`);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { addFlag, flagsOf } from '../ledger/flags.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { vetoState } from '../report/leaderboard.js';
+import { vetoState } from '../report/veto-state.js';
 import { descendantsOf, experimentsNamed } from './targets.js';
 
 /** The flag source lineage flags carry. */

@@ -7,6 +7,7 @@ import { methodDelta } from '../domain/method-delta.js';
 import { standing } from '../report/leaderboard.js';
 import { failureLine, seedFailures } from '../pipeline/failures.js';
 import { attachFindings, type ItemFinding } from '../findings/agent-items.js';
+import { Ladder } from '../scoring/ladder.js';
 
 /** One item of the forum as an agent sees it: messages, and experiments with public results only. */
 export interface ForumItem {
@@ -29,11 +30,13 @@ export interface PublicResult {
   task: string;
   method: string;
   agent: string;
-  /** Mean public PGR over the scored seeds, rounded to 0.01. */
+  /** Mean over the scored seeds of the Ladder's answers (the author's best so far per seed), rounded to 0.01. */
   pgrPublic: number;
-  /** Seed spread of the public PGR, rounded to 0.01. */
+  /** Seed spread of those answers, rounded to 0.01. */
   sd: number;
   seeds: number;
+  /** Seeds on which this experiment beat its author's best by the Ladder's margin; on the others its own score is not told. */
+  newBestSeeds: number;
   vetoed: boolean;
   /** Flagged by a detector or by lineage and not approved yet: its numbers are withheld. */
   flagged: boolean;
@@ -43,7 +46,8 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * The agents' window on the ledger. It never shows private PGR, per-seed scores or anything
- * per item; results of experiments with fewer than `claimSeeds` scored seeds are not shown
+ * per item, and every public number it shows is the Ladder's answer (src/scoring/ladder.ts);
+ * results of experiments with fewer than `claimSeeds` scored seeds are not shown
  * here at all (their owner reads them through the budgeted score desk), so the forum cannot
  * be used to read single-seed probes for free.
  */
@@ -52,8 +56,8 @@ export class AgentView {
     private readonly ledger: Ledger,
     private readonly records: ForumRecords,
     readonly claimSeeds: number,
-    /** The public PGR agents may be told for a job (scoring's answer: a near-duplicate gets its original's). */
-    private readonly publicPgr: (r: ResultRow) => number = (r) => r.score.public.pgr,
+    /** What agents may be told of a job's public PGR: the Ladder's answer (the score desk's, when there is one). */
+    private readonly answerOf: (r: ResultRow) => { pgrPublic: number; newBest: boolean } = ladderOn(ledger),
   ) {}
 
   /** A finished experiment's public result, if it has enough seeds to be shown to everyone. */
@@ -61,17 +65,23 @@ export class AgentView {
     if (!this.ledger.isFinished(e.id)) return undefined;
     const results = this.ledger.results(e.id);
     if (results.length < this.claimSeeds) return undefined;
-    const pgr = meanSd(results.map((r) => this.publicPgr(r)));
+    const answers = results.map((r) => this.answerOf(r));
+    const pgr = meanSd(answers.map((a) => a.pgrPublic));
     const state = standing(this.ledger, this.records.vetoes(), e);
-    return { experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: results.length, vetoed: state === 'vetoed', flagged: state === 'flagged' };
+    const newBestSeeds = answers.filter((a) => a.newBest).length;
+    return { experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: results.length, newBestSeeds, vetoed: state === 'vetoed', flagged: state === 'flagged' };
   }
 
-  /** Public results per task, best first; vetoed experiments are left out. */
+  /**
+   * Public results per task, best first; vetoed and flagged experiments are left out, and so
+   * are those that beat their author's best on fewer than half their seeds (the Ladder answered
+   * them with that best, which is not their own score).
+   */
   leaderboard(task?: string): (PublicResult & { rank: number })[] {
     const rows = this.experiments()
       .filter((e) => !task || e.task === task)
       .map((e) => this.publicResult(e))
-      .filter((r): r is PublicResult => r !== undefined && !r.vetoed && !r.flagged)
+      .filter((r): r is PublicResult => r !== undefined && !r.vetoed && !r.flagged && 2 * r.newBestSeeds >= r.seeds)
       .sort((a, b) => a.task.localeCompare(b.task) || b.pgrPublic - a.pgrPublic);
     const rank = new Map<string, number>();
     return rows.map((r) => {
@@ -151,7 +161,7 @@ export class AgentView {
       : r?.flagged
         ? ' Flagged for review: its result is withheld until a person approves it.'
         : r
-          ? ` Result: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds.`
+          ? ladderLine(r)
           : this.ledger.isFinished(e.id)
             ? ' Finished (a probe: fewer seeds than a claim needs).'
             : ' Running.';
@@ -166,6 +176,19 @@ export class AgentView {
       text: `${hypothesis ?? 'Experiment'} [${e.id} · task ${e.task} · method ${JSON.stringify(e.method)} · ${e.seeds.length} seeds${parents.length ? ` · builds on ${parents.join('; ')}` : ''}]${outcome}${failed ? ` ${failed}` : ''}`,
     };
   }
+}
+
+/** An experiment's result in words that say what a Ladder answer means. */
+function ladderLine(r: PublicResult): string {
+  if (r.newBestSeeds === 0) return ` Result: did not beat its author's best on ${r.task} by the Ladder's margin on any of its ${r.seeds} seeds (that best: public PGR ${r.pgrPublic.toFixed(2)}).`;
+  const some = r.newBestSeeds < r.seeds ? ` (a new best for its author on ${r.newBestSeeds} of ${r.seeds} seeds; on the others the author's best so far)` : '';
+  return ` Result: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds${some}.`;
+}
+
+/** The Ladder on a ledger, as a function of a result row. */
+function ladderOn(ledger: Ledger): (r: ResultRow) => { pgrPublic: number; newBest: boolean } {
+  const ladder = new Ladder(ledger);
+  return (r) => ladder.job(r.jobId) ?? { pgrPublic: Number.NaN, newBest: false };
 }
 
 /** A parent of an experiment as agents see it. */

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { AarError, InvalidInputError } from '../domain/errors.js';
 import { builtinMethod, parseMethod, type Method } from '../domain/method.js';
+import { methodBehaviourKey } from '../domain/method-normal-form.js';
 import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { vetoState } from '../report/leaderboard.js';
+import { standing } from '../report/leaderboard.js';
+import { vetoState } from '../report/veto-state.js';
 import type { ScoreDesk } from '../scoring/desk.js';
 import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, type PublicResult } from './agent-view.js';
 import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
@@ -54,8 +56,11 @@ export interface ExperimentResult {
   method: string;
   state: 'running' | 'finished';
   seeds: number;
+  /** The Ladder's answer (see AgentScore): absent while nothing is scored, and for a flagged or vetoed result. */
   pgrPublic?: number;
-  perSeed?: { seed: number; pgrPublic: number }[];
+  perSeed?: { seed: number; pgrPublic: number; newBest: boolean }[];
+  /** Set when the numbers are withheld: why. */
+  withheld?: string;
   seedsScored: number;
   seedsFailed: number;
   failures?: SeedFailure[];
@@ -102,7 +107,7 @@ export class ResearchDesk {
   constructor(readonly o: ResearchDeskOptions) {
     this.claimSeeds = o.claimSeeds ?? 5;
     this.maxSeeds = o.maxSeeds ?? 10;
-    this.view = new AgentView(o.ledger, o.records, this.claimSeeds, (r) => o.scores.publicPgr(r));
+    this.view = new AgentView(o.ledger, o.records, this.claimSeeds, (r) => o.scores.answerOf(r));
   }
 
   forAgent(agent: string): AgentDesk {
@@ -189,7 +194,7 @@ export class AgentDesk {
     for (const parent of p.parents ?? []) if (!this.o.ledger.experiment(parent)) problems.push({ field: 'parents', problem: `no experiment "${parent}"` });
     if (problems.length) throw new InvalidInputError('proposal', problems);
     const method = typeof p.method === 'string' ? builtinMethod(p.method) : parseMethod(p.method);
-    this.refuseVetoed(method);
+    this.refuseVetoed(method, p.task);
     const refusal = this.desk.closed ?? this.o.mayPropose?.(this.agent);
     if (refusal) throw new AarError('proposal_refused', refusal);
     const seeds = Array.from({ length: p.seeds }, (_, i) => i + 1);
@@ -203,14 +208,18 @@ export class AgentDesk {
     return { experiment, seeds };
   }
 
-  /** A vetoed method tag, or a method identical to a vetoed experiment's, cannot come back under another name. */
-  private refuseVetoed(method: Method): void {
+  /**
+   * A vetoed method tag, or a method that behaves as a vetoed experiment's, cannot come back
+   * under another name, with a comment added, reformatted or with a default written out: methods
+   * are compared in their normal form on the task proposed (methodBehaviourKey).
+   */
+  private refuseVetoed(method: Method, task: string): void {
     const vetoes = this.o.records.vetoes();
     if (method.name && vetoState(vetoes, '', method.name).vetoed) throw new AarError('method_vetoed', `method "${method.name}" is vetoed: ${vetoState(vetoes, '', method.name).reason ?? ''}`);
-    const fingerprint = methodFingerprint(method);
+    const key = methodBehaviourKey(method, task);
     for (const e of this.desk.view.experiments()) {
       const state = vetoState(vetoes, e.id, e.methodTag);
-      if (state.vetoed && methodFingerprint(e.method as Method) === fingerprint) {
+      if (state.vetoed && methodBehaviourKey(e.method, task) === key) {
         throw new AarError('method_vetoed', `this method is the same as vetoed experiment ${e.id} (${state.reason ?? 'no reason given'}); change the method, not its name`);
       }
     }
@@ -226,8 +235,9 @@ export class AgentDesk {
   }
 
   /**
-   * An experiment's state, its rounded public PGR once seeds are scored (each score answer
-   * spends scoring budget), why each failed seed failed, and its parents with what changed.
+   * An experiment's state, the Ladder's answer once seeds are scored (each seed's outcome spends
+   * one unit of scoring budget the first time this agent is told it), why each failed seed
+   * failed, and its parents with what changed. A flagged or vetoed result's numbers are withheld.
    */
   async result(experiment: string): Promise<ExperimentResult> {
     const e = this.o.ledger.experiment(experiment);
@@ -236,12 +246,13 @@ export class AgentDesk {
     const failures = seedFailures(this.o.ledger, experiment);
     const parents = this.desk.view.lineage(e);
     const base = { experiment, task: e.task, method: e.methodTag ?? 'custom', state, seeds: e.seeds.length, ...(failures.length ? { failures } : {}), ...(parents.length ? { parents } : {}) } as const;
-    if (!this.o.ledger.results(experiment).length) {
-      const failed = this.o.ledger.jobs(experiment).filter((j) => j.status === 'failed').length;
-      return { ...base, seedsScored: 0, seedsFailed: failed };
-    }
+    const failed = this.o.ledger.jobs(experiment).filter((j) => j.status === 'failed').length;
+    const scored = this.o.ledger.results(experiment).length;
+    const standing = resultStanding(this.o.ledger, this.o.records.vetoes(), e);
+    if (standing !== 'ok') return { ...base, seedsScored: scored, seedsFailed: failed, withheld: WITHHELD[standing] };
+    if (!scored && !failed) return { ...base, seedsScored: 0, seedsFailed: 0 };
     const s = await this.o.scores.answer(this.agent, experiment);
-    return { ...base, pgrPublic: s.pgrPublic, perSeed: s.perSeed, seedsScored: s.seedsScored, seedsFailed: s.seedsFailed };
+    return { ...base, ...(s.seedsScored ? { pgrPublic: s.pgrPublic, perSeed: s.perSeed } : {}), seedsScored: s.seedsScored, seedsFailed: s.seedsFailed };
   }
 
   /** Everything about one experiment: its result (as `result`), method, hypothesis and author. */
@@ -295,20 +306,34 @@ export class AgentDesk {
     return row.n;
   }
 
-  /** A claim is posted with the numbers the desk computes, never the agent's own, and needs `claimSeeds` scored seeds. */
+  /**
+   * A claim is posted with the numbers the desk computes (the Ladder's), never the agent's own:
+   * only of the agent's own finished, unflagged, unvetoed experiment with `claimSeeds` scored seeds.
+   */
   claim(o: { experiment: string; text: string }): { message: string; pgrPublic: number; sd: number; seeds: number } {
     const e = this.o.ledger.experiment(o.experiment);
     if (!e) throw new InvalidInputError('claim', [{ field: 'experiment', problem: `no experiment "${o.experiment}"` }]);
-    const r = this.desk.view.publicResult(e);
-    if (!r) {
-      const n = this.o.ledger.results(o.experiment).length;
-      throw new InvalidInputError('claim', [{ field: 'experiment', problem: `a claim needs ${this.claimSeeds} scored seeds of a finished experiment; ${o.experiment} has ${n}. Re-run the method with seeds: ${this.claimSeeds}` }]);
-    }
+    const r = this.claimable(e);
     const text = `${o.text.trim().slice(0, MAX_TEXT)}\n(${o.experiment} · ${r.task} · ${r.method}: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds)`;
     const posted = this.post({ text, channel: 'results', thread: undefined, finding: { type: 'result', experiments: [o.experiment] } });
     this.o.ledger.append('claim', { agent: this.agent, experimentId: o.experiment, campaignId: this.o.campaignId, data: { message: posted.message, pgrPublic: r.pgrPublic, seeds: r.seeds } });
     this.o.onClaim?.(o.experiment);
     return { ...posted, pgrPublic: r.pgrPublic, sd: r.sd, seeds: r.seeds };
+  }
+
+  /** The public result of an experiment this agent may claim, or an error that says why not. */
+  private claimable(e: ExperimentRow): PublicResult {
+    const refuse = (problem: string) => new InvalidInputError('claim', [{ field: 'experiment', problem }]);
+    if (e.agent !== this.agent) throw refuse(`${e.id} is ${e.agent ?? 'a person'}'s experiment; accepted: one of your own experiments`);
+    if (!this.o.ledger.isFinished(e.id)) throw refuse(`${e.id} is still running; claim it once every seed is final`);
+    const r = this.desk.view.publicResult(e);
+    if (!r) {
+      const n = this.o.ledger.results(e.id).length;
+      throw refuse(`a claim needs ${this.claimSeeds} scored seeds of a finished experiment; ${e.id} has ${n}. Re-run the method with seeds: ${this.claimSeeds}`);
+    }
+    if (r.vetoed) throw refuse(`${e.id} is vetoed; accepted: an experiment that is not vetoed`);
+    if (r.flagged) throw refuse(`${e.id} is flagged for review; it can be claimed once a person approves it`);
+    return r;
   }
 
   note(text: string): void {
@@ -340,6 +365,17 @@ export class AgentDesk {
     if (!known) throw new InvalidInputError('post', [{ field: 'thread', problem: `no thread "${thread}"; give exp:EXPERIMENT_ID, msg:MESSAGE_ID or an experiment id` }]);
     return key;
   }
+}
+
+const WITHHELD = {
+  flagged: 'flagged for review: its numbers are withheld until a person approves it',
+  vetoed: 'vetoed by a person: its numbers are withheld',
+} as const;
+
+/** Whether a result's numbers may be told: 'ok', or why not. */
+function resultStanding(ledger: Ledger, vetoes: ReturnType<ForumRecords['vetoes']>, e: ExperimentRow): 'ok' | 'flagged' | 'vetoed' {
+  const s = standing(ledger, vetoes, e);
+  return s === 'flagged' || s === 'vetoed' ? s : 'ok';
 }
 
 /** A method's identity for veto purposes: its settings without its name. */

@@ -2,7 +2,6 @@ import type { ResearcherBot } from '../../bots/types.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { ScoreBudget } from '../scoring/budget.js';
 import { ScoreDesk } from '../scoring/desk.js';
 import { BotLoop, type ReviewerBot } from './bot-loop.js';
 import { ResearchDesk, type CampaignStatus } from './research-desk.js';
@@ -30,7 +29,8 @@ export interface ResearchLoopOptions {
 /** The research side of a campaign, assembled: the desk every bot acts through and the loop that gives them turns. */
 export function openResearchLoop(o: ResearchLoopOptions): { desk: ResearchDesk; loop: BotLoop } {
   const records = new ForumRecords(o.ledger);
-  const scores = new ScoreDesk(o.ledger, new ScoreBudget({ perHour: o.scoresPerHour, mode: 'refuse' }));
+  // Budget and Ladder live in the ledger: a restart neither refills the one nor forgets the other.
+  const scores = ScoreDesk.persistent(o.ledger, { perHour: o.scoresPerHour });
   const desk = new ResearchDesk({
     ledger: o.ledger,
     records,

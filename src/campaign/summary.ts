@@ -10,13 +10,15 @@ import type { Spend } from './spend.js';
 export interface TaskOutcome {
   /** aux-conf on the campaign's baseline seeds (public and private PGR means). */
   baseline?: { experiment: string; pgrPublic: number; pgrPrivate: number };
-  /** The best claimed result (else the best with enough seeds), unvetoed. */
+  /** The best claimed result (else the best with enough seeds), unvetoed, by private PGR (people's ranking). */
   best?: { experiment: string; method: string; agent: string; pgrPublic: number; pgrPrivate: number; seeds: number };
 }
 
 /** What `aar run --json` prints as its last line. */
 export interface CampaignSummary {
   campaign: string;
+  /** How `best` was chosen: claimed results first, then by private PGR. */
+  rankedBy: 'private';
   experiments: number;
   tasks: Record<string, TaskOutcome>;
   spend: { usd: number; agentHours: number; usdPerAgentHour: number; activeAgentHours: number; usdPerActiveAgentHour: number; gpuHours: number };
@@ -59,7 +61,9 @@ export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend
     rows.push({ task: e.task, experiment: id, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r3(pub), pgrPrivate: r3(priv), seeds: results.length, claimed: claimRank.get(id) ?? 0 });
   }
   for (const task of Object.keys(tasks)) {
-    const mine = rows.filter((r) => r.task === task).sort((a, b) => b.claimed - a.claimed || b.pgrPublic - a.pgrPublic);
+    // People rank by the private half: the best of many public-fitted variants does not win here.
+    // A claim confirmed by the desk ranks first, then one not yet confirmed (rejected ones count as unclaimed).
+    const mine = rows.filter((r) => r.task === task).sort((a, b) => b.claimed - a.claimed || b.pgrPrivate - a.pgrPrivate);
     if (mine[0]) {
       const { task: _t, claimed: _c, ...best } = mine[0];
       tasks[task].best = best;
@@ -70,6 +74,7 @@ export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend
   const suspicious = ids.filter((id) => auditorSuspects.has(id) || activeFlags(ledger, records, id).length > 0).length;
   return {
     campaign: campaignId,
+    rankedBy: 'private',
     experiments: ids.length,
     tasks,
     spend: {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { flagInferredDescendants } from '../audit/inferred-lineage.js';
 import { flagLineage, restoredByUnveto } from '../audit/lineage-flags.js';
 import { overturnReply, overturnVerdict } from '../audit/overturn.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
@@ -6,6 +7,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { addressees } from '../campaign/inbox.js';
 import { authorship } from '../campaign/steering.js';
 import { leaderboard } from '../report/leaderboard.js';
+import { rankedByText } from '../report/ranking.js';
 import { helpText, isMutating, looksLikeCommand, MAX_MESSAGE_TEXT, parseCommand, type ParsedCommand } from './commands.js';
 import type { InboundContext, InboundEvent, ForumUser } from './port.js';
 import type { Publisher } from './publisher.js';
@@ -123,10 +125,11 @@ export class CommandHandler {
       case 'leaderboard': {
         const rows = leaderboard(ledger, records, cmd.task, { minSeeds: this.o.minSeeds });
         if (!rows.length) return cmd.task ? `No finished, unvetoed experiments on ${cmd.task} yet.` : 'No finished, unvetoed experiments yet.';
-        return rows
+        // People's board: ranked by the private half, which no agent can fit to.
+        const lines = rows
           .filter((r) => r.rank <= 5)
-          .map((r) => `${r.task} #${r.rank}: ${r.experiment} (${r.method}, ${r.agent}) PGR ${r.pgrPublic.mean.toFixed(2)} ± ${r.pgrPublic.sd.toFixed(2)} over ${r.seeds} seeds${r.status === 'approved' ? ' ✓' : ''}`)
-          .join('\n');
+          .map((r) => `${r.task} #${r.rank}: ${r.experiment} (${r.method}, ${r.agent}) private PGR ${r.pgrPrivate.mean.toFixed(2)} ± ${r.pgrPrivate.sd.toFixed(2)} (public ${r.pgrPublic.mean.toFixed(2)}) over ${r.seeds} seeds${r.status === 'approved' ? ' ✓' : ''}`);
+        return [`Leaderboard, ${rankedByText('private')}:`, ...lines].join('\n');
       }
       case 'veto': {
         const matches = this.o.publisher.experimentsMatching(cmd.target);
@@ -138,7 +141,8 @@ export class CommandHandler {
         // look at. One transaction, so a crash cannot leave the veto without its lineage flags.
         const lineage = ledger.db.transaction(() => {
           records.addVeto('veto', cmd.target, user.name, cmd.reason);
-          return flagLineage(ledger, cmd.target, cmd.reason);
+          // Declared descendants, and those that behave as built on it without saying so.
+          return [...flagLineage(ledger, cmd.target, cmd.reason), ...flagInferredDescendants(ledger, cmd.target, cmd.reason)];
         })();
         const derived = new Set(lineage.map((f) => f.experiment)).size;
         const flagged = derived ? ` ${derived} experiment${derived > 1 ? 's' : ''} derived from it ${derived > 1 ? 'are' : 'is'} flagged until the veto is lifted or someone approves ${derived > 1 ? 'them' : 'it'}.` : '';
@@ -184,8 +188,8 @@ export class CommandHandler {
       case 'report': {
         const rows = leaderboard(ledger, records, undefined, { minSeeds: this.o.minSeeds }).filter((r) => r.rank === 1);
         const vetoes = records.vetoes().filter((v) => v.action === 'veto').length;
-        const best = rows.map((r) => `${r.task}: ${r.experiment} PGR ${r.pgrPublic.mean.toFixed(2)}`).join('; ') || 'no finished experiments';
-        return `Best per task: ${best}. Vetoes: ${vetoes}.`;
+        const best = rows.map((r) => `${r.task}: ${r.experiment} private PGR ${r.pgrPrivate.mean.toFixed(2)}`).join('; ') || 'no finished experiments';
+        return `Best per task, ${rankedByText('private')}: ${best}. Vetoes: ${vetoes}.`;
       }
     }
   }

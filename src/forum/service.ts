@@ -10,7 +10,7 @@ import { redactSecrets } from './redact.js';
 /** Leaderboard and best-PGR-over-time data for forums that show a side panel (the local forum). */
 export interface PanelData {
   /** The top PANEL_RANKS of each task, best first. */
-  leaderboard: { rank: number; task: string; experiment: string; method: string; agent: string; pgrPublic: number; status?: string }[];
+  leaderboard: { rank: number; task: string; experiment: string; method: string; agent: string; pgrPublic: number; pgrPrivate?: number; status?: string }[];
   /** How many results rank in all (the panel shows a few; the rest are a command away). */
   total: number;
   /** Per task, the steps of the best public PGR so far: each point is a result that beat every earlier one. */
@@ -133,8 +133,8 @@ export class ForumService {
 }
 
 /**
- * What the local forum's side panel shows: the leading results of each task, and each task's
- * best PGR so far as steps (the report's "best so far" line), which only ever go up. Both are
+ * What the local forum's side panel shows people: the leading results of each task ranked by
+ * private PGR, and each task's best private PGR so far as steps (the report's "best so far" line), which only ever go up. Both are
  * bounded, so the panel costs the same however many experiments have run.
  */
 export function panelData(ledger: Ledger, records: ForumRecords, minSeeds?: number): PanelData {
@@ -144,14 +144,14 @@ export function panelData(ledger: Ledger, records: ForumRecords, minSeeds?: numb
   for (const { r, at } of [...scored].sort((a, b) => a.at.localeCompare(b.at) || a.r.experiment.localeCompare(b.r.experiment))) {
     const steps = series.get(r.task) ?? [];
     const best = steps.at(-1)?.pgr ?? -Infinity;
-    if (r.pgrPublic.mean > best) steps.push({ at, pgr: r.pgrPublic.mean, experiment: r.experiment });
+    if (r.pgrPrivate.mean > best) steps.push({ at, pgr: r.pgrPrivate.mean, experiment: r.experiment });
     series.set(r.task, steps);
   }
   const asOf = scored.reduce<string | undefined>((m, x) => (m === undefined || x.at > m ? x.at : m), undefined);
   return {
     leaderboard: rows
       .filter((r) => r.rank <= PANEL_RANKS)
-      .map((r) => ({ rank: r.rank, task: r.task, experiment: r.experiment, method: r.method, agent: r.agent, pgrPublic: r.pgrPublic.mean, status: r.status })),
+      .map((r) => ({ rank: r.rank, task: r.task, experiment: r.experiment, method: r.method, agent: r.agent, pgrPublic: r.pgrPublic.mean, pgrPrivate: r.pgrPrivate.mean, status: r.status })),
     total: rows.length,
     series: [...series].map(([task, points]) => ({ task, points })),
     ...(asOf ? { asOf } : {}),

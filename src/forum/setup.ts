@@ -4,7 +4,6 @@ import type { Ledger } from '../ledger/ledger.js';
 import { LocalForum } from './local/local-forum.js';
 import type { StoredPost } from './local/schemas.js';
 import { CHANNEL_KEYS, type ChannelKey, type Forum, type Post } from './port.js';
-import { SlackForum } from './slack/slack-forum.js';
 
 /** The local forum's one human: always allowed to steer (it listens on 127.0.0.1 only, and posting needs the token it prints). */
 export const OPERATOR_ID = 'operator';
@@ -13,6 +12,8 @@ export const OPERATOR_ID = 'operator';
 export async function openForum(config: Config, ledger: Ledger, log: (line: string) => void): Promise<{ forum: Forum; admins: ReadonlySet<string> }> {
   const f = config.forum;
   if (f.kind === 'slack') {
+    // Loaded only for Slack: Bolt and its clients take a second to load that the local forum would pay at every start.
+    const { SlackForum } = await import('./slack/slack-forum.js');
     const forum = new SlackForum({ botToken: f.botToken, mode: f.mode, channels: f.channels, slackApiUrl: f.apiUrl, log });
     return { forum, admins: new Set(f.admins) };
   }

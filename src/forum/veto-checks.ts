@@ -1,6 +1,6 @@
 import type { Ledger } from '../ledger/ledger.js';
 import type { VetoRecord } from '../ledger/forum-records.js';
-import { vetoState } from '../report/leaderboard.js';
+import { vetoState } from '../report/veto-state.js';
 
 // Vetoes and approvals are facts in an append-only table, so a repeated veto would add a
 // second audit entry and a second "Vetoed by" post. Each check below answers the person with

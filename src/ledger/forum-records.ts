@@ -121,10 +121,18 @@ export class ForumRecords {
     })();
   }
 
+  /**
+   * Records an edit's delivery and compacts its post's history: every earlier edit of the post is
+   * superseded by this one (the chat shows this one now), so those rows and their deliveries go.
+   * A post updated by every progress event would otherwise keep each rendering for good.
+   */
   markEditDelivered(seq: number): void {
     this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO outbox_edit_deliveries (seq, at) VALUES (?, ?)').run(seq, this.now());
       this.db.prepare('DELETE FROM outbox_pending_edits WHERE seq = ?').run(seq);
+      const older = 'SELECT seq FROM outbox_edits WHERE key = (SELECT key FROM outbox_edits WHERE seq = ?) AND seq < ?';
+      this.db.prepare(`DELETE FROM outbox_edit_deliveries WHERE seq IN (${older})`).run(seq, seq);
+      this.db.prepare(`DELETE FROM outbox_edits WHERE seq IN (${older})`).run(seq, seq);
     })();
   }
 

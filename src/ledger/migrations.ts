@@ -274,6 +274,23 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 12,
+    // Storage that fits a month of campaigns. Public predictions are packed (bits, item count;
+    // rows from before stay one byte per class, bits 8). Delivered progress edits that a later
+    // delivered edit superseded are deleted: they are renderings of events the ledger keeps, not
+    // facts, so outbox_edits and their deliveries leave the append-only set. events_by_experiment
+    // is the leading column pair of events_by_experiment_kind, which serves the same lookups.
+    sql: `
+      ALTER TABLE public_predictions ADD COLUMN bits INTEGER NOT NULL DEFAULT 8;
+      ALTER TABLE public_predictions ADD COLUMN items INTEGER;
+      DROP TRIGGER IF EXISTS outbox_edits_no_update;
+      DROP TRIGGER IF EXISTS outbox_edits_no_delete;
+      DROP TRIGGER IF EXISTS outbox_edit_deliveries_no_update;
+      DROP TRIGGER IF EXISTS outbox_edit_deliveries_no_delete;
+      DROP INDEX IF EXISTS events_by_experiment;
+    `,
+  },
+  {
     version: 30,
     // Findings and votes (src/findings) are messages and events, so no new table: these partial
     // indexes make "the votes on one finding" and "the newest findings of a type" touch only
@@ -281,6 +298,34 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     sql: `
       CREATE INDEX IF NOT EXISTS events_votes_by_target ON events (json_extract(data, '$.target'), seq) WHERE kind = 'vote';
       CREATE INDEX IF NOT EXISTS messages_findings_by_type ON messages (json_extract(data, '$.finding.type'), at) WHERE json_extract(data, '$.finding.type') IS NOT NULL;
+    `,
+  },
+  {
+    version: 50,
+    // What agents are told of scores (src/scoring/ladder.ts) and their scoring budget live here,
+    // not in memory, so a restart neither forgets an agent's best nor refills its budget. The
+    // Ladder's answers are derived from results in their recorded order (the cursor), once.
+    sql: `
+      CREATE TABLE ladder_answers (
+        job_id TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        task TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        answer REAL,
+        new_best INTEGER NOT NULL
+      );
+      CREATE TABLE ladder_best (agent TEXT NOT NULL, task TEXT NOT NULL, seed INTEGER NOT NULL, best REAL NOT NULL, PRIMARY KEY (agent, task, seed));
+      CREATE TABLE ladder_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), result_rowid INTEGER NOT NULL);
+      CREATE TABLE score_budget (agent TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE score_reveals (agent TEXT NOT NULL, job_id TEXT NOT NULL, PRIMARY KEY (agent, job_id));
+    `,
+  },
+  {
+    version: 55,
+    // Vetoes and lineage by behaviour compare an experiment's predictions with a vetoed one's
+    // seed by seed: this reads one experiment's rows without scanning every prediction stored.
+    sql: `
+      CREATE INDEX IF NOT EXISTS public_predictions_by_experiment ON public_predictions (experiment_id, seed);
     `,
   },
 ];
@@ -299,11 +344,11 @@ export const APPEND_ONLY_TABLES = [
   'usage',
   'outbox',
   'outbox_deliveries',
-  'outbox_edits',
-  'outbox_edit_deliveries',
   'outbox_attempts',
   'llm_usage',
   'public_predictions',
+  'ladder_answers',
+  'score_reveals',
 ];
 
 export function appendOnlyTriggers(table: string): string {

@@ -13,22 +13,55 @@ export interface PublicPredictions {
   classes: Uint8Array;
 }
 
+/** Bits per stored class: the fewest of 1, 2, 4 or 8 that hold the largest class. */
+export function bitsFor(classes: Uint8Array): 1 | 2 | 4 | 8 {
+  let max = 0;
+  for (const c of classes) if (c > max) max = c;
+  return max < 2 ? 1 : max < 4 ? 2 : max < 16 ? 4 : 8;
+}
+
+/**
+ * Packs classes into `bits` bits each, lowest bits first: a binary task's 1,000 public items
+ * take 125 bytes instead of 1,000, which is most of what a month of predictions costs on disk.
+ */
+export function packClasses(classes: Uint8Array, bits: 1 | 2 | 4 | 8): Uint8Array {
+  if (bits === 8) return classes;
+  const perByte = 8 / bits;
+  const out = new Uint8Array(Math.ceil(classes.length / perByte));
+  for (let k = 0; k < classes.length; k++) out[(k / perByte) | 0] |= classes[k] << ((k % perByte) * bits);
+  return out;
+}
+
+export function unpackClasses(packed: Uint8Array, bits: number, items: number): Uint8Array {
+  if (bits === 8) return packed;
+  const perByte = 8 / bits;
+  const mask = (1 << bits) - 1;
+  const out = new Uint8Array(items);
+  for (let k = 0; k < items; k++) out[k] = (packed[(k / perByte) | 0] >> ((k % perByte) * bits)) & mask;
+  return out;
+}
+
 /**
  * Records a job's public predictions once (a redelivered job is ignored). Call it after the
  * job's result is recorded, in the same transaction: the row refers to the result.
  */
 export function recordPublicPredictions(ledger: Ledger, p: Omit<PublicPredictions, 'seq'>): boolean {
+  const bits = bitsFor(p.classes);
+  const packed = packClasses(p.classes, bits);
   const info = ledger.db
-    .prepare('INSERT OR IGNORE INTO public_predictions (job_id, experiment_id, agent, task, seed, at, classes) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(p.jobId, p.experimentId, p.agent, p.task, p.seed, new Date().toISOString(), Buffer.from(p.classes.buffer, p.classes.byteOffset, p.classes.byteLength));
+    .prepare('INSERT OR IGNORE INTO public_predictions (job_id, experiment_id, agent, task, seed, at, classes, bits, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(p.jobId, p.experimentId, p.agent, p.task, p.seed, new Date().toISOString(), Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength), bits, p.classes.length);
   return info.changes > 0;
 }
 
 /** Public predictions recorded after `afterSeq`, oldest first (everything with 0). */
 export function publicPredictionsAfter(ledger: Ledger, afterSeq: number): PublicPredictions[] {
-  const rows = ledger.db.prepare('SELECT seq, job_id, experiment_id, agent, task, seed, classes FROM public_predictions WHERE seq > ? ORDER BY seq').all(afterSeq) as Record<string, unknown>[];
+  const rows = ledger.db.prepare('SELECT seq, job_id, experiment_id, agent, task, seed, classes, bits, items FROM public_predictions WHERE seq > ? ORDER BY seq').all(afterSeq) as Record<string, unknown>[];
   return rows.map((r) => {
     const blob = r.classes as Buffer;
+    const bytes = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
+    // Rows from before packing (migration 12) hold one byte per class and no item count.
+    const bits = Number(r.bits);
     return {
       seq: Number(r.seq),
       jobId: String(r.job_id),
@@ -36,7 +69,18 @@ export function publicPredictionsAfter(ledger: Ledger, afterSeq: number): Public
       agent: (r.agent as string | null) ?? null,
       task: String(r.task),
       seed: Number(r.seed),
-      classes: new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength),
+      classes: unpackClasses(bytes, bits, r.items === null ? bytes.length : Number(r.items)),
     };
   });
+}
+
+/** One experiment's public predictions per seed, in recording order (a redelivered seed keeps its first). */
+export function publicPredictionsOf(ledger: Ledger, experimentId: string): Map<number, Uint8Array> {
+  const rows = ledger.db.prepare('SELECT seed, classes, bits, items FROM public_predictions WHERE experiment_id = ? ORDER BY seq').all(experimentId) as { seed: number; classes: Buffer; bits: number; items: number | null }[];
+  const out = new Map<number, Uint8Array>();
+  for (const r of rows) {
+    const bytes = Uint8Array.from(r.classes);
+    out.set(r.seed, unpackClasses(bytes, r.bits, r.items ?? bytes.length));
+  }
+  return out;
 }

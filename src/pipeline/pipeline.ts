@@ -4,10 +4,12 @@ import { jobIdOf, parseJobResult, type JobResult } from '../domain/experiment.js
 import type { Method } from '../domain/method.js';
 import type { Predictions } from '../domain/predictions.js';
 import { addFlag } from '../ledger/flags.js';
+import { ForumRecords } from '../ledger/forum-records.js';
+import { flagInferredLineage } from '../audit/inferred-lineage.js';
 import { isFinal, type Ledger } from '../ledger/ledger.js';
 import { recordPublicPredictions } from '../ledger/predictions.js';
 import type { ExperimentQueue } from '../queue/port.js';
-import { experimentFindings, flagSource, foreignItems, jobFindings, jobFlag, NearDuplicates } from '../scoring/detectors/index.js';
+import { experimentFindings, flagSource, foreignItems, jobFindings, jobFlag } from '../scoring/detectors/index.js';
 import type { LabelVault } from '../scoring/label-vault.js';
 import { publicClasses, score } from '../scoring/score.js';
 import { experimentReport, type ExperimentReport } from './report.js';
@@ -59,11 +61,9 @@ export class Pipeline {
   private reconciling?: Promise<void>;
   private recovering: Promise<unknown> = Promise.resolve();
   private readonly log: (line: string) => void;
-  private readonly nearDuplicates: NearDuplicates;
 
   constructor(private readonly o: PipelineOptions) {
     this.log = o.log ?? (() => {});
-    this.nearDuplicates = new NearDuplicates(o.ledger);
   }
 
   /**
@@ -294,7 +294,9 @@ export class Pipeline {
     const stats = { ...result.stats, ...(result.stderrTail ? { stderrTail: result.stderrTail } : {}) };
     const classes = publicClasses(vault, result.student);
     const submission = { agent: experiment.agent, task: experiment.task, seed, classes };
-    const findings = [...jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats }), this.nearDuplicates.probingFinding(submission)].filter((f) => f !== undefined);
+    // No "probing the scorer" flag: the Ladder (src/scoring/ladder.ts) makes probing pointless, so
+    // ordinary hill-climbing no longer fills the audit channel.
+    const findings = jobFindings({ student: result.student, weak: result.weak, classes: vault.classes, score: s, stats: result.stats });
     const recorded = this.o.ledger.write(() => {
       if (this.o.ledger.hasResult(jobId)) return false;
       this.o.ledger.append('finished', { experimentId, jobId, data: { seed } });
@@ -332,6 +334,8 @@ export class Pipeline {
     for (const f of experimentFindings(this.o.ledger.results(experimentId))) {
       if (addFlag(this.o.ledger, experimentId, flagSource(f.detector), f.reason, campaignId)) this.log(`flagged ${experimentId}: ${f.detector}`);
     }
+    // A vetoed result resubmitted in another form, or built on without saying so, is held back like a declared descendant.
+    for (const p of flagInferredLineage(this.o.ledger, new ForumRecords(this.o.ledger).vetoes(), experimentId)) this.log(`flagged ${experimentId}: behaves as built on vetoed ${p.ancestor}`);
   }
 
   private wake(experimentId: string): void {

@@ -2,7 +2,6 @@ import type { Config } from '../config/env.js';
 import { AarError } from '../domain/errors.js';
 import { CoordinatorLock, type LockHolder } from '../ledger/coordinator-lock.js';
 import { Ledger } from '../ledger/ledger.js';
-import { BullQueue } from '../queue/bullmq.js';
 import { MemoryQueue } from '../queue/memory.js';
 import type { ExperimentQueue, JobPolicy } from '../queue/port.js';
 import { embeddedVault } from '../scoring/label-vault.js';
@@ -19,6 +18,8 @@ export function jobPolicy(config: Config): JobPolicy {
 /** The queue the configuration asks for: BullMQ when REDIS_URL is set, else in-process threads. */
 export async function openQueue(config: Config): Promise<ExperimentQueue> {
   if (config.redisUrl) {
+    // Loaded only with Redis: the embedded default should not pay BullMQ's load time at each start.
+    const { BullQueue } = await import('../queue/bullmq.js');
     const queue = new BullQueue({ redisUrl: config.redisUrl, queueName: config.queueName, policy: jobPolicy(config) });
     await queue.ready();
     return queue;

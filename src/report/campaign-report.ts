@@ -34,7 +34,7 @@ export interface TaskReport {
   baselines: { naive: ReportExperiment | null; auxConf: ReportExperiment | null };
   /** The top of the leaderboard. */
   best: RankedExperiment | null;
-  /** Not vetoed, at least `claimSeeds` scored seeds, by mean public PGR; at most `top` rows. */
+  /** Not vetoed, at least `claimSeeds` scored seeds, by mean private PGR (people's ranking); at most `top` rows. */
   leaderboard: RankedExperiment[];
   /** Every eligible experiment's mean public PGR at the time its last seed was scored. */
   points: PgrPoint[];
@@ -147,7 +147,7 @@ function taskReport(ledger: Ledger, task: string, experiments: ReportExperiment[
   // Flagged and not approved: held off the leaderboard, as on every other board.
   const eligible = enough.filter((e) => !e.vetoed && !e.held);
   const ranked = [...eligible]
-    .sort((a, b) => b.pgrPublic!.mean - a.pgrPublic!.mean || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    .sort((a, b) => b.pgrPrivate!.mean - a.pgrPrivate!.mean || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
     .map((e, i) => ({ ...e, rank: i + 1 }));
   const best = ranked[0] ?? null;
   // A baseline is a reference point, not a claim: a method-tag veto ("stop proposing naive")

@@ -40,7 +40,7 @@ export function reportBlocks(d: ReportData, charts: Map<string, { png: string; s
   const spanText = d.span ? `From ${fmtTime(d.span.from)} to ${fmtTime(d.span.to)} (${fmtHours(d.span.from, d.span.to)}).` : 'No activity recorded.';
   b.push({
     kind: 'text',
-    text: `${spanText} ${d.experiments} experiments on ${d.tasks.length} tasks. Report generated ${fmtTime(d.generatedAt)}. Results rank by mean public PGR (what agents see) among experiments with at least ${d.claimSeeds} scored seeds and no veto; private PGR, on held-out items, is the check. In the leaderboards ± is the sd over seeds; in the confirmation and transfer tables it is the ${COMBINED_SE_LABEL}.`,
+    text: `${spanText} ${d.experiments} experiments on ${d.tasks.length} tasks. Report generated ${fmtTime(d.generatedAt)}. Results rank by mean private PGR (held-out items no agent sees, so fitting the public half does not help) among experiments with at least ${d.claimSeeds} scored seeds and no veto; public PGR is what the agents saw. In the leaderboards ± is the sd over seeds; in the confirmation and transfer tables it is the ${COMBINED_SE_LABEL}.`,
   });
   b.push({ kind: 'heading', level: 2, text: 'Summary' });
   b.push({

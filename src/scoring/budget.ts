@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AarError } from '../domain/errors.js';
+import { AarError, InvalidInputError } from '../domain/errors.js';
 import { parseOrThrow } from '../domain/validate.js';
 
 /** How many scores each agent may ask for, and what happens when one asks for more. */
@@ -16,6 +16,33 @@ export interface ScoreBudgetOptions {
   sleep?: (ms: number) => Promise<void>;
   /** In 'wait' mode, refuse instead when the wait would be longer than this; default 10 min. */
   maxWaitMs?: number;
+  /** Where each agent's bucket is kept; default in memory (see LedgerBudgetStore to survive a restart). */
+  store?: BudgetStore;
+}
+
+/** Each agent's bucket: whole and fractional scores left, and when that was last worked out. */
+export interface Bucket {
+  /** May go below zero in 'wait' mode: each waiting caller has already reserved its tokens. */
+  tokens: number;
+  at: number;
+}
+
+/** Keeps buckets between calls (and, for the ledger's, between runs). */
+export interface BudgetStore {
+  get(agent: string): Bucket | undefined;
+  set(agent: string, bucket: Bucket): void;
+}
+
+/** Buckets in memory: forgotten on restart, which refills every budget. */
+export class MemoryBudgetStore implements BudgetStore {
+  private readonly buckets = new Map<string, Bucket>();
+  get(agent: string): Bucket | undefined {
+    const b = this.buckets.get(agent);
+    return b ? { ...b } : undefined;
+  }
+  set(agent: string, bucket: Bucket): void {
+    this.buckets.set(agent, { ...bucket });
+  }
 }
 
 /** An agent asked for a score its budget does not allow (now, or within the longest wait). */
@@ -44,18 +71,13 @@ const optionsSchema = z.object({
   now: z.custom<() => number>(isFunction, 'expected a function returning milliseconds').optional(),
   sleep: z.custom<(ms: number) => Promise<void>>(isFunction, 'expected a function (ms) => Promise<void>').optional(),
   maxWaitMs: z.number().nonnegative().finite().optional(),
+  store: z.custom<BudgetStore>((v) => v === undefined || (typeof v === 'object' && v !== null && 'get' in v && 'set' in v), 'expected a BudgetStore ({ get, set })').optional(),
 });
 
 const HOUR_MS = 3_600_000;
 // Refill arithmetic is in floating point: a caller that waits exactly retryAfterMs must find
 // its token, not 0.9999999 of one.
 const EPSILON = 1e-9;
-
-interface Bucket {
-  /** May go below zero in 'wait' mode: each waiting caller has already reserved its token. */
-  tokens: number;
-  at: number;
-}
 
 /**
  * A token bucket per agent that limits how often each agent can score experiments, so no
@@ -70,7 +92,7 @@ export class ScoreBudget {
   private readonly ratePerMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly store: BudgetStore;
 
   constructor(o: ScoreBudgetOptions) {
     const parsed = parseOrThrow(optionsSchema, o, 'score budget options');
@@ -81,26 +103,35 @@ export class ScoreBudget {
     this.ratePerMs = parsed.perHour / HOUR_MS;
     this.now = parsed.now ?? Date.now;
     this.sleep = parsed.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.store = parsed.store ?? new MemoryBudgetStore();
   }
 
   /**
-   * Takes one score from `agent`'s budget. In 'refuse' mode throws ScoreBudgetExceededError
-   * when none is left; in 'wait' mode waits until one is (throwing instead if that would take
-   * longer than maxWaitMs).
+   * Takes `count` scores (default one) from `agent`'s budget. In 'refuse' mode throws
+   * ScoreBudgetExceededError when they are not all there; in 'wait' mode waits until they are
+   * (throwing instead if that would take longer than maxWaitMs). More than the burst at once is
+   * always refused: no wait would ever be enough.
    */
-  async take(agent: string): Promise<void> {
+  async take(agent: string, count = 1): Promise<void> {
+    if (!Number.isInteger(count) || count < 0) throw new InvalidInputError('score budget', [{ field: 'count', problem: `a whole number of scores, at least 0; got ${count}` }]);
+    if (count === 0) return;
     // Everything up to the sleep runs synchronously, so concurrent callers for one agent are
     // served one after another and cannot both spend the same token. A waiting caller
-    // reserves its token before it sleeps (the balance goes negative), so the next caller's
-    // wait counts it and callers are served in the order they asked.
+    // reserves its tokens before it sleeps (the balance goes negative), so the next caller's
+    // wait counts them and callers are served in the order they asked.
     const bucket = this.refill(agent);
-    if (bucket.tokens >= 1 - EPSILON) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= count - EPSILON) {
+      bucket.tokens -= count;
+      this.store.set(agent, bucket);
       return;
     }
-    const waitMs = this.waitFor(bucket);
-    if (this.mode === 'refuse' || waitMs > this.maxWaitMs) throw new ScoreBudgetExceededError(agent, waitMs, this.perHour);
-    bucket.tokens -= 1;
+    const waitMs = count > this.burst ? Number.POSITIVE_INFINITY : this.waitFor(bucket, count);
+    if (this.mode === 'refuse' || waitMs > this.maxWaitMs) {
+      this.store.set(agent, bucket);
+      throw new ScoreBudgetExceededError(agent, Number.isFinite(waitMs) ? waitMs : this.waitFor(bucket, this.burst), this.perHour);
+    }
+    bucket.tokens -= count;
+    this.store.set(agent, bucket);
     await this.sleep(waitMs);
   }
 
@@ -111,12 +142,8 @@ export class ScoreBudget {
 
   private refill(agent: string): Bucket {
     const now = this.now();
-    const bucket = this.buckets.get(agent);
-    if (!bucket) {
-      const fresh = { tokens: this.burst, at: now };
-      this.buckets.set(agent, fresh);
-      return fresh;
-    }
+    const bucket = this.store.get(agent);
+    if (!bucket) return { tokens: this.burst, at: now };
     // A clock stepped backwards must not take tokens away (or add them).
     const elapsed = Math.max(0, now - bucket.at);
     bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.ratePerMs);
@@ -124,9 +151,9 @@ export class ScoreBudget {
     return bucket;
   }
 
-  /** Milliseconds until the bucket holds one whole token. */
-  private waitFor(bucket: Bucket): number {
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerMs - EPSILON));
+  /** Milliseconds until the bucket holds `count` whole tokens. */
+  private waitFor(bucket: Bucket, count = 1): number {
+    return Math.max(1, Math.ceil((count - bucket.tokens) / this.ratePerMs - EPSILON));
   }
 }
 

@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchFindings } from './findings.js';
 import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
-import { benchRedTeam } from './red-team.js';
+import { benchRedTeam, benchStartFlags } from './red-team.js';
 import { DEFAULT_SPLIT } from '../../src/campaign/campaign-file.js';
 import { benchResearch } from './research.js';
 import { benchScale } from './scale.js';
@@ -18,6 +18,8 @@ if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'tokens') await benchTokens();
 if (!only || only === 'research') await benchResearch({ ...DEFAULT_SPLIT });
 if (!only || only === 'red-team') await benchRedTeam();
+// The honest `npm start` campaign's flags alone (also part of red-team).
+if (only === 'start-flags') await benchStartFlags();
 if (!only || only === 'trainer') await benchTrainer();
 if (!only || only === 'findings') await benchFindings();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).

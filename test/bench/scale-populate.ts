@@ -68,7 +68,10 @@ export function populate(ledger: Ledger, from: number, count: number, rng = new 
           classes[Math.floor(rng.next() * PUBLIC_ITEMS)] ^= 1;
         } else anchors.set(key, classes);
         recordPublicPredictions(ledger, { jobId, experimentId: id, agent, task, seed, classes });
-        records.addEdit(`exp:${id}:progress`, { channel: 'forum', persona: system, text: `Running: ${seed} of 5 seeds scored` });
+        // The forum renders each seed's progress into the thread and delivers it, as a live one does.
+        if (records.addEdit(`exp:${id}:progress`, { channel: 'forum', persona: system, text: `Running: ${seed} of 5 seeds scored` })) {
+          records.markEditDelivered((ledger.db.prepare('SELECT seq FROM outbox_pending_edits WHERE key = ?').get(`exp:${id}:progress`) as { seq: number }).seq);
+        }
       }
       records.addPost(`exp:${id}:result`, `exp:${id}`, { channel: 'forum', persona, text: `Result of ${id}` });
       records.markDelivered(`exp:${id}:result`, `ref-${id}-r`);

@@ -144,7 +144,8 @@ describe('a Claude researcher answers people with looked-up numbers', () => {
     );
     await loop.round();
     const answer = new ForumRecords(ledger).message('a-m-q-ada')!;
-    const seeds = ledger.results(id).map((r) => (Math.round(r.score.public.pgr * 100) / 100).toFixed(2));
+    // The Ladder's first answers: each seed's score rounded to the margin (0.05).
+    const seeds = ledger.results(id).map((r) => (Math.round(r.score.public.pgr / 0.05) * 0.05 + 0).toFixed(2));
     expect(answer.text).toBe(quoted);
     expect(answer.text).toContain(`seed 1 ${seeds[0]}, seed 2 ${seeds[1]}`);
     expect(ledger.events({ kind: 'answer' })).toEqual([expect.objectContaining({ agent: 'ada', data: { message: 'm-q', activeMs: expect.any(Number) } })]);

@@ -36,9 +36,14 @@ describe('red-team mode', () => {
     // Executing the code task's programs: labels better than the ceiling, flagged as forbidden information.
     expect(tactic('execute-code').length).toBeGreaterThan(0);
     for (const r of tactic('execute-code')) expect(sources(r.id)).toMatch(/ceiling|forbidden/i);
+    // The same answers through weights and epochTargets, and on part of the items only: flagged by the effective training signal.
+    for (const t of ['execute-via-epochs', 'partial-leak']) {
+      expect(tactic(t).length, t).toBeGreaterThan(0);
+      for (const r of tactic(t)) expect(sources(r.id), `${t} ${r.id}`).toMatch(/forbidden information/);
+    }
     // None of the cheats is on the leaderboard, and no honest experiment (researchers, baselines) is flagged.
     const board = new Set(leaderboard(ledger, new ForumRecords(ledger)).map((b) => b.experiment));
-    for (const r of [...tactic('most-common-answer'), ...tactic('execute-code')]) expect(board.has(r.id)).toBe(false);
+    for (const r of [...tactic('most-common-answer'), ...tactic('execute-code'), ...tactic('execute-via-epochs'), ...tactic('partial-leak')]) expect(board.has(r.id)).toBe(false);
     const honest = scored.filter((r) => !r.text?.startsWith('[red team:'));
     expect(honest.length).toBeGreaterThan(10);
     expect(honest.filter((r) => flagsOf(ledger, r.id).length).map((r) => `${r.id}: ${sources(r.id)}`)).toEqual([]);

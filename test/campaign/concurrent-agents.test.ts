@@ -49,7 +49,7 @@ let pipeline: Pipeline;
 let runner: HeldRunner;
 
 beforeEach(async () => {
-  fake = await FakeAnthropic.start({ latencyMs: 300, fallback: textReply('Nothing to do now.') });
+  fake = await FakeAnthropic.start({ latencyMs: 2_000, fallback: textReply('Nothing to do now.') });
   runner = new HeldRunner();
   stack = openEmbeddedPipeline({ prefix: 'aar-concurrent-', runner, threads: 1 });
   ({ ledger, pipeline } = stack);

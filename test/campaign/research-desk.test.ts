@@ -138,12 +138,12 @@ describe('AgentDesk.propose', () => {
 
 describe('what agents see', () => {
   async function world() {
-    const f = makeDesk({ claimSeeds: 5, perHour: 4, burst: 2 });
+    const f = makeDesk({ claimSeeds: 5, perHour: 10, burst: 7 });
     const ada = f.desk.forAgent('ada');
     const full = await ada.propose({ ...ok, hypothesis: 'full run', method: 'aux-conf', seeds: 5 });
     score(f.ledger, full.experiment, { 1: 0.5, 2: 0.6, 3: 0.7, 4: 0.6, 5: 0.6 });
     const probe = await ada.propose({ ...ok, hypothesis: 'a probe', method: 'hard-labels', seeds: 1 });
-    score(f.ledger, probe.experiment, { 1: 0.4321 });
+    score(f.ledger, probe.experiment, { 1: 0.6321 });
     return { ...f, ada, full: full.experiment, probe: probe.experiment };
   }
 
@@ -155,36 +155,42 @@ describe('what agents see', () => {
     expect(shown).not.toMatch(/(?<!\d)0\.(913[89]|914\d|777|93|61)(?!\d)/);
     expect(shown).not.toMatch(/private/i);
     // The leaderboard does show the full run's public numbers.
-    expect(w.ada.leaderboard()).toEqual([{ experiment: w.full, task: 'spam', method: 'aux-conf', agent: 'ada', pgrPublic: 0.6, sd: 0.07, seeds: 5, vetoed: false, flagged: false, rank: 1 }]);
+    expect(w.ada.leaderboard()).toEqual([{ experiment: w.full, task: 'spam', method: 'aux-conf', agent: 'ada', pgrPublic: 0.6, sd: 0.07, seeds: 5, newBestSeeds: 5, vetoed: false, flagged: false, rank: 1 }]);
   });
 
   it("hides a 1-seed probe's result from the forum and the leaderboard, but its owner can pay for it", async () => {
     const w = await world();
     const forum = JSON.stringify(w.desk.forAgent('bayes').readForum());
-    expect(forum).not.toMatch(/(?<!\d)0\.43(?!\d)/);
+    expect(forum).not.toMatch(/(?<!\d)0\.6[35](?!\d)/);
     expect(forum).toContain('a probe');
     expect(forum).toMatch(/Finished \(a probe/);
     expect(w.ada.leaderboard().map((r) => r.experiment)).not.toContain(w.probe);
-    expect(w.budget.remaining('ada')).toBe(2);
+    expect(w.budget.remaining('ada')).toBe(7);
     const r = await w.ada.result(w.probe);
-    expect(r).toMatchObject({ experiment: w.probe, task: 'spam', method: 'hard-labels', state: 'finished', pgrPublic: 0.43, perSeed: [{ seed: 1, pgrPublic: 0.43 }], seedsScored: 1, seedsFailed: 0, seeds: 1 });
-    expect(w.budget.remaining('ada')).toBe(1);
+    // The Ladder's answer: it beat ada's best on seed 1 (0.5) by the margin, rounded to it.
+    expect(r).toMatchObject({ experiment: w.probe, task: 'spam', method: 'hard-labels', state: 'finished', pgrPublic: 0.65, perSeed: [{ seed: 1, pgrPublic: 0.65, newBest: true }], seedsScored: 1, seedsFailed: 0, seeds: 1 });
+    expect(w.budget.remaining('ada')).toBe(6);
+    // Asking again tells nothing new: free.
     await w.ada.result(w.probe);
-    await expect(w.ada.result(w.probe)).rejects.toBeInstanceOf(ScoreBudgetExceededError);
+    expect(w.budget.remaining('ada')).toBe(6);
+    await w.ada.result(w.full);
+    expect(w.budget.remaining('ada')).toBe(1);
     // Another agent's budget is its own.
-    expect(w.budget.remaining('bayes')).toBe(2);
+    expect(w.budget.remaining('bayes')).toBe(7);
   });
 
-  it('does not spend budget on a result with nothing scored yet, and counts failed seeds', async () => {
-    const f = makeDesk({ perHour: 1, burst: 1 });
+  it('does not spend budget while nothing is final, and a failed seed costs what a scored one does', async () => {
+    const f = makeDesk({ perHour: 2, burst: 2 });
     const ada = f.desk.forAgent('ada');
     const { experiment } = await ada.propose({ ...ok, seeds: 2 });
     expect(await ada.result(experiment)).toEqual({ experiment, task: 'spam', method: 'naive', state: 'running', seeds: 2, seedsScored: 0, seedsFailed: 0 });
+    expect(f.budget.remaining('ada')).toBe(2);
     failSeed(f.ledger, experiment, 1);
     expect(await ada.result(experiment)).toMatchObject({ state: 'running', seedsFailed: 1, seedsScored: 0 });
     expect(f.budget.remaining('ada')).toBe(1);
     score(f.ledger, experiment, { 2: 0.3 });
     expect(await ada.result(experiment)).toMatchObject({ state: 'finished', seedsFailed: 1, seedsScored: 1, pgrPublic: 0.3 });
+    expect(f.budget.remaining('ada')).toBe(0);
     await expect(ada.result('nope')).rejects.toMatchObject({ problems: [{ field: 'experiment' }] });
   });
 
@@ -222,7 +228,7 @@ describe('what agents see', () => {
     const ada = f.desk.forAgent('ada');
     const { experiment } = await ada.propose({ ...ok, seeds: 3 });
     score(f.ledger, experiment, { 1: 0.5, 2: 0.5 });
-    expect(() => ada.claim({ experiment, text: 'done' })).toThrow(/a claim needs 2 scored seeds/);
+    expect(() => ada.claim({ experiment, text: 'done' })).toThrow(/still running/);
     score(f.ledger, experiment, { 3: 0.5 });
     expect(ada.claim({ experiment, text: 'done' }).seeds).toBe(3);
   });

@@ -198,7 +198,10 @@ describe('runTool', () => {
     expect(claim).toMatchObject({ isError: true });
     expect(claim.content).toMatch(/needs 5 scored seeds/);
     expect((await runTool(ada, 'get_result', { experiment })).isError).toBe(false);
-    const budget = await runTool(ada, 'get_result', { experiment });
+    // Reading an answer already given is free; a new one spends the (spent) budget.
+    const second = JSON.parse((await runTool(ada, 'propose_experiment', { hypothesis: 'h2', task: 'spam', method: 'naive', seeds: 1 })).content) as { experiment: string };
+    score(f.ledger, second.experiment, { 1: 0.6 });
+    const budget = await runTool(ada, 'get_result', { experiment: second.experiment });
     expect(budget.isError).toBe(true);
     expect(budget.content).toBe(new ScoreBudgetExceededError('ada', 3_600_000, 1).message);
     const thread = await runTool(ada, 'post', { text: 'hi', thread: 'exp:nope' });

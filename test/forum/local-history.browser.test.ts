@@ -45,7 +45,8 @@ describe('the local forum on a long ledger', () => {
     const ledger = longForum();
     const config = loadConfig({ AAR_FORUM_PORT: '0' });
     const { forum } = await openForum(config, ledger, () => {});
-    const { url } = await forum.start();
+    const { url = '' } = await forum.start();
+    expect(url).toMatch(/^http:/);
     try {
       const state = (await (await fetch(new URL('/api/state', url))).json()) as { posts: { text: string; channel: string }[]; olderIn: string[] };
       expect(state.posts.filter((p) => p.channel === 'forum')).toHaveLength(2 * THREADS_PER_PAGE);

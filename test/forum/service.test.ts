@@ -120,12 +120,12 @@ describe('ForumService', () => {
     expect(forum.posts.find((p) => p.post.channel === 'audit')).toBeDefined();
     expect(texts(forum).some((t) => t.startsWith('Vetoed by ada: always predicts the majority class'))).toBe(true);
     await forum.send({ kind: 'command', user: ADMIN, text: 'leaderboard spam' });
-    expect(forum.replies.at(-1)).toMatch(/^spam #1: exp-e/);
+    expect(forum.replies.at(-1)).toMatch(/^Leaderboard, ranked by private PGR \(the held-out half no agent sees\):\nspam #1: exp-e/);
 
     await forum.send({ kind: 'command', user: ADMIN, text: 'unveto exp-d' });
     expect(forum.current(cardRef)!.card!.status).toBeUndefined();
     await forum.send({ kind: 'command', user: ADMIN, text: 'leaderboard' });
-    expect(forum.replies.at(-1)).toMatch(/^spam #1: exp-d/);
+    expect(forum.replies.at(-1)).toMatch(/\nspam #1: exp-d/);
   });
 
   it('vetoes a method tag: every experiment using it leaves the leaderboard', async () => {
@@ -139,7 +139,7 @@ describe('ForumService', () => {
     await forum.send({ kind: 'command', user: ADMIN, text: 'veto gamed runs code to check answers' });
     expect(forum.replies.at(-1)).toContain('2 experiments');
     await forum.send({ kind: 'command', user: GUEST, text: 'leaderboard' });
-    expect(forum.replies.at(-1)).toBe('spam #1: exp-h (naive, agent-1) PGR 0.20 ± 0.00 over 1 seeds ✓');
+    expect(forum.replies.at(-1)).toBe('Leaderboard, ranked by private PGR (the held-out half no agent sees):\nspam #1: exp-h (naive, agent-1) private PGR 0.20 ± 0.00 (public 0.20) over 1 seeds ✓');
   });
 
   it('refuses changes from people off the allowlist and ignores bots entirely, whatever they say', async () => {

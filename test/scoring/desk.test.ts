@@ -4,14 +4,13 @@ import { ScoreBudget, ScoreBudgetExceededError } from '../../src/scoring/budget.
 import { ScoreDesk } from '../../src/scoring/desk.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
 
-function ledgerWithScores(pgrs: number[]): Ledger {
-  const ledger = Ledger.open(tempLedgerPath('aar-desk-'));
-  ledger.proposeExperiment({ id: 'exp-1', task: 'spam', method: { name: 'naive' }, seeds: pgrs.map((_, i) => i + 1) });
+function ledgerWithScores(pgrs: number[], ledger = Ledger.open(tempLedgerPath('aar-desk-')), id = 'exp-1'): Ledger {
+  ledger.proposeExperiment({ id, task: 'spam', method: { name: 'naive' }, seeds: pgrs.map((_, i) => i + 1) });
   pgrs.forEach((pgr, i) => {
-    ledger.append('queued', { experimentId: 'exp-1', jobId: `exp-1-s${i + 1}`, data: { seed: i + 1 } });
+    ledger.append('queued', { experimentId: id, jobId: `${id}-s${i + 1}`, data: { seed: i + 1 } });
     ledger.recordResult({
-      jobId: `exp-1-s${i + 1}`,
-      experimentId: 'exp-1',
+      jobId: `${id}-s${i + 1}`,
+      experimentId: id,
       seed: i + 1,
       predictionsDigest: 'x',
       score: { public: { pgr }, private: { pgr: 0.99 } },
@@ -21,7 +20,7 @@ function ledgerWithScores(pgrs: number[]): Ledger {
 }
 
 describe('ScoreDesk', () => {
-  it('answers with the mean public PGR rounded to 0.01 and nothing private', async () => {
+  it('answers with the Ladder per seed (a first answer: the score rounded to the margin), their mean, and nothing private', async () => {
     const desk = new ScoreDesk(ledgerWithScores([0.5123, 0.6, 0.7]), new ScoreBudget({ perHour: 10, mode: 'refuse' }));
     const answer = await desk.answer('agent-1', 'exp-1');
     expect(answer).toEqual({
@@ -30,21 +29,25 @@ describe('ScoreDesk', () => {
       seedsScored: 3,
       seedsFailed: 0,
       perSeed: [
-        { seed: 1, pgrPublic: 0.51 },
-        { seed: 2, pgrPublic: 0.6 },
-        { seed: 3, pgrPublic: 0.7 },
+        { seed: 1, pgrPublic: 0.5, newBest: true },
+        { seed: 2, pgrPublic: 0.6, newBest: true },
+        { seed: 3, pgrPublic: 0.7, newBest: true },
       ],
+      margin: 0.05,
     });
     expect(JSON.stringify(answer)).not.toContain('0.99');
   });
 
   it('refuses an agent past its budget while another agent is still answered', async () => {
     const now = 0;
-    const desk = new ScoreDesk(ledgerWithScores([0.5]), new ScoreBudget({ perHour: 2, burst: 2, mode: 'refuse', now: () => now }));
+    const ledger = ledgerWithScores([0.5]);
+    ledgerWithScores([0.6], ledger, 'exp-2');
+    ledgerWithScores([0.7], ledger, 'exp-3');
+    const desk = new ScoreDesk(ledger, new ScoreBudget({ perHour: 2, burst: 2, mode: 'refuse', now: () => now }));
     await desk.answer('a', 'exp-1');
-    await desk.answer('a', 'exp-1');
-    await expect(desk.answer('a', 'exp-1')).rejects.toBeInstanceOf(ScoreBudgetExceededError);
-    await expect(desk.answer('a', 'exp-1')).rejects.toThrow(/scoring budget/);
+    await desk.answer('a', 'exp-2');
+    await expect(desk.answer('a', 'exp-3')).rejects.toBeInstanceOf(ScoreBudgetExceededError);
+    await expect(desk.answer('a', 'exp-3')).rejects.toThrow(/scoring budget/);
     expect((await desk.answer('b', 'exp-1')).pgrPublic).toBe(0.5);
   });
 

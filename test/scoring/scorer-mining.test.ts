@@ -1,4 +1,3 @@
-import { PROBING_NEAR_DUPLICATES } from '../../src/scoring/detectors/near-duplicate.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtinMethod, parseMethod } from '../../src/domain/method.js';
 import type { Predictions } from '../../src/domain/predictions.js';
@@ -17,7 +16,10 @@ import { harness, OracleRunner, type Harness } from '../pipeline/oracle.js';
  * same with one public item flipped per query, and read each item's label off the change in
  * the rounded public PGR (on spam one item moves it by about 0.0103, more than the 0.01
  * rounding). The attacker here is stronger than our agents, who can only submit methods: it
- * chooses the student's predictions directly.
+ * chooses the student's predictions directly. The Ladder (src/scoring/ladder.ts) answers a
+ * submission with the attacker's best so far unless it beats that by the margin (0.05, about
+ * five items), so one flip never changes an answer. Group testing with padding, the stronger
+ * attack, is in group-testing-attack.test.ts.
  */
 const QUERIES = 60;
 const ATTACKER = 'mallory';
@@ -38,11 +40,11 @@ afterEach(async () => {
 });
 
 /** The attacker's loop against a desk; returns the answers and how well it guessed the flipped items' labels. */
-async function attack(o: { minDistinct?: number; flips: number[]; cumulative?: boolean }) {
+async function attack(o: { ladder?: false; flips: number[]; cumulative?: boolean }) {
   const oracle = new OracleRunner();
   const h = harness(oracle, vaultFor({ cacheDir: testCacheDir() }));
   open.push(h);
-  const desk = new ScoreDesk(h.ledger, new ScoreBudget({ perHour: o.flips.length + 1, burst: o.flips.length + 1, mode: 'refuse', now: () => 0 }), { minDistinct: o.minDistinct });
+  const desk = new ScoreDesk(h.ledger, new ScoreBudget({ perHour: o.flips.length + 1, burst: o.flips.length + 1, mode: 'refuse', now: () => 0 }), o.ladder === false ? { ladder: false } : {});
   let n = 0;
   const query = async (student: Predictions): Promise<AgentScore> => {
     const name = `q-${n++}`;
@@ -76,39 +78,39 @@ async function attack(o: { minDistinct?: number; flips: number[]; cumulative?: b
 const publicItems = Array.from({ length: QUERIES }, (_, k) => k * 16);
 
 describe('mining labels through the score desk', () => {
-  it('without the near-duplicate defence, one flip per query recovers the labels (the control: this test can fail)', async () => {
-    const { accuracy, answers, first } = await attack({ minDistinct: 0, flips: publicItems });
+  it('without the Ladder, one flip per query recovers the labels (the control: this test can fail)', async () => {
+    const { accuracy, answers, first } = await attack({ ladder: false, flips: publicItems });
     expect(answers.every((a) => a !== first.pgrPublic)).toBe(true);
     expect(accuracy).toBeGreaterThan(0.9);
   });
 
-  it('with it, every near-duplicate is answered with the base score: no signal, labels at chance, and the probing is flagged', async () => {
+  it('with it, every one-flip query is answered with the base score: no signal, labels at chance, no flag on anyone, and the budget ends the session', async () => {
     const { accuracy, answers, first, h, next } = await attack({ flips: publicItems });
     expect(answers.every((a) => a === first.pgrPublic)).toBe(true);
     // Coin flips: inside the 99% binomial interval around 0.5 for 60 guesses (0.5 ± 0.166).
     expect(accuracy).toBeGreaterThan(0.334);
     expect(accuracy).toBeLessThan(0.666);
-    // The attacker's queries from the PROBING_NEAR_DUPLICATES-th near-duplicate on carry a flag, which keeps them off the leaderboard.
-    const flagged = h.ledger.jobs().filter((j) => h.ledger.results(j.experimentId).some((r) => r.flags.some((f) => f.startsWith('probing the scorer: '))));
-    expect(flagged).toHaveLength(QUERIES - (PROBING_NEAR_DUPLICATES - 1));
-    expect(h.ledger.results(flagged.at(-1)!.experimentId)[0].flags[0]).toMatch(/^probing the scorer: 60 near-duplicate submissions by mallory; this one differs from job exp-001-s1 on 1 of 1000 public items \(fewer than 10\)/);
-    expect(leaderboard(h.ledger, new ForumRecords(h.ledger), 'spam').every((r) => !flagged.some((j) => j.experimentId === r.experiment))).toBe(true);
+    // Probing is the mechanism's business now: the audit trail stays calm.
+    expect(h.ledger.jobs().filter((j) => h.ledger.results(j.experimentId).some((r) => r.flags.length > 0))).toEqual([]);
+    expect(leaderboard(h.ledger, new ForumRecords(h.ledger), 'spam').length).toBeGreaterThan(0);
     // And the budget ends the session: the 62nd score is refused.
     await expect(next()).rejects.toBeInstanceOf(ScoreBudgetExceededError);
   });
 
-  it('a chain of one-item steps stays on the base answer until it differs on minDistinct items, then reveals only their sum', async () => {
+  it('a chain of one-item steps is answered on the Ladder: multiples of the margin that never go down', async () => {
     const { answers, first } = await attack({ flips: publicItems.slice(0, 12), cumulative: true });
-    // Steps 1-9 differ from the base on fewer than 10 items; step 10 is a new submission.
-    expect(answers.slice(0, 9).every((a) => a === first.pgrPublic)).toBe(true);
-    expect(answers[10]).toBe(answers[9]);
+    const all = [first.pgrPublic, ...answers];
+    expect(all.every((a) => Math.abs(a / 0.05 - Math.round(a / 0.05)) < 1e-9)).toBe(true);
+    expect(all.every((a, k) => k === 0 || a >= all[k - 1])).toBe(true);
   });
 
-  it('the private half never reaches an answer, with or without the defence', async () => {
+  it('the private half never reaches an answer, with or without the Ladder', async () => {
     const privateItems = [1000, 1100, 1200, 1300, 1400];
-    const { answers, first } = await attack({ minDistinct: 0, flips: privateItems });
-    expect(answers.every((a) => a === first.pgrPublic)).toBe(true);
-    expect(Object.keys(first).sort()).toEqual(['experiment', 'perSeed', 'pgrPublic', 'seedsFailed', 'seedsScored']);
-    expect(first.perSeed.map((s) => Object.keys(s).sort())).toEqual([['pgrPublic', 'seed']]);
+    for (const ladder of [false, undefined] as const) {
+      const { answers, first } = await attack({ ladder, flips: privateItems });
+      expect(answers.every((a) => a === first.pgrPublic)).toBe(true);
+      expect(Object.keys(first).sort()).toEqual(['experiment', 'margin', 'perSeed', 'pgrPublic', 'seedsFailed', 'seedsScored']);
+      expect(first.perSeed.map((s) => Object.keys(s).sort())).toEqual([['newBest', 'pgrPublic', 'seed']]);
+    }
   });
 });

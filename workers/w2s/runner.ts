@@ -5,6 +5,7 @@ import type { ProgressFn, TaskFeatures, TaskId } from './data/types.js';
 import { loadTaskView } from './teachers/teacher-view.js';
 import { argmaxRows } from './models/train.js';
 import { MethodCode, type MethodCodeData } from './method/code/hooks.js';
+import { EffectiveSignalMeter, type EffectiveSignal } from './method/effective-signal.js';
 import type { SandboxLimits } from './method/code/sandbox.js';
 import { trainStudent } from './method/student.js';
 import { makeSplits } from './splits.js';
@@ -51,6 +52,12 @@ export interface W2sRunOutput {
      */
     codeLabelAccuracy?: number;
     weakLabelAccuracy?: number;
+    /**
+     * With method code, for the integrity detectors only: the targets x weights the student
+     * really trained on after every hook, against the TRAIN items' gold labels, measured here
+     * outside the sandbox. Catches forbidden information whichever hook carried it.
+     */
+    effectiveSignal?: EffectiveSignal;
     /** Which runner ran it and the data it trained on (hashes), so `aar reproduce` can tell the same data from other data. */
     runner: { name: 'w2s'; dataHash: string; splitsHash: string; node: string };
   };
@@ -76,6 +83,12 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
   let codeStats: Partial<W2sRunOutput['stats']> = {};
   try {
     const transformed = code?.transformLabels();
+    const weights = code?.weights();
+    const gold = Uint8Array.from(splits.train, (row) => features.labels[row]);
+    // Trusted code watches what the student trains on; the sandbox never sees gold.
+    const meter = code ? new EffectiveSignalMeter(baselines.weakTrain, gold, k, weights) : undefined;
+    const epochTargets = code?.epochTargets();
+    if (meter && !epochTargets) meter.observe(transformed ?? baselines.weakTrain);
     student = trainStudent({
       X: features.strong,
       dim: features.strongDim,
@@ -88,12 +101,13 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
       defaults: settings.student,
       method: input.method,
       seed: input.seed,
-      weights: code?.weights(),
-      epochTargets: code?.epochTargets(),
+      weights,
+      epochTargets: epochTargets && meter ? meter.wrap(epochTargets) : epochTargets,
     });
     if (code) {
-      const gold = Uint8Array.from(splits.train, (row) => features.labels[row]);
+      const effectiveSignal = meter?.summary();
       codeStats = {
+        ...(effectiveSignal && { effectiveSignal }),
         codeHooks: code.hooks,
         msCode: code.ms,
         ...(transformed && {

@@ -38,7 +38,7 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
   tool({
     name: 'read_forum',
     description:
-      'Read the shared forum: messages and experiment threads (public PGR only), NEWEST FIRST. Narrow by channel, by thread (exp:ID, msg:ID or an experiment id), or to items after an ISO time. Items are whole; when there are more, the answer has `next`: pass it as `before` to page back to older items.',
+      'Read the shared forum: messages and experiment threads (public PGR only, as the Ladder answers it: see get_result), NEWEST FIRST. Narrow by channel, by thread (exp:ID, msg:ID or an experiment id), or to items after an ISO time. Items are whole; when there are more, the answer has `next`: pass it as `before` to page back to older items.',
     inputSchema: z.strictObject({
       channel: Channel.optional(),
       thread: Key.optional(),
@@ -73,7 +73,7 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
   }),
   tool({
     name: 'get_leaderboard',
-    description: 'Best results so far per task (public PGR, mean over at least the claim seed count), vetoed and flagged ones left out.',
+    description: "Best results so far per task (public PGR as the Ladder answers it, mean over at least the claim seed count), vetoed and flagged ones left out, and so are results that beat their author's best on fewer than half their seeds (their number would be that best, not theirs).",
     inputSchema: z.strictObject({ task: z.string().min(1).max(40).optional() }),
     readOnly: true,
     run: (desk, i) => desk.leaderboard(i.task).slice(0, 15),
@@ -81,14 +81,14 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
   tool({
     name: 'get_result',
     description:
-      "An experiment's state, its rounded public PGR (mean and per seed) once seeds are scored, each failed seed's reason (the error and the line in your code), and its parents with what changed. Each answer with scores spends one unit of your scoring budget.",
+      "An experiment's state, its public PGR once seeds are scored, each failed seed's reason (the error and the line in your code), and its parents with what changed. Scores are answered by the Ladder (a mechanism against overfitting the evaluation set by many queries): per seed, `pgrPublic` is its author's BEST public PGR so far on that task and seed, rounded to `margin` (0.05). `newBest: true` means this experiment beat that best by at least the margin and the value is its own score; `newBest: false` means only that it did not (it may be a little or a lot worse: you are not told), and the value is the earlier best. So compare methods by where they set new bests, not by small differences. The mean is over these per-seed answers. Each seed told to you for the first time (scored or failed) spends one unit of your scoring budget; asking again is free. A flagged or vetoed result's numbers are withheld (`withheld` says why).",
     inputSchema: z.strictObject({ experiment: Key }),
     readOnly: true,
     run: (desk, i) => desk.result(i.experiment),
   }),
   tool({
     name: 'get_experiment',
-    description: 'Everything about one experiment: its method, hypothesis, author, state, per-seed public PGR, failures and its parents with what each changed. Spends a unit of scoring budget like get_result when seeds are scored.',
+    description: 'Everything about one experiment: its method, hypothesis, author, state, per-seed public PGR as the Ladder answers it (see get_result), failures and its parents with what each changed. Spends scoring budget like get_result.',
     inputSchema: z.strictObject({ experiment: Key }),
     readOnly: true,
     run: (desk, i) => desk.experimentDetails(i.experiment),
@@ -144,7 +144,7 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
   }),
   tool({
     name: 'claim_result',
-    description: 'Claim a finished result in the results channel. It needs at least the claim seed count of scored seeds; the numbers are attached for you.',
+    description: 'Claim a finished result of YOUR OWN in the results channel: not flagged or vetoed, with at least the claim seed count of scored seeds. The numbers (the Ladder answers) are attached for you.',
     inputSchema: z.strictObject({ experiment: Key, text: z.string().min(1).max(2000) }),
     run: (desk, i) => desk.claim(i),
   }),

@@ -8,9 +8,15 @@ export interface Observation {
   task: string;
   pgr: number;
   perSeed: Map<number, number>;
+  /**
+   * Seeds on which the Ladder said "not better than your best" (newBest false): the value there
+   * is the author's best so far, an upper bound on this experiment's own score, not the score.
+   */
+  notBetter?: Set<number>;
 }
 
-const OBS_RE = /^obs (\S+) task=(\S+) pgr=(-?[\d.]+) seeds=([-\d.:,]*)$/;
+// A seed is `s:p`, or `s:p:n` when the Ladder said it was not better than the author's best.
+const OBS_RE = /^obs (\S+) task=(\S+) pgr=(-?[\d.]+|NaN) seeds=([-\d.:n,]*)$/;
 // `later=… later-tasks=… after=N` came with "before/after"; older notebooks lack them.
 const REDIRECT_RE = /^redirect tasks=(\S*) prefer=(\S*) avoid=(\S*)(?: later=(\S*) later-tasks=(\S*) after=(\d+))? seen=(\S+)$/;
 /** Proposals after a redirect before its "later" techniques and tasks join the current ones. */
@@ -41,8 +47,10 @@ export class Memory {
       }
       const o = OBS_RE.exec(text);
       if (o) {
-        const perSeed = new Map(o[4].split(',').filter(Boolean).map((p) => p.split(':').map(Number) as [number, number]));
-        this.observations.set(o[1], { experiment: o[1], task: o[2], pgr: Number(o[3]), perSeed });
+        const parts = o[4].split(',').filter(Boolean).map((p) => p.split(':'));
+        const perSeed = new Map(parts.map(([s, p]) => [Number(s), Number(p)] as [number, number]));
+        const notBetter = new Set(parts.filter((p) => p[2] === 'n').map(([s]) => Number(s)));
+        this.observations.set(o[1], { experiment: o[1], task: o[2], pgr: Number(o[3]), perSeed, ...(notBetter.size ? { notBetter } : {}) });
         continue;
       }
       const r = REDIRECT_RE.exec(text);
@@ -57,7 +65,7 @@ export class Memory {
 
   observe(desk: AgentDesk, o: Observation): void {
     this.observations.set(o.experiment, o);
-    const seeds = [...o.perSeed].map(([s, p]) => `${s}:${p}`).join(',');
+    const seeds = [...o.perSeed].map(([s, p]) => `${s}:${p}${o.notBetter?.has(s) ? ':n' : ''}`).join(',');
     desk.note(`obs ${o.experiment} task=${o.task} pgr=${o.pgr} seeds=${seeds}`);
   }
 
@@ -86,12 +94,16 @@ export class Memory {
   }
 }
 
-/** Mean paired difference (a - b) over the seeds both have, with its standard error. */
+/**
+ * Mean paired difference (a - b) over the seeds both have, with its standard error. Where the
+ * Ladder told `a` only "not better than your best", its value is an upper bound, so that seed
+ * counts as no gain at most (never as the gain the author's best had).
+ */
 export function pairedDiff(a: Observation, b: Observation): { diff: number; se: number; n: number } {
   const d: number[] = [];
   for (const [seed, pa] of a.perSeed) {
     const pb = b.perSeed.get(seed);
-    if (pb !== undefined) d.push(pa - pb);
+    if (pb !== undefined) d.push(a.notBetter?.has(seed) ? Math.min(0, pa - pb) : pa - pb);
   }
   const n = d.length;
   if (!n) return { diff: Number.NaN, se: Number.POSITIVE_INFINITY, n };

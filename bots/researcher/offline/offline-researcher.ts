@@ -98,7 +98,8 @@ export class OfflineResearcher implements ResearcherBot {
     if (known) return known;
     const r = await desk.result(experiment);
     if (r.state !== 'finished' || r.pgrPublic === undefined || !r.perSeed) return undefined;
-    const o: Observation = { experiment, task: r.task, pgr: r.pgrPublic, perSeed: new Map(r.perSeed.map((s) => [s.seed, s.pgrPublic])) };
+    const notBetter = new Set(r.perSeed.filter((s) => !s.newBest).map((s) => s.seed));
+    const o: Observation = { experiment, task: r.task, pgr: r.pgrPublic, perSeed: new Map(r.perSeed.map((s) => [s.seed, s.pgrPublic])), notBetter };
     this.memory.observe(desk, o);
     return o;
   }
@@ -134,7 +135,7 @@ export class OfflineResearcher implements ResearcherBot {
     }
     const leader = this.incumbents(desk, e.task).find((r) => r.experiment !== e.experiment);
     const ref = leader ? await this.observation(desk, leader.experiment) : undefined;
-    const d = ref ? pairedDiff(mine, ref) : undefined;
+    const d = ref ? pairedDiff(await this.withOwnProbes(desk, e, mine), ref) : undefined;
     if (!d || (d.diff > 0 && d.diff > 2 * d.se)) {
       const vs = d && leader ? `Paired against the previous leader ${leader.experiment} (${leader.method}, ${f2(leader.pgrPublic)}) on the same ${d.n} seeds: ${signed(d.diff)} ± ${f2(d.se)} PGR.` : 'First result on this task.';
       desk.claim({ experiment: e.experiment, text: `New best on ${e.task}: ${describeMethod(e.method)}. ${vs}` });
@@ -148,6 +149,27 @@ export class OfflineResearcher implements ResearcherBot {
     }
     outcome.posted++;
     return true;
+  }
+
+  /**
+   * A confirmation re-runs its probe's method on the probe's seeds too, so on those seeds it
+   * scores what the probe scored; where the Ladder told the confirmation only "not better than
+   * your best" (the probe had set that best), the probe's own answer is its score.
+   */
+  private async withOwnProbes(desk: AgentDesk, e: MyExperiment, mine: Observation): Promise<Observation> {
+    if (!mine.notBetter?.size) return mine;
+    const perSeed = new Map(mine.perSeed);
+    const notBetter = new Set(mine.notBetter);
+    const same = methodFingerprint(e.method);
+    for (const parent of e.parents) {
+      const p = desk.myExperiments().find((x) => x.experiment === parent);
+      if (!p || methodFingerprint(p.method) !== same) continue;
+      const probe = await this.observation(desk, parent);
+      for (const [seed, pgr] of probe?.perSeed ?? []) {
+        if (notBetter.has(seed) && !probe!.notBetter?.has(seed)) (perSeed.set(seed, pgr), notBetter.delete(seed));
+      }
+    }
+    return { ...mine, perSeed, notBetter };
   }
 
   /** Proposes, or returns undefined when the campaign refuses new experiments (a cap, the end). */

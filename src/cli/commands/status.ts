@@ -13,7 +13,9 @@ which coordinator (aar run or aar forum) holds the ledger.`;
 
 export async function statusCommand(argv: string[], config: Config, out: NodeJS.WritableStream): Promise<void> {
   const flags = parseFlags('status', argv, { json: { type: 'boolean', default: false } });
-  const ledger = Ledger.open(config.ledgerPath);
+  // A glance, taken often (scripts poll it): the whole-file check (seconds on a month-long
+  // ledger) is left to the processes that write, which check at open.
+  const ledger = Ledger.open(config.ledgerPath, { check: false });
   let jobs: Record<string, number>;
   let coordinator: LockHolder | undefined;
   try {

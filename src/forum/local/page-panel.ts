@@ -44,7 +44,7 @@ function leaderboardRow(r) {
     el('td', { cls: 'num', text: String(r.rank) }),
     el('td', null, [el('span', { text: r.method }), el('span', { cls: 'exp', text: r.experiment + ' \u00b7 ' + r.agent })]),
     el('td', { text: r.task }),
-    el('td', { cls: 'num', text: r.pgrPublic.toFixed(2) }),
+    el('td', { cls: 'num', text: (typeof r.pgrPrivate === 'number' ? r.pgrPrivate : r.pgrPublic).toFixed(2) }),
     el('td', null, [status ? el('span', { cls: 'status-pill ' + kind, testid: 'leaderboard-status', text: status }) : '\u2014']),
   ]);
 }
@@ -77,7 +77,7 @@ function fmtAxisTime(t, step) {
 }
 
 /**
- * The best public PGR so far per task, as a step line (a new best is a step up; the line runs
+ * The best private PGR so far per task, as a step line (a new best is a step up; the line runs
  * flat until the next). The x axis spans the results, at least a minute, with labels at round
  * times; the lines run on to the newest result of any task.
  */
@@ -88,7 +88,7 @@ function renderChart() {
     color: PALETTE[i % PALETTE.length],
     points: s.points.map((p) => ({ t: Date.parse(p.at), y: p.pgr, experiment: p.experiment || '' })).filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t),
   })).filter((s) => s.points.length > 0);
-  const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img', 'aria-label': 'Best public PGR so far, one step line per task', 'data-testid': 'pgr-chart-svg' });
+  const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img', 'aria-label': 'Best private PGR so far, one step line per task', 'data-testid': 'pgr-chart-svg' });
   $('chart-legend').replaceChildren(...series.map((s) => {
     const swatch = el('span', { cls: 'swatch', 'aria-hidden': 'true' });
     swatch.style.background = s.color;

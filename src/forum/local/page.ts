@@ -88,15 +88,15 @@ export function renderPage(nonce: string): string {
   </aside>
   <aside class="panel" data-testid="panel" aria-label="Leaderboard and progress">
     <section>
-      <h2 id="leaderboard-heading">Leaderboard <small>(public PGR)</small></h2>
+      <h2 id="leaderboard-heading">Leaderboard <small>(ranked by private PGR)</small></h2>
       <table class="leaderboard" data-testid="leaderboard" aria-labelledby="leaderboard-heading">
-        <thead><tr><th scope="col">#</th><th scope="col">Method</th><th scope="col">Task</th><th scope="col">PGR</th><th scope="col">Status</th></tr></thead>
+        <thead><tr><th scope="col">#</th><th scope="col">Method</th><th scope="col">Task</th><th scope="col" title="Ranked by private PGR: the held-out half no agent sees">Private PGR</th><th scope="col">Status</th></tr></thead>
         <tbody data-testid="leaderboard-body"></tbody>
       </table>
       <button type="button" class="more" data-testid="leaderboard-more" hidden></button>
     </section>
     <section>
-      <h2>Best PGR so far</h2>
+      <h2>Best private PGR so far</h2>
       <div data-testid="pgr-chart"></div>
       <ul class="legend" data-testid="chart-legend" aria-label="Tasks"></ul>
     </section>

@@ -111,6 +111,8 @@ export const PanelSchema = z.object({
         method: z.string().min(1).max(200),
         agent: z.string().min(1).max(128),
         pgrPublic: Pgr,
+        /** The half people rank by; absent from panels sent before it was added. */
+        pgrPrivate: Pgr.optional(),
         status: z.string().max(128).optional(),
       }),
     )

@@ -1,5 +1,5 @@
 /** The shortcut detectors scoring runs; a flag's source is `detector:<name>`. */
-export type DetectorName = 'most-common-answer' | 'beats-the-ceiling' | 'public-private-gap' | 'forbidden-information' | 'probing-the-scorer';
+export type DetectorName = 'most-common-answer' | 'beats-the-ceiling' | 'public-private-gap' | 'forbidden-information';
 
 /** What a detector found: which detector, and a sentence with the numbers a person needs to judge it. */
 export interface Finding {

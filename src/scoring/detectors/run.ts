@@ -1,6 +1,7 @@
 import type { Predictions } from '../../domain/predictions.js';
 import { beatsTheCeiling } from './beats-the-ceiling.js';
 import type { Finding } from './finding.js';
+import { effectiveSignalLeak } from './effective-signal.js';
 import { codeLabelsBeatCeiling } from './forbidden-information.js';
 import { mostCommonAnswer } from './most-common-answer.js';
 import { publicPrivateGap } from './public-private-gap.js';
@@ -10,7 +11,9 @@ import { publicPrivateGap } from './public-private-gap.js';
  * score: their findings go into that job's result as flags.
  */
 export function jobFindings(job: { student: Predictions; weak: Predictions; classes: number; score: unknown; stats: Record<string, unknown> }): Finding[] {
-  return [mostCommonAnswer(job, job.classes), codeLabelsBeatCeiling(job.stats, job.score)].filter((f): f is Finding => f !== undefined);
+  // The effective signal covers every hook; the transformLabels-only check remains for results recorded before it.
+  const leak = effectiveSignalLeak(job.stats, job.score) ?? codeLabelsBeatCeiling(job.stats, job.score);
+  return [mostCommonAnswer(job, job.classes), leak].filter((f): f is Finding => f !== undefined);
 }
 
 /**
