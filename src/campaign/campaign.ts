@@ -231,7 +231,9 @@ export class Campaign {
     const summary = campaignSummary(ledger, this.id, spend(), file.scoring.claimSeeds);
     // Only now, with every agent done, does anything of a held-out task get run or shown.
     if (file.holdout.length && this.o.evaluator && !o.signal?.aborted) {
-      summary.transfer = await runTransfer({ ledger, campaignId: this.id, search: file.tasks, holdout: file.holdout, evaluate: this.o.evaluator, claimSeeds: file.scoring.claimSeeds, log: this.log });
+      const t = await runTransfer({ ledger, campaignId: this.id, search: file.tasks, holdout: file.holdout, evaluate: this.o.evaluator, claimSeeds: file.scoring.claimSeeds, log: this.log });
+      summary.transfer = t.transfer;
+      summary.leaveOneTaskOut = t.leaveOneOut;
     }
     return summary;
   }

@@ -1,6 +1,6 @@
 import { activeFlags } from '../audit/active-flags.js';
 import { claimStatus } from '../confirmation/claim-confirmer.js';
-import type { TransferResult } from '../transfer/transfer.js';
+import type { LeaveOneOutRow, TransferResult } from '../transfer/transfer.js';
 import { meanSd } from '../eval/stats.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -27,6 +27,8 @@ export interface CampaignSummary {
   vetoes: number;
   /** Held-out task transfer, per held-out task (campaigns with `holdout` only): the headline. */
   transfer?: Record<string, TransferResult>;
+  /** Per search task: the overall best chosen on the other search tasks, run on it next to aux-conf. */
+  leaveOneTaskOut?: Record<string, LeaveOneOutRow>;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;

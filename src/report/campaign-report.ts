@@ -11,7 +11,7 @@ import { lineage, type Lineage } from './lineage.js';
 import { reportBlocks } from './report-document.js';
 import { renderHtml, renderMarkdown } from './report-render.js';
 import type { ConfirmationVerdict } from '../confirmation/claim-confirmer.js';
-import type { TransferResult } from '../transfer/transfer.js';
+import type { LeaveOneOutRow, TransferResult } from '../transfer/transfer.js';
 
 /** An experiment with where it stands with the humans: vetoed (by id or method tag) or approved. */
 export interface ReportExperiment extends ExperimentSummary {
@@ -86,6 +86,8 @@ export interface ReportData {
   confirmations: ConfirmationVerdict[];
   /** Held-out task transfer at the campaign's end (its latest run), or null when it had no held-out tasks. */
   transfer: Record<string, TransferResult> | null;
+  /** The leave-one-task-out view over the search tasks, from the same run. */
+  leaveOneOut: Record<string, LeaveOneOutRow> | null;
 }
 
 export interface BuildReportOptions {
@@ -132,13 +134,14 @@ export function buildReport(o: BuildReportOptions): ReportData {
     spend: o.spend ?? null,
     referenceUsdPerAgentHour: REFERENCE_USD_PER_AGENT_HOUR,
     confirmations: ledger.events({ kind: 'confirmation' }).filter((e) => ids.has(e.experimentId ?? '')).map((e) => e.data as unknown as ConfirmationVerdict),
-    transfer: latestTransfer(ledger, scope.campaignId),
+    transfer: latestTransfer(ledger, scope.campaignId)?.results ?? null,
+    leaveOneOut: latestTransfer(ledger, scope.campaignId)?.leaveOneOut ?? null,
   };
 }
 
-function latestTransfer(ledger: Ledger, campaignId: string | null): Record<string, TransferResult> | null {
+function latestTransfer(ledger: Ledger, campaignId: string | null): { results: Record<string, TransferResult>; leaveOneOut?: Record<string, LeaveOneOutRow> } | null {
   const e = ledger.events({ kind: 'transfer' }).filter((x) => campaignId === null || x.campaignId === campaignId).at(-1);
-  return e ? (e.data.results as Record<string, TransferResult>) : null;
+  return e ? (e.data as { results: Record<string, TransferResult>; leaveOneOut?: Record<string, LeaveOneOutRow> }) : null;
 }
 
 function taskReport(ledger: Ledger, task: string, experiments: ReportExperiment[], o: { claimSeeds: number; top: number; lineageDepth?: number }): TaskReport {

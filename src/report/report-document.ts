@@ -83,6 +83,15 @@ function transferBlocks(d: ReportData): Block[] {
       ]),
     });
   }
+  if (d.leaveOneOut && Object.keys(d.leaveOneOut).length) {
+    b.push({ kind: 'heading', level: 3, text: 'Leave one search task out' });
+    b.push({ kind: 'text', text: `For each search task, the overall best chosen on the other search tasks, run on it on the same fresh seeds next to aux-conf; ± is the ${COMBINED_SE_LABEL}.` });
+    b.push({
+      kind: 'table',
+      header: ['left-out task', 'aux-conf', 'pick of the others', 'found on', 'PGR', 'vs aux-conf (paired)'],
+      rows: Object.values(d.leaveOneOut).map((l) => [l.task, pm(l.auxConf), l.best ? `${l.best.method} (${l.best.experiment})` : '-', l.best?.from ?? '-', l.best ? pm(l.best.pgr) : '-', l.best ? signed(l.best.gain) : '-']),
+    });
+  }
   if (d.confirmations.length) {
     b.push({ kind: 'heading', level: 2, text: 'Claims confirmed by the desk' });
     b.push({ kind: 'text', text: `Each claim re-run by the desk with aux-conf on the campaign's confirmation seeds (drawn once, never an agent's), private half; a claim stands if its gain exceeds 2 × the ${COMBINED_SE_LABEL}.` });

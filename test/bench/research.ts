@@ -78,6 +78,9 @@ export async function benchResearch(o: ResearchBenchOptions): Promise<void> {
     log(`transfer to held-out ${task} (${t.seeds} drawn seeds, private half, ± ${t.se}): aux-conf ${f2(t.auxConf.mean)} ± ${f2(t.auxConf.se)}`);
     for (const m of t.methods) log(`  ${m.role} (${m.method}, from ${m.from}): ${f2(m.pgr.mean)} ± ${f2(m.pgr.se)}; vs aux-conf ${signed(m.gain.mean)} ± ${f2(m.gain.se)}`);
   }
+  for (const [task, l] of Object.entries(summary.leaveOneTaskOut ?? {})) {
+    log(`leave ${task} out (${l.seeds} drawn seeds): aux-conf ${f2(l.auxConf.mean)} ± ${f2(l.auxConf.se)}; ${l.best ? `pick of the others ${l.best.method} (from ${l.best.from}) ${f2(l.best.pgr.mean)} ± ${f2(l.best.pgr.se)}, vs aux-conf ${signed(l.best.gain.mean)} ± ${f2(l.best.gain.se)}` : 'no pick'}`);
+  }
   await evaluator.close();
   await stack.close();
 }

@@ -122,6 +122,10 @@ describe('held-out tasks', () => {
       expect(r.best!.gain.se).toBeGreaterThanOrEqual(Math.max(r.best!.gain.seSeed, r.best!.gain.seItem));
       expect(r.methods.length).toBeGreaterThanOrEqual(1);
     }
+    // Leave one search task out: the pick made without a task, run on it. Only spam had a team method.
+    expect(Object.keys(summary.leaveOneTaskOut ?? {}).sort()).toEqual([...SEARCH].sort());
+    expect(summary.leaveOneTaskOut!.math.best).toMatchObject({ from: 'spam', gain: { mean: expect.any(Number), se: expect.any(Number) } });
+    expect(summary.leaveOneTaskOut!.spam.best).toBeUndefined();
     // Posted to the forum only now, at the end.
     const posted = stack.ledger.db.prepare("SELECT text FROM messages WHERE id LIKE 'm-transfer-%'").all() as { text: string }[];
     expect(posted).toHaveLength(1);
@@ -132,6 +136,7 @@ describe('held-out tasks', () => {
     const md = renderMarkdown(reportBlocks(buildReport({ ledger: stack.ledger, campaignId: 'transfer' }), new Map()));
     expect(md).toContain('## Held-out task transfer');
     expect(md).toContain('combined SE (seed + item bootstrap)');
+    expect(md).toContain('### Leave one search task out');
     for (const t of HOLDOUT) expect(md).toMatch(new RegExp(`\\| ${t} \\| aux-conf \\|`));
   });
 });

@@ -28,6 +28,10 @@ export async function finishCampaign(o: { config: Config; ledger: Ledger; summar
     ]);
     o.out.write(`Transfer to held-out tasks (fresh seeds, private half; ± combined SE: seed + item bootstrap):\n${table(['held-out task', 'method', 'found on', 'PGR', 'vs aux-conf'], rows)}\n`);
   }
+  if (s.leaveOneTaskOut && Object.keys(s.leaveOneTaskOut).length) {
+    const rows = Object.values(s.leaveOneTaskOut).map((l) => [l.task, `${f2(l.auxConf.mean)} ± ${f2(l.auxConf.se)}`, l.best ? `${l.best.method} (from ${l.best.from})` : '—', l.best ? `${f2(l.best.pgr.mean)} ± ${f2(l.best.pgr.se)}` : '—', l.best ? `${l.best.gain.mean >= 0 ? '+' : ''}${f2(l.best.gain.mean)} ± ${f2(l.best.gain.se)}` : '—']);
+    o.out.write(`Leave one search task out (the pick of the other search tasks, run on it):\n${table(['left-out task', 'aux-conf', 'pick', 'PGR', 'vs aux-conf'], rows)}\n`);
+  }
   const report = o.writeReport ? await o.writeReport() : undefined;
   if (report) o.out.write(`Report: ${report}\n`);
   if (!o.json) o.out.write('Keep reading the threads with `npx aar forum`; `npx aar audit` lists every flag, verdict and veto.\n');
