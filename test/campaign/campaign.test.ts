@@ -165,7 +165,7 @@ describe('aar run (a real process)', () => {
   }, 120_000);
 
   it('--holdout: the JSON ends with a transfer object per held-out task (best, aux-conf, paired gain with combined SE)', () => {
-    const r = aar('run', '--tasks', 'spam,math,code', '--holdout', 'sentiment,sotu', '--agents', '2', '--max-experiments', '14', '--json');
+    const r = aar('run', '--tasks', 'spam,math,code', '--holdout', 'sentiment,sotu', '--agents', '2', '--max-experiments', '30', '--json');
     expect(r.code, r.stderr).toBe(0);
     const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     // Only search tasks have experiments; no held-out task is among them.

@@ -1,8 +1,9 @@
 import type { Method } from '../../src/domain/method.js';
 import type { Predictions } from '../../src/domain/predictions.js';
 import { concat, getBaselines } from './baselines.js';
-import type { ProgressFn, TaskFeatures, TaskId } from './data/types.js';
+import { baseTask, type ProgressFn, type TaskFeatures, type TaskId } from './data/types.js';
 import { loadTaskView } from './teachers/teacher-view.js';
+import { loadTaskFeatures } from './data/cache.js';
 import { argmaxRows } from './models/train.js';
 import { MethodCode, type MethodCodeData } from './method/code/hooks.js';
 import { EffectiveSignalMeter, type EffectiveSignal } from './method/effective-signal.js';
@@ -77,7 +78,7 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
   const k = features.classNames.length;
   const test = concat(splits.testPublic, splits.testPrivate);
   const code = input.method.code
-    ? new MethodCode(input.method.code, codeData(features, splits.train, baselines.weakTrain), { seed: input.seed, limits: input.sandbox })
+    ? new MethodCode(input.method.code, codeData(features, loadTaskFeatures(input.cacheDir, baseTask(input.task)), splits.train, baselines.weakTrain), { seed: input.seed, limits: input.sandbox })
     : undefined;
   let student: ReturnType<typeof trainStudent>;
   let codeStats: Partial<W2sRunOutput['stats']> = {};
@@ -144,13 +145,16 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
 }
 
 /** What method code may see: weak labels and both feature views of the TRAIN items, copied. */
-function codeData(features: TaskFeatures, train: Int32Array, weakTrain: Float32Array): MethodCodeData {
+function codeData(features: TaskFeatures, data: TaskFeatures, train: Int32Array, weakTrain: Float32Array): MethodCodeData {
   return {
     weak: weakTrain,
     features: gatherRows(features.strong, features.strongDim, train),
     dim: features.strongDim,
-    weakFeatures: gatherRows(features.weak, features.weakDim, train),
-    weakDim: features.weakDim,
+    // The unlabelled inputs in their plain encoding (bag of words, n-grams, one-hot digits and
+    // tokens): what every teacher family's `@xview` variant reads. A same-family teacher's own
+    // view is derived from the strong features the code already has.
+    weakFeatures: gatherRows(data.weak, data.weakDim, train),
+    weakDim: data.weakDim,
     classes: features.classNames.length,
   };
 }
