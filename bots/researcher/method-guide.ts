@@ -35,7 +35,7 @@ Your own JavaScript, run in an isolated sandbox for each seed: ES2023, no import
 
 - weak: the weak teacher's probabilities, n x classes
 - features, dim: the strong student's representation of each item, n x dim
-- weakFeatures, weakDim: the weak teacher's own input features, n x weakDim
+- weakFeatures, weakDim: the inputs in a plain encoding (hashed words or n-grams, one-hot digits or tokens), n x weakDim
 - classes, n: the number of classes and of items
 
 Hooks, in the order they apply:

@@ -1,4 +1,5 @@
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
+import { claimStatus } from '../confirmation/claim-confirmer.js';
 import type { ExperimentRow, Ledger, ResultRow } from '../ledger/ledger.js';
 import { meanSd } from '../eval/stats.js';
 import { InvalidInputError } from '../domain/errors.js';
@@ -95,7 +96,8 @@ export class AgentView {
     const ids = [...new Set(this.ledger.events({ kind: 'claim' }).map((e) => e.experimentId).filter((id): id is string => id !== null))];
     return ids
       .map((id) => this.ledger.experiment(id))
-      .filter((e): e is ExperimentRow => e !== undefined && e.task === task)
+      // A claim the desk's confirmation seeds rejected does not stand (src/confirmation).
+      .filter((e): e is ExperimentRow => e !== undefined && e.task === task && claimStatus(this.ledger, e.id) !== 'rejected')
       .map((e) => this.publicResult(e))
       .filter((r): r is PublicResult => r !== undefined && !r.vetoed && !r.flagged)
       .sort((a, b) => b.pgrPublic - a.pgrPublic);

@@ -4,16 +4,31 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InvalidInputError } from '../domain/errors.js';
 import { parseOrThrow } from '../domain/validate.js';
-import { TASK_NAMES } from '../../workers/w2s/data/types.js';
+import { TASK_IDS, type TaskId } from '../../workers/w2s/data/types.js';
 import { ScheduleSchema } from '../schedule/campaign-schedule.js';
 
 const Positive = z.number().positive().finite();
+
+const TaskIdSchema = z.enum(TASK_IDS as [TaskId, ...TaskId[]]);
+
+/** The campaign tasks when none are given: the four original data sets, all searched. */
+export const DEFAULT_TASKS: TaskId[] = ['spam', 'sentiment', 'math', 'code'];
+
+/** `npm start`'s split (issue 18): agents search on three tasks; two others, one of them new, are held out for transfer. */
+export const DEFAULT_SPLIT: { tasks: TaskId[]; holdout: TaskId[] } = { tasks: ['spam', 'math', 'code'], holdout: ['sentiment', 'sotu'] };
 
 /** A campaign: what to research, with whom, within which budget, when. Every field has a default. */
 export const CampaignFileSchema = z.strictObject({
   /** Names the campaign; running the same name again resumes it from the ledger. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, 1-63 characters').default('embedded'),
-  tasks: z.array(z.enum(TASK_NAMES)).min(1).default([...TASK_NAMES]),
+  /** Search tasks: the ones agents see, propose on and are scored on. */
+  tasks: z.array(TaskIdSchema).min(1).default([...DEFAULT_TASKS]),
+  /**
+   * Held-out tasks: no agent sees them (not in prompts, forum, leaderboard or tool answers) until
+   * the campaign ends; then the team's best methods are run on them on fresh seeds next to
+   * aux-conf: the campaign's transfer result.
+   */
+  holdout: z.array(TaskIdSchema).default([]),
   agents: z
     .strictObject({
       count: z.int().min(1).max(50).default(9),
@@ -57,11 +72,18 @@ export const CampaignFileSchema = z.strictObject({
 });
 
 export type CampaignFile = z.output<typeof CampaignFileSchema>;
+
+/** A held-out task cannot also be searched: a task agents trained on says nothing about transfer. */
+function checkSplit(file: CampaignFile): CampaignFile {
+  const both = file.holdout.filter((t) => file.tasks.includes(t));
+  if (both.length) throw new InvalidInputError('campaign', [{ field: 'campaign.holdout', problem: `${both.join(', ')} ${both.length > 1 ? 'are' : 'is'} also in campaign.tasks; a held-out task must not be searched` }]);
+  return file;
+}
 export type CampaignFileInput = z.input<typeof CampaignFileSchema>;
 
 /** Validates a campaign object; each bad field is named (`campaign.budget.usd`) with what is accepted. */
 export function parseCampaign(input: unknown): CampaignFile {
-  return parseOrThrow(CampaignFileSchema, input ?? {}, 'campaign', 'campaign');
+  return checkSplit(parseOrThrow(CampaignFileSchema, input ?? {}, 'campaign', 'campaign'));
 }
 
 /** Reads a campaign file: YAML (.yml, .yaml) or JSON. */

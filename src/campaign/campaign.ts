@@ -17,6 +17,9 @@ import { BudgetGuard } from './budget-guard.js';
 import type { CampaignFile } from './campaign-file.js';
 import type { CampaignStatus } from './research-desk.js';
 import { campaignSummary, type CampaignSummary } from './summary.js';
+import { ClaimConfirmer } from '../confirmation/claim-confirmer.js';
+import type { ItemEvaluator } from '../eval/item-evaluator.js';
+import { runTransfer } from '../transfer/transfer.js';
 import { openResearchLoop } from './research-loop.js';
 import { campaignSpend, type Spend } from './spend.js';
 import { createTeam, redTeam } from './team.js';
@@ -60,6 +63,12 @@ export interface CampaignOptions {
   onDigest?: (text: string) => Promise<void> | void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Runs methods for the desk itself (not experiments agents can see): the confirmation of claims
+   * on fresh seeds and, at the end, the held-out transfer. Without it, claims stay unconfirmed and
+   * a campaign with held-out tasks is refused.
+   */
+  evaluator?: ItemEvaluator;
 }
 
 /**
@@ -106,6 +115,7 @@ export class Campaign {
 
   async run(o: { signal?: AbortSignal } = {}): Promise<CampaignSummary> {
     const { file, ledger, pipeline } = this.o;
+    if (file.holdout.length && !this.o.evaluator) throw new AarError('holdout_needs_evaluator', `campaign.holdout (${file.holdout.join(', ')}) needs the desk's evaluator to run the transfer at the end; none was given`);
     const started = this.now();
     const sessionSeq = this.register();
     const researchers = this.team();
@@ -133,6 +143,7 @@ export class Campaign {
       return undefined;
     };
     const spend = (): Spend => campaignSpend(ledger, this.id);
+    const confirmer = this.o.evaluator ? new ClaimConfirmer({ ledger, campaignId: this.id, evaluate: this.o.evaluator, log: this.log, announce: (experiment, text) => this.announce(experiment, text) }) : undefined;
     const { desk, loop } = openResearchLoop({
       ledger,
       pipeline,
@@ -145,6 +156,7 @@ export class Campaign {
       log: this.log,
       mayPropose: () => stopReason() ?? capReached(),
       status: () => campaignStatus(file.budget, spend(), minutesLeft(), stopReason() ?? capReached()),
+      onClaim: confirmer ? (e) => confirmer.schedule(e) : undefined,
     });
     const checkBudget = () => {
       const state = guard.check(spend());
@@ -208,6 +220,7 @@ export class Campaign {
         await pipeline.waitFor(j.experimentId, { signal: o.signal }).catch(() => {});
       }
       if (!o.signal?.aborted) await loop.round();
+      await confirmer?.idle();
       tick();
     } finally {
       clearInterval(redisWatch);
@@ -215,7 +228,21 @@ export class Campaign {
       await schedule.stop();
       ledger.append('campaign', { campaignId: this.id, data: { action: 'stop', reason: desk.closed ?? 'error' } });
     }
-    return campaignSummary(ledger, this.id, spend(), file.scoring.claimSeeds);
+    const summary = campaignSummary(ledger, this.id, spend(), file.scoring.claimSeeds);
+    // Only now, with every agent done, does anything of a held-out task get run or shown.
+    if (file.holdout.length && this.o.evaluator && !o.signal?.aborted) {
+      const t = await runTransfer({ ledger, campaignId: this.id, search: file.tasks, holdout: file.holdout, evaluate: this.o.evaluator, claimSeeds: file.scoring.claimSeeds, log: this.log });
+      summary.transfer = t.transfer;
+      summary.leaveOneTaskOut = t.leaveOneOut;
+    }
+    return summary;
+  }
+
+  /** The desk's word on a claim, in the claim's thread of the results channel. */
+  private announce(experiment: string, text: string): void {
+    const claim = this.o.ledger.events({ experimentId: experiment, kind: 'claim' }).at(-1);
+    const message = typeof claim?.data.message === 'string' ? claim.data.message : undefined;
+    this.records.addMessage({ id: `m-confirm-${experiment}`, channel: 'results', threadId: message ?? null, author: 'steward', authorKind: 'system', text });
   }
 
   /** Records the campaign (once) and the start of this session; returns the session's first event seq. */

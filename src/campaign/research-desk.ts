@@ -33,6 +33,8 @@ export interface ResearchDeskOptions {
   mayPropose?: (agent: string) => string | undefined;
   /** Where the campaign stands, for the turn prompt (a campaign near its end says so). */
   status?: () => CampaignStatus;
+  /** Called once a claim is recorded: the desk's confirmation on fresh seeds (src/confirmation). */
+  onClaim?: (experiment: string) => void;
 }
 
 /** What a researcher is told about the campaign's limits at the start of a turn. */
@@ -315,6 +317,7 @@ export class AgentDesk {
     const text = `${o.text.trim().slice(0, MAX_TEXT)}\n(${o.experiment} · ${r.task} · ${r.method}: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds)`;
     const posted = this.post({ text, channel: 'results', thread: undefined, finding: { type: 'result', experiments: [o.experiment] } });
     this.o.ledger.append('claim', { agent: this.agent, experimentId: o.experiment, campaignId: this.o.campaignId, data: { message: posted.message, pgrPublic: r.pgrPublic, seeds: r.seeds } });
+    this.o.onClaim?.(o.experiment);
     return { ...posted, pgrPublic: r.pgrPublic, sd: r.sd, seeds: r.seeds };
   }
 

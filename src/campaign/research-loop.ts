@@ -22,6 +22,8 @@ export interface ResearchLoopOptions {
   log?: (line: string) => void;
   /** First wait before a failed bot's next try (doubles per failure). */
   retryAfterMs?: number;
+  /** Called once a claim is recorded (the desk's confirmation). */
+  onClaim?: (experiment: string) => void;
 }
 
 /** The research side of a campaign, assembled: the desk every bot acts through and the loop that gives them turns. */
@@ -40,6 +42,7 @@ export function openResearchLoop(o: ResearchLoopOptions): { desk: ResearchDesk; 
     claimSeeds: o.claimSeeds,
     mayPropose: o.mayPropose,
     status: o.status,
+    onClaim: o.onClaim,
   });
   const loop = new BotLoop({ ledger: o.ledger, desk, researchers: o.researchers, reviewers: o.reviewers?.(desk), campaignId: o.campaignId, log: o.log, retryAfterMs: o.retryAfterMs });
   return { desk, loop };

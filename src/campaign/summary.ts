@@ -1,4 +1,6 @@
 import { activeFlags } from '../audit/active-flags.js';
+import { claimStatus } from '../confirmation/claim-confirmer.js';
+import type { LeaveOneOutRow, TransferResult } from '../transfer/transfer.js';
 import { meanSd } from '../eval/stats.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -23,6 +25,10 @@ export interface CampaignSummary {
   /** Results the auditor found suspicious or scoring flagged. */
   flags: number;
   vetoes: number;
+  /** Held-out task transfer, per held-out task (campaigns with `holdout` only): the headline. */
+  transfer?: Record<string, TransferResult>;
+  /** Per search task: the overall best chosen on the other search tasks, run on it next to aux-conf. */
+  leaveOneTaskOut?: Record<string, LeaveOneOutRow>;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -35,10 +41,15 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend, claimSeeds: number): CampaignSummary {
   const records = new ForumRecords(ledger);
   const vetoes = records.vetoes();
-  const claimed = new Set(ledger.events({ kind: 'claim' }).map((e) => e.experimentId));
+  // A claim the desk's confirmation rejected does not stand; a confirmed one ranks above one not yet confirmed.
+  const claimRank = new Map<string | null, number>();
+  for (const e of ledger.events({ kind: 'claim' })) {
+    const status = e.experimentId ? claimStatus(ledger, e.experimentId) : 'rejected';
+    if (status !== 'rejected') claimRank.set(e.experimentId, status === 'confirmed' ? 2 : 1);
+  }
   const ids = (ledger.db.prepare('SELECT id FROM experiments WHERE campaign_id = ? ORDER BY rowid').all(campaignId) as { id: string }[]).map((r) => r.id);
   const tasks: Record<string, TaskOutcome> = {};
-  type Row = NonNullable<TaskOutcome['best']> & { task: string; claimed: boolean };
+  type Row = NonNullable<TaskOutcome['best']> & { task: string; claimed: number };
   const rows: Row[] = [];
   for (const id of ids) {
     const e = ledger.experiment(id)!;
@@ -49,11 +60,12 @@ export function campaignSummary(ledger: Ledger, campaignId: string, spend: Spend
     const pub = meanSd(results.map((r) => r.score.public.pgr)).mean;
     const priv = meanSd(results.map((r) => r.score.private.pgr)).mean;
     if (e.methodTag === 'aux-conf' && e.agent === 'steward') tasks[e.task].baseline = { experiment: id, pgrPublic: r3(pub), pgrPrivate: r3(priv) };
-    rows.push({ task: e.task, experiment: id, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r3(pub), pgrPrivate: r3(priv), seeds: results.length, claimed: claimed.has(id) });
+    rows.push({ task: e.task, experiment: id, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r3(pub), pgrPrivate: r3(priv), seeds: results.length, claimed: claimRank.get(id) ?? 0 });
   }
   for (const task of Object.keys(tasks)) {
     // People rank by the private half: the best of many public-fitted variants does not win here.
-    const mine = rows.filter((r) => r.task === task).sort((a, b) => Number(b.claimed) - Number(a.claimed) || b.pgrPrivate - a.pgrPrivate);
+    // A claim confirmed by the desk ranks first, then one not yet confirmed (rejected ones count as unclaimed).
+    const mine = rows.filter((r) => r.task === task).sort((a, b) => b.claimed - a.claimed || b.pgrPrivate - a.pgrPrivate);
     if (mine[0]) {
       const { task: _t, claimed: _c, ...best } = mine[0];
       tasks[task].best = best;

@@ -1,4 +1,4 @@
-import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
+import { baseTask, isTaskId } from '../../workers/w2s/data/types.js';
 import { TASK_ITEMS, TASKS } from '../../workers/w2s/tasks.js';
 
 /**
@@ -8,9 +8,9 @@ import { TASK_ITEMS, TASKS } from '../../workers/w2s/tasks.js';
  * A task aar does not know (an external trainer's) is described by its name alone.
  */
 export function taskBrief(task: string): string {
-  if (!(TASK_NAMES as readonly string[]).includes(task)) return `${task}: an external task (see the forum for what its data is)`;
-  const s = TASKS[task as TaskName];
-  const items = TASK_ITEMS[task as TaskName];
+  if (!isTaskId(task)) return `${task}: an external task (see the forum for what its data is)`;
+  const s = TASKS[task];
+  const items = TASK_ITEMS[baseTask(task)];
   const train = items - s.testSize - s.goldSize - s.validationSize;
   const st = s.student;
   return (

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InvalidInputError } from '../domain/errors.js';
 import { builtinMethod, parseMethod, type Method } from '../domain/method.js';
-import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
+import { isTaskId, TASK_IDS, type TaskId } from '../../workers/w2s/data/types.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -36,12 +36,12 @@ export function parseFlagsAndArgs<O extends Options>(command: string, argv: stri
   return { values: parsed.values, args: Object.fromEntries(args.map((a, i) => [a.name, parsed.positionals[i]])) as Record<string, string> };
 }
 
-export function parseTask(value: string | undefined): TaskName {
-  if (value === undefined) throw new InvalidInputError('arguments', [{ field: '--task', problem: `required; accepted: ${TASK_NAMES.join(', ')}` }]);
-  if (!(TASK_NAMES as readonly string[]).includes(value)) {
-    throw new InvalidInputError('arguments', [{ field: '--task', problem: `unknown task "${value}"; accepted: ${TASK_NAMES.join(', ')}` }]);
+export function parseTask(value: string | undefined): TaskId {
+  if (value === undefined) throw new InvalidInputError('arguments', [{ field: '--task', problem: `required; accepted: ${TASK_IDS.join(', ')}` }]);
+  if (!isTaskId(value)) {
+    throw new InvalidInputError('arguments', [{ field: '--task', problem: `unknown task "${value}"; accepted: ${TASK_IDS.join(', ')}` }]);
   }
-  return value as TaskName;
+  return value;
 }
 
 /** A comma-separated list of distinct non-negative integer seeds, such as `1,2,3,4,5`. */

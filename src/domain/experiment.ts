@@ -13,7 +13,7 @@ export const ExperimentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 
  */
 export const JobSpecSchema = z.strictObject({
   experimentId: ExperimentIdSchema,
-  task: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a task name: lower-case letters, digits, _ and -'),
+  task: z.string().regex(/^[a-z0-9][a-z0-9_@-]{0,39}$/, 'a task name: lower-case letters, digits, _, - and @ (a teacher variant: spam@xview)'),
   seed: z.int().min(0).max(999_999_999),
   method: MethodSchema,
   /**

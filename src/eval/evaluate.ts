@@ -1,5 +1,5 @@
 import type { Method } from '../domain/method.js';
-import type { ProgressFn, TaskName } from '../../workers/w2s/data/types.js';
+import type { ProgressFn, TaskId } from '../../workers/w2s/data/types.js';
 import { runW2s } from '../../workers/w2s/runner.js';
 import { embeddedVault } from '../scoring/label-vault.js';
 import { score, type Score } from '../scoring/score.js';
@@ -14,7 +14,7 @@ export interface Evaluation extends ScoreSummary {
 }
 
 export interface EvaluateOptions {
-  task: TaskName;
+  task: TaskId;
   method: Method;
   seeds: readonly number[];
   cacheDir: string;

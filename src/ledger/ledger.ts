@@ -38,7 +38,13 @@ export type EventKind =
   /** What re-running an experiment needs (method, code and data hashes, versions), recorded at submit (src/reproduce). */
   | 'provenance'
   /** A job's runner died or vanished while running it, with how many times that has happened (the poison-pill guard). */
-  | 'runner_lost';
+  | 'runner_lost'
+  /** Seeds the desk drew for a campaign (confirmation, transfer): recorded once, never chosen or seen by agents (src/confirmation). */
+  | 'seeds'
+  /** The desk's re-run of a claim on the confirmation seeds, scored on the private half, and whether the claim stands. */
+  | 'confirmation'
+  /** Held-out task transfer at the end of a campaign (src/transfer). */
+  | 'transfer';
 
 export interface LedgerEvent {
   seq: number;

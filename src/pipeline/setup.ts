@@ -6,7 +6,7 @@ import { MemoryQueue } from '../queue/memory.js';
 import type { ExperimentQueue, JobPolicy } from '../queue/port.js';
 import { embeddedVault } from '../scoring/label-vault.js';
 import { EmbeddedBaselines, LedgerBaselines, type TrustedBaselines } from '../scoring/trusted-baselines.js';
-import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
+import { isTaskId, TASK_IDS, type TaskId } from '../../workers/w2s/data/types.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { Pipeline, type SubmitRequest } from './pipeline.js';
 import { buildProvenance } from '../reproduce/provenance.js';
@@ -31,10 +31,10 @@ export async function openQueue(config: Config): Promise<ExperimentQueue> {
 /** Scoring's label vaults: the embedded tasks' test labels. */
 export function vaultFor(config: Pick<Config, 'cacheDir'>) {
   return (task: string) => {
-    if (!(TASK_NAMES as readonly string[]).includes(task)) {
-      throw new AarError('no_label_vault', `no evaluation labels for task "${task}"; scoring knows: ${TASK_NAMES.join(', ')}`);
+    if (!isTaskId(task)) {
+      throw new AarError('no_label_vault', `no evaluation labels for task "${task}"; scoring knows: ${TASK_IDS.join(', ')}`);
     }
-    return embeddedVault(config.cacheDir, task as TaskName);
+    return embeddedVault(config.cacheDir, task);
   };
 }
 
@@ -49,8 +49,7 @@ export function trustedBaselines(config: Pick<Config, 'cacheDir' | 'baselines'>,
  */
 export function provenanceRecorder(config: Pick<Config, 'cacheDir'>, queue: 'memory' | 'bullmq'): (req: SubmitRequest) => Record<string, unknown> {
   return (req) => {
-    const embedded = (TASK_NAMES as readonly string[]).includes(req.task);
-    const data = embedded ? embeddedDataVersion(config.cacheDir, req.task as TaskName, req.seeds) : undefined;
+    const data = isTaskId(req.task) ? embeddedDataVersion(config.cacheDir, req.task, req.seeds) : undefined;
     return buildProvenance(req, { data, queue }) as unknown as Record<string, unknown>;
   };
 }

@@ -10,6 +10,8 @@ import { standing, vetoState } from './leaderboard.js';
 import { lineage, type Lineage } from './lineage.js';
 import { reportBlocks } from './report-document.js';
 import { renderHtml, renderMarkdown } from './report-render.js';
+import type { ConfirmationVerdict } from '../confirmation/claim-confirmer.js';
+import type { LeaveOneOutRow, TransferResult } from '../transfer/transfer.js';
 
 /** An experiment with where it stands with the humans: vetoed (by id or method tag) or approved. */
 export interface ReportExperiment extends ExperimentSummary {
@@ -80,6 +82,12 @@ export interface ReportData {
   /** null when the caller had none to give (experiments outside any campaign). */
   spend: Spend | null;
   referenceUsdPerAgentHour: number;
+  /** The desk's re-runs of claims on the campaign's confirmation seeds (src/confirmation). */
+  confirmations: ConfirmationVerdict[];
+  /** Held-out task transfer at the campaign's end (its latest run), or null when it had no held-out tasks. */
+  transfer: Record<string, TransferResult> | null;
+  /** The leave-one-task-out view over the search tasks, from the same run. */
+  leaveOneOut: Record<string, LeaveOneOutRow> | null;
 }
 
 export interface BuildReportOptions {
@@ -125,7 +133,15 @@ export function buildReport(o: BuildReportOptions): ReportData {
     vetoes: scope.campaignId === null ? allVetoes : allVetoes.filter((v) => ids.has(v.target) || tags.has(v.target)),
     spend: o.spend ?? null,
     referenceUsdPerAgentHour: REFERENCE_USD_PER_AGENT_HOUR,
+    confirmations: ledger.events({ kind: 'confirmation' }).filter((e) => ids.has(e.experimentId ?? '')).map((e) => e.data as unknown as ConfirmationVerdict),
+    transfer: latestTransfer(ledger, scope.campaignId)?.results ?? null,
+    leaveOneOut: latestTransfer(ledger, scope.campaignId)?.leaveOneOut ?? null,
   };
+}
+
+function latestTransfer(ledger: Ledger, campaignId: string | null): { results: Record<string, TransferResult>; leaveOneOut?: Record<string, LeaveOneOutRow> } | null {
+  const e = ledger.events({ kind: 'transfer' }).filter((x) => campaignId === null || x.campaignId === campaignId).at(-1);
+  return e ? (e.data as { results: Record<string, TransferResult>; leaveOneOut?: Record<string, LeaveOneOutRow> }) : null;
 }
 
 function taskReport(ledger: Ledger, task: string, experiments: ReportExperiment[], o: { claimSeeds: number; top: number; lineageDepth?: number }): TaskReport {

@@ -1,3 +1,4 @@
+import { COMBINED_SE_LABEL } from '../eval/paired-se.js';
 import type { MeanSd } from '../eval/stats.js';
 import type { ReportData, ReportExperiment, TaskReport } from './campaign-report.js';
 
@@ -39,7 +40,7 @@ export function reportBlocks(d: ReportData, charts: Map<string, { png: string; s
   const spanText = d.span ? `From ${fmtTime(d.span.from)} to ${fmtTime(d.span.to)} (${fmtHours(d.span.from, d.span.to)}).` : 'No activity recorded.';
   b.push({
     kind: 'text',
-    text: `${spanText} ${d.experiments} experiments on ${d.tasks.length} tasks. Report generated ${fmtTime(d.generatedAt)}. Results rank by mean private PGR (held-out items no agent sees, so fitting the public half does not help) among experiments with at least ${d.claimSeeds} scored seeds and no veto; public PGR is what the agents saw.`,
+    text: `${spanText} ${d.experiments} experiments on ${d.tasks.length} tasks. Report generated ${fmtTime(d.generatedAt)}. Results rank by mean private PGR (held-out items no agent sees, so fitting the public half does not help) among experiments with at least ${d.claimSeeds} scored seeds and no veto; public PGR is what the agents saw. In the leaderboards ± is the sd over seeds; in the confirmation and transfer tables it is the ${COMBINED_SE_LABEL}.`,
   });
   b.push({ kind: 'heading', level: 2, text: 'Summary' });
   b.push({
@@ -57,9 +58,45 @@ export function reportBlocks(d: ReportData, charts: Map<string, { png: string; s
       t.best ? who(t.best.agent) : '-',
     ]),
   });
+  b.push(...transferBlocks(d));
   b.push(...spendBlocks(d));
   for (const t of d.tasks) b.push(...taskBlocks(t, d, charts.get(t.task)));
   b.push(...integrityBlocks(d));
+  return b;
+}
+
+const pm = (x: { mean: number; se: number }) => `${x.mean.toFixed(2)} ± ${x.se.toFixed(2)}`;
+const signed = (x: { mean: number; se: number }) => `${x.mean >= 0 ? '+' : ''}${pm(x)}`;
+
+/** The campaign's headline (held-out transfer) and the desk's confirmation of claims. */
+function transferBlocks(d: ReportData): Block[] {
+  const b: Block[] = [];
+  if (d.transfer) {
+    b.push({ kind: 'heading', level: 2, text: 'Held-out task transfer' });
+    b.push({ kind: 'text', text: `The team's best methods, chosen on the search tasks, run at the end on tasks no agent ever saw, on fresh seeds, next to aux-conf; private half; ± is the ${COMBINED_SE_LABEL}.` });
+    b.push({
+      kind: 'table',
+      header: ['held-out task', 'method', 'found on', 'experiment', 'PGR', 'vs aux-conf (paired)'],
+      rows: Object.values(d.transfer).flatMap((t) => [
+        [t.task, 'aux-conf', '-', '-', pm(t.auxConf), '-'],
+        ...t.methods.map((m) => [t.task, `${m.role}: ${m.method}`, m.from, m.experiment, pm(m.pgr), signed(m.gain)]),
+      ]),
+    });
+  }
+  if (d.leaveOneOut && Object.keys(d.leaveOneOut).length) {
+    b.push({ kind: 'heading', level: 3, text: 'Leave one search task out' });
+    b.push({ kind: 'text', text: `For each search task, the overall best chosen on the other search tasks, run on it on the same fresh seeds next to aux-conf; ± is the ${COMBINED_SE_LABEL}.` });
+    b.push({
+      kind: 'table',
+      header: ['left-out task', 'aux-conf', 'pick of the others', 'found on', 'PGR', 'vs aux-conf (paired)'],
+      rows: Object.values(d.leaveOneOut).map((l) => [l.task, pm(l.auxConf), l.best ? `${l.best.method} (${l.best.experiment})` : '-', l.best?.from ?? '-', l.best ? pm(l.best.pgr) : '-', l.best ? signed(l.best.gain) : '-']),
+    });
+  }
+  if (d.confirmations.length) {
+    b.push({ kind: 'heading', level: 2, text: 'Claims confirmed by the desk' });
+    b.push({ kind: 'text', text: `Each claim re-run by the desk with aux-conf on the campaign's confirmation seeds (drawn once, never an agent's), private half; a claim stands if its gain exceeds 2 × the ${COMBINED_SE_LABEL}.` });
+    b.push({ kind: 'table', header: ['experiment', 'task', 'seeds', 'vs aux-conf (paired)', 'verdict'], rows: d.confirmations.map((v) => [v.experiment, v.task, String(v.seeds), signed(v.gain), v.stands ? 'stands' : 'rejected']) });
+  }
   return b;
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { FEATURES_VERSION, loadTaskFeatures } from '../../workers/w2s/data/cache.js';
-import type { TaskFeatures, TaskName } from '../../workers/w2s/data/types.js';
+import { FEATURES_VERSION } from '../../workers/w2s/data/cache.js';
+import { loadTaskView } from '../../workers/w2s/teachers/teacher-view.js';
+import type { TaskFeatures, TaskId } from '../../workers/w2s/data/types.js';
 import { makeSplits, type Splits } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
 
@@ -47,7 +48,8 @@ export function splitsHashOf(features: TaskFeatures, s: Splits): string {
 }
 
 /** The data version of an embedded task for these seeds, from the feature cache in `cacheDir`. */
-export function embeddedDataVersion(cacheDir: string, task: TaskName, seeds: readonly number[]): DataVersion {
-  const features = loadTaskFeatures(cacheDir, task);
+export function embeddedDataVersion(cacheDir: string, task: TaskId, seeds: readonly number[]): DataVersion {
+  // The teacher's view is part of the data: a task id's hash covers the features its teacher reads.
+  const features = loadTaskView(cacheDir, task);
   return { task, hash: itemsHash(features), splits: Object.fromEntries(seeds.map((s) => [String(s), splitsHash(features, s)])) };
 }

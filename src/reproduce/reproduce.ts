@@ -4,7 +4,7 @@ import { parseMethod, type Method } from '../domain/method.js';
 import { embeddedVault } from '../scoring/label-vault.js';
 import { EmbeddedBaselines } from '../scoring/trusted-baselines.js';
 import { score } from '../scoring/score.js';
-import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
+import { isTaskId, TASK_IDS, type TaskId } from '../../workers/w2s/data/types.js';
 import { W2sRunner } from '../../workers/w2s/w2s-runner.js';
 import { embeddedDataVersion } from './data-version.js';
 import { ReproduceRefusedError, type ReproduceProblem } from './errors.js';
@@ -66,12 +66,12 @@ export function planReproduction(original: OriginalExperiment, o: { cacheDir: st
 
   const ran = seeds.map((s) => scored.get(s)?.runner);
   const embedded = ran.every((r) => r?.name === 'w2s') || (ran.every((r) => r === undefined) && p.queue === 'memory');
-  if (!(TASK_NAMES as readonly string[]).includes(original.task)) {
-    problems.push({ what: 'task', problem: `"${original.task}" is not an embedded task, so its data cannot be checked or loaded here; accepted: ${TASK_NAMES.join(', ')}` });
+  if (!isTaskId(original.task)) {
+    problems.push({ what: 'task', problem: `"${original.task}" is not an embedded task, so its data cannot be checked or loaded here; accepted: ${TASK_IDS.join(', ')}` });
   } else if (!p.data) {
     problems.push({ what: 'data hash', problem: 'the task\'s data version was not recorded at submission' });
   } else {
-    const here = embeddedDataVersion(o.cacheDir, original.task as TaskName, seeds);
+    const here = embeddedDataVersion(o.cacheDir, original.task, seeds);
     if (here.hash !== p.data.hash) {
       problems.push({ what: `data hash of task ${original.task}`, problem: 'the task\'s items, labels or features here are not the ones it ran on (another dataset package version, or a changed feature cache)', recorded: short(p.data.hash), here: short(here.hash) });
     } else {
@@ -112,7 +112,7 @@ export interface SeedScore {
 /** Re-runs the seeds on the embedded runner's threads in this process and scores them (nothing is written to the ledger). */
 export async function runInProcess(plan: ReproducePlan, o: { cacheDir: string; threads: number }): Promise<SeedScore[]> {
   const runner = new W2sRunner({ cacheDir: o.cacheDir, threads: Math.max(1, Math.min(o.threads, plan.seeds.length)) });
-  const vault = embeddedVault(o.cacheDir, plan.original.task as TaskName);
+  const vault = embeddedVault(o.cacheDir, plan.original.task as TaskId);
   const baselines = new EmbeddedBaselines(o.cacheDir);
   try {
     const ac = new AbortController();

@@ -1,5 +1,5 @@
 import { loadTaskFeatures, loadTestLabels } from '../../workers/w2s/data/cache.js';
-import type { TaskName } from '../../workers/w2s/data/types.js';
+import { baseTask, type TaskId } from '../../workers/w2s/data/types.js';
 import { testHalves } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
 
@@ -79,6 +79,20 @@ export class LabelVault {
     return pos;
   }
 
+  /**
+   * 1 where a prediction is right, over the private half in the vault's private order. For
+   * trusted error bars (the item bootstrap of the combined SE) only: per-item correctness is what
+   * an answer to an agent must never carry, so nothing agent-facing may call it.
+   */
+  privateCorrect(positions: Int32Array, classes: readonly number[]): Uint8Array {
+    const out = new Uint8Array(this.order.length - this.publicSize);
+    for (let k = 0; k < positions.length; k++) {
+      const at = positions[k];
+      if (this.isPrivate[at] && classes[k] === this.labels[at]) out[at - this.publicSize] = 1;
+    }
+    return out;
+  }
+
   /** Correct predictions per half, for predictions already placed by positions(). */
   tally(positions: Int32Array, classes: readonly number[]): { public: HalfTally; private: HalfTally } {
     let correctPublic = 0;
@@ -99,13 +113,14 @@ export class LabelVault {
 const vaults = new Map<string, LabelVault>();
 
 /** The vault of an embedded benchmark task: its test items from the feature cache, their labels from scoring's own file. */
-export function embeddedVault(cacheDir: string, task: TaskName): LabelVault {
+export function embeddedVault(cacheDir: string, task: TaskId): LabelVault {
   const key = `${cacheDir}:${task}`;
   const hit = vaults.get(key);
   if (hit) return hit;
-  const features = loadTaskFeatures(cacheDir, task);
+  // Every teacher of a data set shares its items and test halves: only the vault's name differs.
+  const features = loadTaskFeatures(cacheDir, baseTask(task));
   // The feature cache holds no test labels: scoring reads its own file.
-  const labels = loadTestLabels(cacheDir, task);
+  const labels = loadTestLabels(cacheDir, baseTask(task));
   const { testPublic, testPrivate } = testHalves(features, TASKS[task]);
   const labelsOf = (rows: Int32Array) => new Map(Array.from(rows, (r) => [features.ids[r], labels.get(features.ids[r])!] as const));
   const vault = new LabelVault(task, features.classNames.length, labelsOf(testPublic), labelsOf(testPrivate));

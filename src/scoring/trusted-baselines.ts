@@ -4,7 +4,8 @@ import type { Predictions } from '../domain/predictions.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { concat, trainBaselines } from '../../workers/w2s/baselines.js';
 import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
-import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
+import { isTaskId, TASK_IDS } from '../../workers/w2s/data/types.js';
+import { loadTaskView } from '../../workers/w2s/teachers/teacher-view.js';
 import { makeSplits } from '../../workers/w2s/splits.js';
 import { TASKS } from '../../workers/w2s/tasks.js';
 
@@ -52,15 +53,16 @@ export class EmbeddedBaselines implements TrustedBaselines {
   constructor(private readonly cacheDir: string) {}
 
   get(task: string, seed: number): TestBaselines {
-    if (!(TASK_NAMES as readonly string[]).includes(task)) {
-      throw new AarError('no_trusted_baselines', `no trusted weak teacher or ceiling for task "${task}"; embedded tasks: ${TASK_NAMES.join(', ')}`);
+    if (!isTaskId(task)) {
+      throw new AarError('no_trusted_baselines', `no trusted weak teacher or ceiling for task "${task}"; embedded tasks: ${TASK_IDS.join(', ')}`);
     }
     const key = `${task}-s${seed}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
-    const features = loadTaskFeatures(this.cacheDir, task as TaskName);
-    const splits = makeSplits(features, TASKS[task as TaskName], seed);
-    const b = trainBaselines(features, TASKS[task as TaskName], splits, seed);
+    // The task's own teacher (same-family by default, `@xview` for the cross-view one).
+    const features = loadTaskView(this.cacheDir, task);
+    const splits = makeSplits(features, TASKS[task], seed);
+    const b = trainBaselines(features, TASKS[task], splits, seed);
     const ids = Array.from(concat(splits.testPublic, splits.testPrivate), (row) => features.ids[row]);
     const out = { weak: { ids, classes: Array.from(b.weakTest) }, ceiling: { ids, classes: Array.from(b.ceilingTest) } };
     this.memo.set(key, out);

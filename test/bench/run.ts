@@ -6,6 +6,7 @@ import { benchLabelReach } from './label-reach.js';
 import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRedTeam, benchStartFlags } from './red-team.js';
+import { DEFAULT_SPLIT } from '../../src/campaign/campaign-file.js';
 import { benchResearch } from './research.js';
 import { benchSandbox } from './sandbox.js';
 import { benchScale } from './scale.js';
@@ -18,7 +19,7 @@ const only = process.argv[2];
 if (!only || only === 'w2s') await benchW2s();
 if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'tokens') await benchTokens();
-if (!only || only === 'research') await benchResearch({ tasks: ['spam', 'sentiment', 'math', 'code'] });
+if (!only || only === 'research') await benchResearch({ ...DEFAULT_SPLIT });
 if (!only || only === 'red-team') await benchRedTeam();
 // The honest `npm start` campaign's flags alone (also part of red-team).
 if (only === 'start-flags') await benchStartFlags();

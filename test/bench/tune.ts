@@ -6,8 +6,8 @@
 //   would have in a real weak-to-strong setting; the ceiling uses the same settings.
 import { loadConfig } from '../../src/config/env.js';
 import { trainBaselines } from '../../workers/w2s/baselines.js';
-import { loadTaskFeatures } from '../../workers/w2s/data/cache.js';
-import { TASK_NAMES, type TaskName } from '../../workers/w2s/data/types.js';
+import { TASK_IDS, type TaskId } from '../../workers/w2s/data/types.js';
+import { loadTaskView } from '../../workers/w2s/teachers/teacher-view.js';
 import { createHead, type HeadSpec } from '../../workers/w2s/models/head.js';
 import { argmaxRows, predictProba, train } from '../../workers/w2s/models/train.js';
 import { Rng } from '../../workers/w2s/rng.js';
@@ -18,8 +18,8 @@ const SEEDS = [1, 2, 3];
 const GRID: TrainSettings[] = [];
 for (const lr of [0.001, 0.003, 0.01, 0.03]) for (const epochs of [10, 20, 40]) for (const l2 of [1e-4, 1e-3, 1e-2]) GRID.push({ lr, epochs, l2, batchSize: 32 });
 
-function validationAccuracy(task: TaskName, view: 'weak' | 'strong', s: TrainSettings, head: HeadSpec): number {
-  const f = loadTaskFeatures(loadConfig().cacheDir, task);
+function validationAccuracy(task: TaskId, view: 'weak' | 'strong', s: TrainSettings, head: HeadSpec): number {
+  const f = loadTaskView(loadConfig().cacheDir, task);
   let acc = 0;
   for (const seed of SEEDS) {
     const splits = makeSplits(f, TASKS[task], seed);
@@ -48,8 +48,8 @@ function validationAccuracy(task: TaskName, view: 'weak' | 'strong', s: TrainSet
 }
 
 /** The weak teacher's predicted class for every item (indexed like the features). */
-function weakLabels(task: TaskName, seed: number): Uint8Array {
-  const f = loadTaskFeatures(loadConfig().cacheDir, task);
+function weakLabels(task: TaskId, seed: number): Uint8Array {
+  const f = loadTaskView(loadConfig().cacheDir, task);
   const splits = makeSplits(f, TASKS[task], seed);
   const { train: trainRows, validation } = trainBaselinesViews(f, splits, seed, task);
   const out = new Uint8Array(f.labels.length);
@@ -58,13 +58,15 @@ function weakLabels(task: TaskName, seed: number): Uint8Array {
   return out;
 }
 
-function trainBaselinesViews(f: ReturnType<typeof loadTaskFeatures>, splits: ReturnType<typeof makeSplits>, seed: number, task: TaskName) {
+function trainBaselinesViews(f: ReturnType<typeof loadTaskView>, splits: ReturnType<typeof makeSplits>, seed: number, task: TaskId) {
   const b = trainBaselines(f, TASKS[task], splits, seed);
   return { train: argmaxRows(b.weakTrain, 2), validation: argmaxRows(b.weakValidation, 2) };
 }
 
-for (const task of process.argv[2] ? [process.argv[2] as TaskName] : TASK_NAMES) {
-  for (const view of ['weak', 'strong'] as const) {
+// `tune [task id] [weak|strong]`: one task and/or one view; the same-family teachers (issue 18) were tuned with `tune <task> weak`.
+const views = process.argv[3] ? [process.argv[3] as 'weak' | 'strong'] : (['weak', 'strong'] as const);
+for (const task of process.argv[2] ? [process.argv[2] as TaskId] : TASK_IDS) {
+  for (const view of views) {
     const ranked = GRID.map((s) => ({ s, acc: validationAccuracy(task, view, s, view === 'weak' ? { kind: 'linear' } : TASKS[task].student.head) })).sort((a, b) => b.acc - a.acc);
     const current = view === 'weak' ? TASKS[task].weak : TASKS[task].student;
     const now = ranked.find((r) => r.s.lr === current.lr && r.s.epochs === current.epochs && r.s.l2 === current.l2);

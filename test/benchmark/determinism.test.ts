@@ -76,9 +76,9 @@ describe('runW2s determinism', () => {
 });
 
 describe('evaluation item ids', () => {
-  const PREFIX: Record<TaskName, string> = { spam: 'spam', sentiment: 'sent', math: 'math', code: 'code' };
+  const PREFIX: Record<TaskName, string> = { spam: 'spam', sentiment: 'sent', math: 'math', code: 'code', sotu: 'sotu', names: 'name' };
 
-  it.each(['spam', 'sentiment'] as const)('are exactly the vault ids on %s, and reveal no label', (task) => {
+  it.each(['spam', 'sentiment', 'sotu', 'names'] as const)('are exactly the vault ids on %s, and reveal no label', (task) => {
     const run = runW2s({ task, seed: 1, method: builtinMethod('naive'), cacheDir: testCacheDir() });
     const vault = embeddedVault(testCacheDir(), task);
     const ids = vault.ids();
@@ -96,7 +96,7 @@ describe('evaluation item ids', () => {
     expect(ids.some((id) => /ham|pos|neg/i.test(id))).toBe(false);
   });
 
-  it.each(['spam', 'sentiment'] as const)('are numbered in an order unrelated to the label on %s', (task) => {
+  it.each(['spam', 'sentiment', 'sotu', 'names'] as const)('are numbered in an order unrelated to the label on %s', (task) => {
     // The source data lists one class first; ids must not inherit that order.
     const f = loadTaskFeatures(testCacheDir(), task);
     const labels = allLabels(testCacheDir(), task);

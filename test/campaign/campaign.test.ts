@@ -164,6 +164,23 @@ describe('aar run (a real process)', () => {
     expect(r.stdout).not.toContain('\x1b[');
   }, 120_000);
 
+  it('--holdout: the JSON ends with a transfer object per held-out task (best, aux-conf, paired gain with combined SE)', () => {
+    const r = aar('run', '--tasks', 'spam,math,code', '--holdout', 'sentiment,sotu', '--agents', '2', '--max-experiments', '30', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    // Only search tasks have experiments; no held-out task is among them.
+    expect(Object.keys(last.tasks).length).toBeGreaterThan(0);
+    for (const t of Object.keys(last.tasks)) expect(['spam', 'math', 'code']).toContain(t);
+    expect(Object.keys(last.transfer).sort()).toEqual(['sentiment', 'sotu']);
+    for (const t of ['sentiment', 'sotu']) {
+      expect(last.transfer[t]).toMatchObject({ se: 'combined SE (seed + item bootstrap)', auxConf: { mean: expect.any(Number), se: expect.any(Number) } });
+      expect(last.transfer[t].best).toMatchObject({ from: expect.stringMatching(/^(spam|math|code)$/), gain: { mean: expect.any(Number), se: expect.any(Number), seSeed: expect.any(Number), seItem: expect.any(Number) } });
+    }
+    expect(r.stdout).toContain('Transfer to held-out tasks');
+    expect(aar('run', '--tasks', 'spam', '--holdout', 'spam').stderr).toMatch(/campaign\.holdout: spam is also in campaign\.tasks/);
+    expect(aar('run', '--holdout', 'chess').stderr).toMatch(/--holdout: unknown task "chess"/);
+  }, 240_000);
+
   it('Ctrl-C stops cleanly with the outcome so far; running it again resumes the same campaign', async () => {
     const procs = new ProcessGroup();
     const env = { ...embeddedEnv(), AAR_HOME: mkdtempSync(join(tmpdir(), 'aar-sigint-')) };

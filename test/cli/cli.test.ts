@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { testCacheDir } from '../helpers/cache-dir.js';
+import { TASK_NAMES } from '../../workers/w2s/data/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'aar-cli-'));
@@ -110,12 +111,18 @@ describe('aar CLI', () => {
     expect(sub.stdout).toContain('--seeds');
   });
 
-  it('tasks --json lists the four tasks with sizes and baselines', () => {
+  it('tasks --json lists every task with its teacher family, sizes, baselines, gap and naive PGR', () => {
     const r = aar('tasks', '--json');
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     const tasks = JSON.parse(lines[lines.length - 1]) as Array<Record<string, any>>;
-    expect(tasks.map((t) => t.task)).toEqual(['spam', 'sentiment', 'math', 'code']);
+    // The same-family defaults, then each data set's cross-view variant.
+    expect(tasks.map((t) => t.task)).toEqual([...TASK_NAMES, ...TASK_NAMES.map((t) => `${t}@xview`)]);
+    for (const t of tasks) {
+      expect(t.teacher.family).toMatch(t.task.endsWith('@xview') ? /^xview$/ : /^(projection|narrow-prior)$/);
+      expect(t.teacher.about).toEqual(expect.any(String));
+      expect(t.baselines.gap).toBeCloseTo(t.baselines.ceiling.mean - t.baselines.weak.mean, 12);
+    }
     for (const t of tasks) {
       const { items, gold, train, validation, testPublic, testPrivate } = t.sizes;
       for (const n of [items, gold, train, validation, testPublic, testPrivate]) expect(Number.isInteger(n) && n > 0).toBe(true);

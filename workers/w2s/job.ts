@@ -1,7 +1,7 @@
 import type { JobSpec } from '../../src/domain/experiment.js';
 import type { SandboxLimits } from './method/code/sandbox.js';
 import { runW2s } from './runner.js';
-import { TASK_NAMES, type TaskName } from './data/types.js';
+import { isTaskId, TASK_IDS } from './data/types.js';
 
 /** One w2s job as a thread or a guarded child process receives it. */
 export interface W2sJobRequest {
@@ -22,13 +22,13 @@ export type W2sJobMessage =
  */
 export function runW2sJob(req: W2sJobRequest, post: (m: W2sJobMessage) => void): void {
   const { spec, cacheDir } = req;
-  if (!(TASK_NAMES as readonly string[]).includes(spec.task)) {
-    post({ type: 'error', message: `the w2s runner has no task "${spec.task}"; accepted: ${TASK_NAMES.join(', ')}`, retry: false });
+  if (!isTaskId(spec.task)) {
+    post({ type: 'error', message: `the w2s runner has no task "${spec.task}"; accepted: ${TASK_IDS.join(', ')}`, retry: false });
     return;
   }
   try {
     post({ type: 'progress', fraction: 0.05, note: 'loading features' });
-    const out = runW2s({ task: spec.task as TaskName, seed: spec.seed, method: spec.method, cacheDir, sandbox: req.sandbox });
+    const out = runW2s({ task: spec.task, seed: spec.seed, method: spec.method, cacheDir, sandbox: req.sandbox });
     post({ type: 'result', result: { student: out.student, weak: out.weak, ceiling: out.ceiling, stats: out.stats } });
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err), retry: false });

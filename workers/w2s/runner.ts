@@ -1,8 +1,9 @@
 import type { Method } from '../../src/domain/method.js';
 import type { Predictions } from '../../src/domain/predictions.js';
 import { concat, getBaselines } from './baselines.js';
+import { baseTask, type ProgressFn, type TaskFeatures, type TaskId } from './data/types.js';
+import { loadTaskView } from './teachers/teacher-view.js';
 import { loadTaskFeatures } from './data/cache.js';
-import type { ProgressFn, TaskFeatures, TaskName } from './data/types.js';
 import { argmaxRows } from './models/train.js';
 import { MethodCode, type MethodCodeData } from './method/code/hooks.js';
 import { EffectiveSignalMeter, type EffectiveSignal } from './method/effective-signal.js';
@@ -13,7 +14,8 @@ import { TASKS } from './tasks.js';
 import { itemsHash, splitsHashOf } from '../../src/reproduce/data-version.js';
 
 export interface W2sRunInput {
-  task: TaskName;
+  /** A task id: `spam` (same-family weak teacher) or `spam@xview` (cross-view teacher). */
+  task: TaskId;
   seed: number;
   method: Method;
   /** Where feature and baseline caches live; undefined trains the baselines afresh. */
@@ -26,7 +28,7 @@ export interface W2sRunInput {
 
 
 export interface W2sRunOutput {
-  task: TaskName;
+  task: TaskId;
   seed: number;
   /** The student's, the weak teacher's and the ceiling's predictions on every evaluation item. */
   student: Predictions;
@@ -68,7 +70,7 @@ export interface W2sRunOutput {
  */
 export function runW2s(input: W2sRunInput): W2sRunOutput {
   const settings = TASKS[input.task];
-  const features = loadTaskFeatures(input.cacheDir, input.task, input.progress);
+  const features = loadTaskView(input.cacheDir, input.task, input.progress);
   const splits = makeSplits(features, settings, input.seed);
   const t0 = performance.now();
   const baselines = getBaselines(features, settings, splits, input.seed, input.cacheBaselines === false ? undefined : input.cacheDir);
@@ -76,7 +78,7 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
   const k = features.classNames.length;
   const test = concat(splits.testPublic, splits.testPrivate);
   const code = input.method.code
-    ? new MethodCode(input.method.code, codeData(features, splits.train, baselines.weakTrain), { seed: input.seed, limits: input.sandbox })
+    ? new MethodCode(input.method.code, codeData(features, loadTaskFeatures(input.cacheDir, baseTask(input.task)), splits.train, baselines.weakTrain), { seed: input.seed, limits: input.sandbox })
     : undefined;
   let student: ReturnType<typeof trainStudent>;
   let codeStats: Partial<W2sRunOutput['stats']> = {};
@@ -143,13 +145,16 @@ export function runW2s(input: W2sRunInput): W2sRunOutput {
 }
 
 /** What method code may see: weak labels and both feature views of the TRAIN items, copied. */
-function codeData(features: TaskFeatures, train: Int32Array, weakTrain: Float32Array): MethodCodeData {
+function codeData(features: TaskFeatures, data: TaskFeatures, train: Int32Array, weakTrain: Float32Array): MethodCodeData {
   return {
     weak: weakTrain,
     features: gatherRows(features.strong, features.strongDim, train),
     dim: features.strongDim,
-    weakFeatures: gatherRows(features.weak, features.weakDim, train),
-    weakDim: features.weakDim,
+    // The unlabelled inputs in their plain encoding (bag of words, n-grams, one-hot digits and
+    // tokens): what every teacher family's `@xview` variant reads. A same-family teacher's own
+    // view is derived from the strong features the code already has.
+    weakFeatures: gatherRows(data.weak, data.weakDim, train),
+    weakDim: data.weakDim,
     classes: features.classNames.length,
   };
 }

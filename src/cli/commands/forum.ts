@@ -2,7 +2,7 @@ import type { Config } from '../../config/env.js';
 import { openForum } from '../../forum/setup.js';
 import { ForumService } from '../../forum/service.js';
 import { openPipeline } from '../../pipeline/setup.js';
-import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
+import { TASK_IDS } from '../../../workers/w2s/data/types.js';
 import { parseFlags } from '../args.js';
 import { pendingLine } from './run-output.js';
 
@@ -24,7 +24,7 @@ export async function forumCommand(argv: string[], config: Config, out: NodeJS.W
     ledger: p.ledger,
     forum,
     admins,
-    tasks: TASK_NAMES,
+    tasks: TASK_IDS,
     log,
     onStop: () => stopRequested(),
     queueStatus: async () => {

@@ -2,7 +2,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config/env.js';
 import { Campaign } from '../../campaign/campaign.js';
-import { loadCampaignFile, parseCampaign, type CampaignFile } from '../../campaign/campaign-file.js';
+import { DEFAULT_TASKS, loadCampaignFile, parseCampaign, type CampaignFile } from '../../campaign/campaign-file.js';
+import { threadItemEvaluator } from '../../eval/item-evaluator.js';
 import { LiveView } from '../../campaign/live-view.js';
 import type { CampaignSummary } from '../../campaign/summary.js';
 import { InvalidInputError } from '../../domain/errors.js';
@@ -14,18 +15,20 @@ import { buildReport, writeReport } from '../../report/campaign-report.js';
 import { digestChart } from '../../report/digest-chart.js';
 import { campaignSpend } from '../../campaign/spend.js';
 import { CronScheduler } from '../../schedule/scheduler.js';
-import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
+import { isTaskId, TASK_IDS, TASK_NAMES } from '../../../workers/w2s/data/types.js';
 import { directionOf } from '../../../bots/directions.js';
 import { parseFlags } from '../args.js';
 import { finishCampaign, pendingLine } from './run-output.js';
 
-export const RUN_USAGE = `aar run [--config FILE] [--agents N] [--tasks a,b] [--max-experiments N] [--max-minutes M] [--seed S] [--red-team] [--json]
+export const RUN_USAGE = `aar run [--config FILE] [--agents N] [--tasks a,b] [--holdout c,d] [--max-experiments N] [--max-minutes M] [--seed S] [--red-team] [--json]
 
 Runs a research campaign: researchers propose, workers train, scoring answers, the auditor
 reviews, people steer in the forum. Running the same campaign again resumes it from the ledger.
   --config           a campaign file, YAML or JSON (tasks, agents, budget, schedule, scoring)
   --agents           number of researchers (1-50; default 9)
-  --tasks            comma-separated: ${TASK_NAMES.join(', ')} (default all)
+  --tasks            search tasks, comma-separated: ${TASK_NAMES.join(', ')} (default ${DEFAULT_TASKS.join(',')}; <task>@xview for the cross-view teacher)
+  --holdout          held-out tasks, comma-separated: no agent sees them; at the end the team's best methods
+                     run on them on fresh seeds next to aux-conf (the JSON's \`transfer\`)
   --max-experiments  stop proposing after this many experiments in the campaign
   --max-minutes      stop this run after this many minutes
   --seed             the offline researchers' own randomness (default 1)
@@ -33,7 +36,7 @@ reviews, people steer in the forum. Running the same campaign again resumes it f
   --json             the last line of stdout is one JSON object with the outcome`;
 
 /** The campaign the file and the flags describe; each bad flag is named with what it accepts. */
-export function campaignFrom(flags: { config?: string; agents?: string; tasks?: string; 'max-experiments'?: string; 'max-minutes'?: string; seed?: string }, base: Partial<CampaignFile> = {}): CampaignFile {
+export function campaignFrom(flags: { config?: string; agents?: string; tasks?: string; holdout?: string; 'max-experiments'?: string; 'max-minutes'?: string; seed?: string }, base: Partial<CampaignFile> = {}): CampaignFile {
   const file: Record<string, unknown> = flags.config ? loadCampaignFile(flags.config) : parseCampaign(base);
   const int = (flag: string, v: string | undefined, min: number, max: number) => {
     if (v === undefined) return undefined;
@@ -51,13 +54,21 @@ export function campaignFrom(flags: { config?: string; agents?: string; tasks?: 
   let tasks: string[] | undefined;
   if (flags.tasks !== undefined) {
     tasks = flags.tasks.split(',').map((t) => t.trim());
-    const bad = tasks.find((t) => !(TASK_NAMES as readonly string[]).includes(t));
-    if (bad !== undefined || !tasks.length) throw new InvalidInputError('arguments', [{ field: '--tasks', problem: `unknown task "${bad ?? ''}"; accepted: a comma-separated list of ${TASK_NAMES.join(', ')}` }]);
+    const bad = tasks.find((t) => !isTaskId(t));
+    if (bad !== undefined || !tasks.length) throw new InvalidInputError('arguments', [{ field: '--tasks', problem: `unknown task "${bad ?? ''}"; accepted: a comma-separated list of ${TASK_IDS.join(', ')}` }]);
+  }
+  let holdout: string[] | undefined;
+  if (flags.holdout !== undefined) {
+    holdout = flags.holdout.split(',').map((t) => t.trim()).filter(Boolean);
+    const bad = holdout.find((t) => !isTaskId(t));
+    if (bad !== undefined) throw new InvalidInputError('arguments', [{ field: '--holdout', problem: `unknown task "${bad}"; accepted: a comma-separated list of ${TASK_IDS.join(', ')}` }]);
   }
   const f = file as CampaignFile;
   return parseCampaign({
     ...f,
     ...(tasks ? { tasks } : {}),
+    // New search tasks without --holdout: the file's held-out tasks minus any now searched.
+    ...(holdout ? { holdout } : tasks ? { holdout: f.holdout.filter((t) => !tasks.includes(t)) } : {}),
     ...(seed !== undefined ? { seed } : {}),
     agents: { ...f.agents, ...(agents ? { count: agents } : {}) },
     budget: { ...f.budget, ...(experiments ? { experiments } : {}), ...(minutes ? { minutes } : {}) },
@@ -80,6 +91,7 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
     config: { type: 'string' },
     agents: { type: 'string' },
     tasks: { type: 'string' },
+    holdout: { type: 'string' },
     'max-experiments': { type: 'string' },
     'max-minutes': { type: 'string' },
     seed: { type: 'string' },
@@ -123,12 +135,15 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const view = new LiveView(out as NodeJS.WriteStream);
+  // The desk's own runs (claim confirmation, held-out transfer) on threads of the coordinator.
+  const evaluator = threadItemEvaluator({ cacheDir: cfg.cacheDir, threads: cfg.threads });
   try {
     const { url } = await service.start();
     out.write(url ? `aar run: campaign "${file.name}" · forum at ${url}\n` : `aar run: campaign "${file.name}" · forum in Slack\n`);
     if (tty) out.write(`aar run: log in ${logPath}\n`);
     const campaign = new Campaign({
       file,
+      evaluator,
       ledger: p.ledger,
       pipeline: p.pipeline,
       llm: openLlm(cfg, p.ledger),
@@ -162,6 +177,7 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await evaluator.close();
     const pending = await service.stop();
     // Never silent: posts the forum did not take yet (a long Retry-After, an outage) are still in the ledger.
     if (pending.posts || pending.edits) process.stderr.write(`${pendingLine('aar run', pending)}\n`);

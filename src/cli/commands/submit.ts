@@ -1,14 +1,14 @@
 import type { Config } from '../../config/env.js';
 import { openPipeline } from '../../pipeline/setup.js';
 import type { ExperimentReport } from '../../pipeline/report.js';
-import { TASK_NAMES } from '../../../workers/w2s/data/types.js';
+import { TASK_IDS } from '../../../workers/w2s/data/types.js';
 import { loadMethod, parseFlags, parseSeeds, parseTask } from '../args.js';
 import { scoreTable } from '../format.js';
 
 export const SUBMIT_USAGE = `aar submit --task T --method NAME|FILE.json [--seeds 1,2,3,4,5] [--wait] [--json]
 
 Records an experiment in the ledger and enqueues one job per seed.
-  --task     ${TASK_NAMES.join(' | ')}
+  --task     ${TASK_IDS.join(' | ')}
   --method   a built-in name or a JSON file with a method object
   --seeds    comma-separated seeds (default 1,2,3,4,5)
   --wait     wait until every seed is scored, then print the scores (as aar eval does)

@@ -5,7 +5,9 @@ import { testHalves } from '../splits.js';
 import { TASKS } from '../tasks.js';
 import { buildCode } from './code.js';
 import { buildMath } from './math.js';
+import { buildNames } from './names.js';
 import { buildSentiment } from './sentiment.js';
+import { buildSotu } from './sotu.js';
 import { buildSpam } from './spam.js';
 import type { ProgressFn, TaskFeatures, TaskName } from './types.js';
 
@@ -26,6 +28,8 @@ const BUILDERS: Record<TaskName, (progress: ProgressFn) => TaskFeatures> = {
   sentiment: buildSentiment,
   math: buildMath,
   code: buildCode,
+  sotu: buildSotu,
+  names: buildNames,
 };
 
 const memo = new Map<string, TaskFeatures>();

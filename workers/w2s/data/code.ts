@@ -1,6 +1,6 @@
 import { Rng } from '../rng.js';
 import { median } from '../../../src/eval/stats.js';
-import { magnitudeClass, magnitudeClasses, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
+import { magnitudeClass, magnitudeClasses, oneHotDigits, pretrainHiddenLayer, type PretrainOptions } from './pretrain.js';
 import { itemId } from './text.js';
 import type { ProgressFn, TaskFeatures } from './types.js';
 
@@ -26,12 +26,8 @@ interface Program {
  */
 export function buildCode(progress: ProgressFn): TaskFeatures {
   const items = distinctPrograms(new Rng(0, 'code:items'), ITEMS);
-  const unlabelled = distinctPrograms(new Rng(0, 'code:unlabelled'), UNLABELLED);
   const toStrong = pretrainHiddenLayer({
-    X: encode(unlabelled),
-    aux: Uint8Array.from(unlabelled, (p) => magnitudeClass(run(p, AUX_STEPS), DECADES)),
-    auxClasses: magnitudeClasses(DECADES),
-    dim: DIM,
+    ...codePriorData(),
     width: WIDTH,
     epochs: 5,
     lr: 3e-3,
@@ -76,6 +72,20 @@ function encode(programs: Program[]): Float32Array {
     }
   });
   return X;
+}
+
+/**
+ * The unlabelled programs and auxiliary classes (magnitude after three steps) a code prior is
+ * pretrained on, over the one-hot tokens the task's `weak` (cross-view) features hold.
+ */
+export function codePriorData(): Pick<PretrainOptions, 'X' | 'aux' | 'auxClasses' | 'dim'> {
+  const unlabelled = distinctPrograms(new Rng(0, 'code:unlabelled'), UNLABELLED);
+  return {
+    X: encode(unlabelled),
+    aux: Uint8Array.from(unlabelled, (p) => magnitudeClass(run(p, AUX_STEPS), DECADES)),
+    auxClasses: magnitudeClasses(DECADES),
+    dim: DIM,
+  };
 }
 
 function distinctPrograms(rng: Rng, count: number): Program[] {

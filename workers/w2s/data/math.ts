@@ -1,6 +1,6 @@
 import { Rng } from '../rng.js';
 import { median } from '../../../src/eval/stats.js';
-import { magnitudeClass, magnitudeClasses, oneHotDigits, pretrainHiddenLayer } from './pretrain.js';
+import { magnitudeClass, magnitudeClasses, oneHotDigits, pretrainHiddenLayer, type PretrainOptions } from './pretrain.js';
 import { itemId } from './text.js';
 import type { ProgressFn, TaskFeatures } from './types.js';
 
@@ -17,17 +17,8 @@ const DECADES = 6;
  */
 export function buildMath(progress: ProgressFn): TaskFeatures {
   const items = distinctPairs(new Rng(0, 'math:items'), ITEMS);
-  const unlabelled = distinctPairs(new Rng(0, 'math:unlabelled'), UNLABELLED);
-  const encode = (pairs: [number, number][]) => {
-    const X = new Float32Array(pairs.length * DIM);
-    pairs.forEach(([a, b], i) => oneHotDigits(b, 3, X, oneHotDigits(a, 3, X, i * DIM)));
-    return X;
-  };
   const toStrong = pretrainHiddenLayer({
-    X: encode(unlabelled),
-    aux: Uint8Array.from(unlabelled, ([a, b]) => magnitudeClass(a * b, DECADES)),
-    auxClasses: magnitudeClasses(DECADES),
-    dim: DIM,
+    ...mathPriorData(),
     width: WIDTH,
     epochs: 5,
     lr: 3e-3,
@@ -46,6 +37,27 @@ export function buildMath(progress: ProgressFn): TaskFeatures {
     weak,
     strongDim: WIDTH,
     strong: toStrong(weak),
+  };
+}
+
+function encode(pairs: [number, number][]): Float32Array {
+  const X = new Float32Array(pairs.length * DIM);
+  pairs.forEach(([a, b], i) => oneHotDigits(b, 3, X, oneHotDigits(a, 3, X, i * DIM)));
+  return X;
+}
+
+/**
+ * The unlabelled pairs and auxiliary magnitude classes a math prior is pretrained on, over the
+ * one-hot digits that the task's `weak` (cross-view) features hold: the strong student's prior
+ * and the same-family weak teacher's narrower one both learn from exactly this.
+ */
+export function mathPriorData(): Pick<PretrainOptions, 'X' | 'aux' | 'auxClasses' | 'dim'> {
+  const unlabelled = distinctPairs(new Rng(0, 'math:unlabelled'), UNLABELLED);
+  return {
+    X: encode(unlabelled),
+    aux: Uint8Array.from(unlabelled, ([a, b]) => magnitudeClass(a * b, DECADES)),
+    auxClasses: magnitudeClasses(DECADES),
+    dim: DIM,
   };
 }
 
