@@ -1,3 +1,4 @@
+import { FixedBaselines } from '../../src/scoring/trusted-baselines.js';
 import { describe, expect, it } from 'vitest';
 import { ResearchDesk, type Proposal } from '../../src/campaign/research-desk.js';
 import { parseMethod } from '../../src/domain/method.js';
@@ -60,10 +61,11 @@ describe('a failed seed answers nothing a score would not', () => {
   it("scoring's rejection for an undefined PGR reaches the agent without the accuracies it quotes (they are labels-derived, private half included)", async () => {
     const { vault, ids, truth } = toyVault();
     const oracle = new OracleRunner();
-    const h = harness(oracle, () => vault);
+    // The ceiling equals the weak teacher on the private half: PGR is undefined there. Both come
+    // from trusted code (what a job reports is ignored).
+    const weak = predictions(ids, truth, (k) => k % 5 === 0);
+    const h = harness(oracle, () => vault, { baselines: new FixedBaselines({ spam: { weak, ceiling: weak } }) });
     try {
-      // The ceiling equals the weak teacher on the private half: PGR is undefined there.
-      const weak = predictions(ids, truth, (k) => k % 5 === 0);
       oracle.set('same', () => ({ student: weak, weak, ceiling: weak, stats: {} }));
       const id = await h.pipeline.submit({ task: 'spam', method: parseMethod({ name: 'same' }), seeds: [1], agent: 'mallory' });
       await h.pipeline.waitFor(id);

@@ -66,7 +66,7 @@ describe('findings and votes through the local forum', () => {
     await service.sync();
     const mine = (await byText('Hard labels did nothing for me'))!;
     expect(mine).toMatchObject({ author: 'operator', finding: { type: 'dead-end' } });
-    expect(mine.text).toContain(`(cites ${experiment}: spam · aux-conf · public PGR 0.62 ± 0.02 over 5 seeds)`);
+    expect(mine.text).toContain(`(cites ${experiment}: spam · aux-conf · public PGR 0.62 ± 0.03 over 5 seeds)`);
 
     // An agent votes on it; the operator cannot vote on their own finding and is told why.
     f.desk.forAgent('ada').findings.vote({ finding: `msg:${m.id}`, value: 1, reason: 'agrees with my probes' });

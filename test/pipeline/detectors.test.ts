@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseMethod } from '../../src/domain/method.js';
 import type { Predictions } from '../../src/domain/predictions.js';
 import { flagsOf } from '../../src/ledger/flags.js';
+import { FixedBaselines } from '../../src/scoring/trusted-baselines.js';
 import { harness, OracleRunner, predictions, toyVault, type Harness } from './oracle.js';
 
 const { vault, ids, truth, baselines } = toyVault();
@@ -43,6 +44,9 @@ describe('shortcut detectors in the pipeline', () => {
     expect(h.ledger.results(failed)[0].flags).toEqual([]);
     // Against a weak teacher that is right only where the truth is 1, answering 1 everywhere beats it.
     const poorWeak = predictions(ids, truth, (k) => truth[k] === 0 || k % 3 === 0);
+    // Weak and ceiling come from trusted code only: this pipeline's trusted weak teacher is the poor one.
+    await h.close();
+    h = harness(oracle, () => vault, { baselines: new FixedBaselines({ toy: { weak: poorWeak, ceiling } }) });
     const pays = await run('collapse-pays', [1], allOnes, {}, { weak: poorWeak });
     expect(h.ledger.results(pays)[0].flags).toEqual([expect.stringMatching(/^most common answer: class 1 is 100\.0%/)]);
   });

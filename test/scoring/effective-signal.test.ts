@@ -32,7 +32,7 @@ describe('shortcut detection on the effective training signal, whichever hook ca
 
   it('flags weights that drop every weak label the executed program contradicts', () => {
     const { leak } = judge('code', EXECUTE_VIA_WEIGHTS_CODE, 1);
-    expect(leak?.reason).toMatch(/^the targets x weights the student trained on are 100\.0% right/);
+    expect(leak?.reason).toMatch(/^the targets x weights the student trained on are (99\.\d|100\.0)% right/);
   });
 
   it('flags partial leaks (executed answers on 45% and 20% of the items, through transformLabels or weights) that stay under the ceiling', () => {
