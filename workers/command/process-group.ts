@@ -20,12 +20,22 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 export function groupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
   if (process.platform !== 'linux') return true;
+  const pids = groupPids(pgid);
+  return pids === undefined || pids.length > 0;
+}
+
+/**
+ * The live (not zombie) processes of group `pgid`, read from /proc; undefined where /proc
+ * cannot be read. A few milliseconds: callers poll it, not call it per event.
+ */
+export function groupPids(pgid: number): number[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return true;
+    return undefined;
   }
+  const pids: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -36,9 +46,9 @@ export function groupAlive(pgid: number): boolean {
     }
     // The command name may contain spaces and parentheses; the fields after its last ')' do not.
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') pids.push(Number(entry));
   }
-  return false;
+  return pids;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { groupPids } from '../command/process-group.js';
 
 /**
  * Resident memory of a process in MB, read from /proc (Linux); undefined where /proc is absent
@@ -22,27 +23,8 @@ export function residentMb(pid: number): number | undefined {
  * /proc: a few milliseconds, so the guard does it less often than it reads the leader alone.
  */
 export function groupResidentMb(pgid: number): number | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  let total = 0;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // it exited while we looked
-    }
-    // The command name may contain spaces and parentheses; the fields after its last ')' do not.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) !== pgid || state === 'Z' || state === 'X') continue;
-    total += residentMb(Number(entry)) ?? 0;
-  }
-  return total;
+  const pids = groupPids(pgid);
+  return pids?.reduce((total, pid) => total + (residentMb(pid) ?? 0), 0);
 }
 
 /**
