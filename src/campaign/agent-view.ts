@@ -1,13 +1,15 @@
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import { claimStatus } from '../confirmation/claim-confirmer.js';
-import type { ExperimentRow, Ledger, ResultRow } from '../ledger/ledger.js';
+import type { VetoRecord } from '../ledger/forum-records.js';
+import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
 import { meanSd } from '../eval/stats.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { methodDelta } from '../domain/method-delta.js';
-import { standing } from '../report/leaderboard.js';
+import { rankCandidate, rankCandidates } from '../report/rank-inputs.js';
+import { standingOf, type RankCandidate } from '../report/ranking.js';
 import { failureLine, seedFailures } from '../pipeline/failures.js';
 import { attachFindings, type ItemFinding } from '../findings/agent-items.js';
-import { Ladder } from '../scoring/ladder.js';
+import { publicAnswers, type PublicAnswers, type SeedAnswer } from '../scoring/public-answers.js';
 
 /** One item of the forum as an agent sees it: messages, and experiments with public results only. */
 export interface ForumItem {
@@ -56,39 +58,53 @@ export class AgentView {
     private readonly ledger: Ledger,
     private readonly records: ForumRecords,
     readonly claimSeeds: number,
-    /** What agents may be told of a job's public PGR: the Ladder's answer (the score desk's, when there is one). */
-    private readonly answerOf: (r: ResultRow) => { pgrPublic: number; newBest: boolean } = ladderOn(ledger),
+    /** What agents may be told of each scored job's public PGR: the Ladder's answers (the score desk's, when there is one). */
+    private readonly answers: () => PublicAnswers = () => publicAnswers(ledger),
   ) {}
 
   /** A finished experiment's public result, if it has enough seeds to be shown to everyone. */
   publicResult(e: ExperimentRow): PublicResult | undefined {
-    if (!this.ledger.isFinished(e.id)) return undefined;
-    const results = this.ledger.results(e.id);
-    if (results.length < this.claimSeeds) return undefined;
-    const answers = results.map((r) => this.answerOf(r));
-    const pgr = meanSd(answers.map((a) => a.pgrPublic));
-    const state = standing(this.ledger, this.records.vetoes(), e);
-    const newBestSeeds = answers.filter((a) => a.newBest).length;
-    return { experiment: e.id, task: e.task, method: e.methodTag ?? 'custom', agent: e.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: results.length, newBestSeeds, vetoed: state === 'vetoed', flagged: state === 'flagged' };
+    const c = rankCandidate(this.ledger, e.id);
+    return c && this.resultOf(c, this.answers(), this.records.vetoes());
   }
 
   /**
    * Public results per task, best first; vetoed and flagged experiments are left out, and so
    * are those that beat their author's best on fewer than half their seeds (the Ladder answered
-   * them with that best, which is not their own score).
+   * them with that best, which is not their own score). Read through what is kept per ledger
+   * (rank inputs, public answers), so a call costs what changed since the last, plus one pass.
    */
   leaderboard(task?: string): (PublicResult & { rank: number })[] {
-    const rows = this.experiments()
-      .filter((e) => !task || e.task === task)
-      .map((e) => this.publicResult(e))
-      .filter((r): r is PublicResult => r !== undefined && !r.vetoed && !r.flagged && 2 * r.newBestSeeds >= r.seeds)
-      .sort((a, b) => a.task.localeCompare(b.task) || b.pgrPublic - a.pgrPublic);
-    const rank = new Map<string, number>();
-    return rows.map((r) => {
-      const n = (rank.get(r.task) ?? 0) + 1;
-      rank.set(r.task, n);
-      return { ...r, rank: n };
-    });
+    const answers = this.answers();
+    const vetoes = this.records.vetoes();
+    const byTask = new Map<string, PublicResult[]>();
+    for (const c of inCreationOrder(this.ledger)) {
+      if (task && c.task !== task) continue;
+      const r = this.resultOf(c, answers, vetoes);
+      if (r === undefined || r.vetoed || r.flagged || 2 * r.newBestSeeds < r.seeds) continue;
+      const rows = byTask.get(r.task);
+      if (rows) rows.push(r);
+      else byTask.set(r.task, [r]);
+    }
+    // Tasks in name order, each best first (a stable sort: ties keep creation order).
+    const out: (PublicResult & { rank: number })[] = [];
+    for (const t of [...byTask.keys()].sort((a, b) => a.localeCompare(b))) {
+      byTask
+        .get(t)!
+        .sort((a, b) => b.pgrPublic - a.pgrPublic)
+        .forEach((r, k) => out.push({ ...r, rank: k + 1 }));
+    }
+    return out;
+  }
+
+  /** The public result from kept inputs: its numbers are kept until the experiment or its answers change. */
+  private resultOf(c: RankCandidate, answers: PublicAnswers, vetoes: readonly VetoRecord[]): PublicResult | undefined {
+    if (!c.finished || c.scores.length < this.claimSeeds) return undefined;
+    const mine = answers.of(c.id);
+    let numbers = numbersKept.get(c);
+    if (!numbers || numbers.answers !== mine) numbersKept.set(c, (numbers = publicNumbers(c, mine)));
+    const state = standingOf(c, vetoes);
+    return { ...numbers.result, vetoed: state === 'vetoed', flagged: state === 'flagged' };
   }
 
   /** Results someone claimed (a claim beat the leader of its day beyond seed noise), best first; vetoed ones left out. */
@@ -185,10 +201,37 @@ function ladderLine(r: PublicResult): string {
   return ` Result: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds${some}.`;
 }
 
-/** The Ladder on a ledger, as a function of a result row. */
-function ladderOn(ledger: Ledger): (r: ResultRow) => { pgrPublic: number; newBest: boolean } {
-  const ladder = new Ladder(ledger);
-  return (r) => ladder.job(r.jobId) ?? { pgrPublic: Number.NaN, newBest: false };
+/** What a result shows apart from its standing, per kept candidate and the answers it was made from. */
+const numbersKept = new WeakMap<RankCandidate, { answers: readonly SeedAnswer[]; result: Omit<PublicResult, 'vetoed' | 'flagged'> }>();
+
+function publicNumbers(c: RankCandidate, answers: readonly SeedAnswer[]): { answers: readonly SeedAnswer[]; result: Omit<PublicResult, 'vetoed' | 'flagged'> } {
+  // One answer per scored seed; a seed the Ladder has not answered reads as no number (NaN).
+  const values = c.scores.map((_, k) => answers[k]?.pgrPublic ?? Number.NaN);
+  const pgr = meanSd(values);
+  const newBestSeeds = answers.filter((a) => a.newBest).length;
+  return { answers, result: { experiment: c.id, task: c.task, method: c.methodTag ?? 'custom', agent: c.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: c.scores.length, newBestSeeds } };
+}
+
+/** Experiments' creation times, kept per ledger: the agents' board breaks ties by creation, as it always did. */
+const creation = new WeakMap<Ledger, { lastRowid: number; at: Map<string, string>; last: string; inOrder: boolean }>();
+
+/**
+ * Every experiment's rank inputs ordered by (created_at, rowid). They come in rowid order, which
+ * is the same unless a clock went back; only then is a sort needed.
+ */
+function inCreationOrder(ledger: Ledger): readonly RankCandidate[] {
+  const candidates = rankCandidates(ledger);
+  let kept = creation.get(ledger);
+  if (!kept) creation.set(ledger, (kept = { lastRowid: 0, at: new Map(), last: '', inOrder: true }));
+  for (const r of ledger.db.prepare('SELECT rowid, id, created_at FROM experiments WHERE rowid > ? ORDER BY rowid').iterate(kept.lastRowid) as Iterable<{ rowid: number; id: string; created_at: string }>) {
+    if (r.created_at < kept.last) kept.inOrder = false;
+    else kept.last = r.created_at;
+    kept.at.set(r.id, r.created_at);
+    kept.lastRowid = r.rowid;
+  }
+  if (kept.inOrder) return candidates;
+  const at = kept.at;
+  return [...candidates].sort((a, b) => ((at.get(a.id) ?? '') < (at.get(b.id) ?? '') ? -1 : (at.get(a.id) ?? '') > (at.get(b.id) ?? '') ? 1 : 0));
 }
 
 /** A parent of an experiment as agents see it. */

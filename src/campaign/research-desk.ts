@@ -107,7 +107,7 @@ export class ResearchDesk {
   constructor(readonly o: ResearchDeskOptions) {
     this.claimSeeds = o.claimSeeds ?? 5;
     this.maxSeeds = o.maxSeeds ?? 10;
-    this.view = new AgentView(o.ledger, o.records, this.claimSeeds, (r) => o.scores.answerOf(r));
+    this.view = new AgentView(o.ledger, o.records, this.claimSeeds, () => o.scores.answers());
   }
 
   forAgent(agent: string): AgentDesk {

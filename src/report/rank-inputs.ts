@@ -30,6 +30,12 @@ class RankInputs {
     return this.memo.get(this.ids);
   }
 
+  /** One experiment's inputs, kept like the others; undefined when the ledger has no such experiment. */
+  candidate(id: string): RankCandidate | undefined {
+    if (!this.ledger.experiment(id)) return undefined;
+    return this.memo.get([id])[0];
+  }
+
   private one(id: string): RankCandidate {
     const e = this.ledger.experiment(id)!;
     const scores = this.ledger.results(id).map((r) => r.score);
@@ -74,7 +80,16 @@ const byLedger = new WeakMap<Ledger, RankInputs>();
 
 /** Every experiment's ranking inputs from this ledger, oldest first, kept current across calls. */
 export function rankCandidates(ledger: Ledger): RankCandidate[] {
+  return inputsOf(ledger).candidates();
+}
+
+/** One experiment's ranking inputs, read through the same kept values as `rankCandidates`. */
+export function rankCandidate(ledger: Ledger, experimentId: string): RankCandidate | undefined {
+  return inputsOf(ledger).candidate(experimentId);
+}
+
+function inputsOf(ledger: Ledger): RankInputs {
   let inputs = byLedger.get(ledger);
   if (!inputs) byLedger.set(ledger, (inputs = new RankInputs(ledger)));
-  return inputs.candidates();
+  return inputs;
 }

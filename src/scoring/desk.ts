@@ -3,6 +3,7 @@ import type { Ledger, ResultRow } from '../ledger/ledger.js';
 import { ScoreBudget } from './budget.js';
 import { LedgerBudgetStore } from './budget-store.js';
 import { Ladder, type LadderAnswer } from './ladder.js';
+import { publicAnswers, type PublicAnswers } from './public-answers.js';
 
 /**
  * What an agent is told about an experiment: the Ladder's answers (see Ladder), never an
@@ -81,6 +82,11 @@ export class ScoreDesk {
   answerOf(r: ResultRow): LadderAnswer {
     if (!this.ladder) return { jobId: r.jobId, pgrPublic: r2(r.score.public.pgr), newBest: true };
     return this.ladder.job(r.jobId) ?? { jobId: r.jobId, pgrPublic: Number.NaN, newBest: false };
+  }
+
+  /** The same answers as `answerOf` for every scored job, kept across calls (what boards read). */
+  answers(): PublicAnswers {
+    return publicAnswers(this.ledger, this.ladder ? { margin: this.ladder.margin } : false);
   }
 
   private unrevealed(agent: string, jobIds: string[]): string[] {

@@ -19,6 +19,13 @@ export interface LadderAnswer {
   newBest: boolean;
 }
 
+/** A stored answer with where it sits: its row in ladder_answers, its experiment and seed. */
+export interface StoredAnswer extends LadderAnswer {
+  rowid: number;
+  experimentId: string;
+  seed: number;
+}
+
 const optionsSchema = z.object({ margin: z.number().positive().max(1).finite() });
 
 /** The author whose ladder a job climbs: null (a person's experiment) is one ladder for people. */
@@ -69,6 +76,19 @@ export class Ladder {
     this.catchUp();
     const r = this.ledger.db.prepare('SELECT answer, new_best FROM ladder_answers WHERE job_id = ?').get(jobId) as { answer: number | null; new_best: number } | undefined;
     return r ? { jobId, pgrPublic: r.answer ?? Number.NaN, newBest: r.new_best === 1 } : undefined;
+  }
+
+  /**
+   * Every answer stored after `rowid` (a position in ladder_answers, 0 for all), with its
+   * experiment and seed, in the order stored: one query however many experiments a board shows.
+   * Answers are written once and never change, so a reader can keep them and ask only for newer ones.
+   */
+  answersAfter(rowid: number): StoredAnswer[] {
+    this.catchUp();
+    const rows = this.ledger.db
+      .prepare('SELECT l.rowid AS rid, l.job_id, r.experiment_id, r.seed, l.answer, l.new_best FROM ladder_answers l JOIN results r ON r.job_id = l.job_id WHERE l.rowid > ? ORDER BY l.rowid')
+      .all(rowid) as { rid: number; job_id: string; experiment_id: string; seed: number; answer: number | null; new_best: number }[];
+    return rows.map((r) => ({ rowid: r.rid, jobId: r.job_id, experimentId: r.experiment_id, seed: r.seed, pgrPublic: r.answer ?? Number.NaN, newBest: r.new_best === 1 }));
   }
 
   /** Answers every result recorded since the last call, in recorded order, in one transaction. */
