@@ -112,7 +112,12 @@ export class JobStateTable {
   }
 
   unfinished(experimentId?: string): JobStatusRow[] {
-    const sql = `SELECT experiment_id, job_id, seed, status, since, attempts, lost_runs FROM job_states WHERE status NOT IN ${FINAL_SQL} ${experimentId !== undefined ? 'AND experiment_id = ?' : ''} ORDER BY experiment_id, seed`;
+    // Without an experiment, the planner would walk every job in (experiment, seed) order to skip
+    // a sort; the partial index holds only unfinished jobs, so a reconcile tick touches only those.
+    const sql =
+      experimentId !== undefined
+        ? `SELECT experiment_id, job_id, seed, status, since, attempts, lost_runs FROM job_states WHERE status NOT IN ${FINAL_SQL} AND experiment_id = ? ORDER BY experiment_id, seed`
+        : `SELECT experiment_id, job_id, seed, status, since, attempts, lost_runs FROM job_states INDEXED BY job_states_unfinished WHERE status NOT IN ${FINAL_SQL} ORDER BY experiment_id, seed`;
     const rows = (experimentId !== undefined ? this.db.prepare(sql).all(experimentId) : this.db.prepare(sql).all()) as Record<string, string | number | null>[];
     return rows.map(toRow);
   }

@@ -97,6 +97,29 @@ describe('job states in the ledger', () => {
     expect(l.jobCounts()).toEqual({ scored: 1, failed: 1, cancelled: 1 });
   });
 
+  it('a reconcile tick reads only the unfinished jobs: planned on their partial index, never a walk of every job', () => {
+    const l = open();
+    const seen: string[] = [];
+    const prepare = l.db.prepare;
+    l.db.prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof prepare;
+    for (const id of ['e2', 'e1']) {
+      l.proposeExperiment({ id, task: 'spam', method: {}, seeds: [1, 2] });
+      for (const seed of [2, 1]) l.append('queued', { experimentId: id, jobId: `${id}-s${seed}`, data: { seed } });
+    }
+    l.recordResult(result('e1-s1', 'e1', 1));
+    l.append('started', { experimentId: 'e2', jobId: 'e2-s2', data: { seed: 2 } });
+    seen.length = 0;
+    expect(l.unfinishedJobs().map((j) => [j.jobId, j.status])).toEqual([
+      ['e1-s2', 'queued'],
+      ['e2-s1', 'queued'],
+      ['e2-s2', 'started'],
+    ]);
+    l.db.prepare = prepare;
+    const sql = seen.find((q) => q.includes('FROM job_states'))!;
+    const plan = (l.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan).toContain('USING INDEX job_states_unfinished');
+  });
+
   it('a result that arrives for a finally failed job is kept: the job is scored', () => {
     const l = open();
     l.proposeExperiment({ id: 'e1', task: 'spam', method: {}, seeds: [1] });
