@@ -9,6 +9,7 @@ import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { addFlag } from '../../src/ledger/flags.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { recordPublicPredictions } from '../../src/ledger/predictions.js';
+import { Ladder } from '../../src/scoring/ladder.js';
 import { Rng } from '../../workers/w2s/rng.js';
 
 export const SCALE_AGENTS = ['ada', 'bayes', 'curie', 'darwin', 'euler', 'fermi', 'gauss', 'hopper', 'noether'];
@@ -86,5 +87,7 @@ export function populate(ledger: Ledger, from: number, count: number, rng = new 
     // The coordinator's forum followed the campaign: it left its place in the ledger.
     records.setCursor((ledger.db.prepare('SELECT MAX(seq) AS n FROM events').get() as { n: number }).n);
   })();
+  // A campaign's coordinator answers each result through the Ladder as it reads it; so does this.
+  new Ladder(ledger).job('');
   return ids;
 }
