@@ -61,12 +61,19 @@ export function behavesAsBuiltOn(ledger: Ledger, child: Pick<ExperimentRow, 'id'
 /** Vetoed experiments on `e`'s task proposed before it. Starts from the vetoes (few), never from every experiment. */
 function vetoedBefore(ledger: Ledger, vetoes: readonly VetoRecord[], e: ExperimentRow): ExperimentRow[] {
   const targets = new Set(vetoes.filter((v) => v.action === 'veto').map((v) => v.target));
-  const ids = new Set([...targets].flatMap((t) => experimentsNamed(ledger, t)));
-  const rowid = (id: string) => (ledger.db.prepare('SELECT rowid AS r FROM experiments WHERE id = ?').get(id) as { r: number }).r;
-  const mine = rowid(e.id);
-  return [...ids]
-    .map((id) => ledger.experiment(id)!)
-    .filter((x) => x.id !== e.id && x.task === e.task && rowid(x.id) < mine && vetoState(vetoes, x.id, x.methodTag).vetoed);
+  const mine = (ledger.db.prepare('SELECT rowid AS r FROM experiments WHERE id = ?').get(e.id) as { r: number }).r;
+  // What experimentsNamed reads, narrowed in SQL to e's task and to experiments older than e.
+  const named = ledger.db.prepare('SELECT id FROM experiments WHERE (id = ? OR method_tag = ?) AND task = ? AND rowid < ? ORDER BY created_at, rowid');
+  const ids = new Set([...targets].flatMap((t) => (named.all(t, t, e.task, mine) as { id: string }[]).map((r) => r.id)));
+  return [...ids].map((id) => ledger.experiment(id)!).filter((x) => x.id !== e.id && vetoState(vetoes, x.id, x.methodTag).vetoed);
+}
+
+/** Every experiment `id` derives from through `parents`, transitively: one query up its lineage. */
+function ancestorsOf(ledger: Ledger, id: string): Set<string> {
+  const rows = ledger.db
+    .prepare('WITH RECURSIVE up(id) AS (SELECT parent_id FROM experiment_parents WHERE experiment_id = ? UNION SELECT p.parent_id FROM experiment_parents p JOIN up ON p.experiment_id = up.id) SELECT id FROM up')
+    .all(id) as { id: string }[];
+  return new Set(rows.map((r) => r.id));
 }
 
 /**
@@ -79,8 +86,11 @@ export function flagInferredLineage(ledger: Ledger, vetoes: readonly VetoRecord[
   const e = ledger.experiment(experimentId);
   if (!e || vetoState(vetoes, e.id, e.methodTag).vetoed) return [];
   const out: InferredParent[] = [];
-  for (const v of vetoedBefore(ledger, vetoes, e)) {
-    if (descendantsOf(ledger, [v.id]).includes(e.id)) continue;
+  const candidates = vetoedBefore(ledger, vetoes, e);
+  // Declared lineage is flagged elsewhere: an ancestor is e's own walk up, not each candidate's walk down.
+  const declared = candidates.length ? ancestorsOf(ledger, e.id) : new Set<string>();
+  for (const v of candidates) {
+    if (declared.has(v.id)) continue;
     const evidence = behavesAsBuiltOn(ledger, e, v);
     if (!evidence) continue;
     const reason = vetoState(vetoes, v.id, v.methodTag).reason ?? '';

@@ -356,6 +356,16 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS public_predictions_by_experiment ON public_predictions (experiment_id, seed);
     `,
   },
+  {
+    version: 60,
+    // A veto names an experiment or a method tag, and lineage is walked from parents to children:
+    // without these, each scored experiment's lineage check scanned every experiment once per
+    // veto target and every parent link once per step of the walk (issue 16).
+    sql: `
+      CREATE INDEX IF NOT EXISTS experiments_by_method_tag ON experiments (method_tag);
+      CREATE INDEX IF NOT EXISTS experiment_parents_by_parent ON experiment_parents (parent_id, experiment_id);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */
