@@ -64,7 +64,8 @@ export function buildTurnContext(desk: AgentDesk, budgetTokens: number, estimate
 }
 
 function leaderboardLines(desk: AgentDesk): string[] {
-  const board = desk.leaderboard();
+  // Only the rows shown: each task's top 3 and its baselines.
+  const board = desk.leaderboard(undefined, { top: 3, alsoMethods: ['naive', 'aux-conf'] });
   const top = board.filter((r) => r.rank <= 3).map((r) => `${r.task} #${r.rank} ${r.experiment} ${r.method} by ${r.agent}: ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} (${r.seeds} seeds)`);
   const baselines = board.filter((r) => r.rank > 3 && (r.method === 'naive' || r.method === 'aux-conf')).map((r) => `${r.task} baseline ${r.method} (#${r.rank}): ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)}`);
   return [...top, ...baselines];

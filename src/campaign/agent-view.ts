@@ -6,7 +6,7 @@ import { meanSd } from '../eval/stats.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { methodDelta } from '../domain/method-delta.js';
 import { rankCandidate, rankCandidates } from '../report/rank-inputs.js';
-import { standingOf, type RankCandidate } from '../report/ranking.js';
+import { standingOf, type RankCandidate, type Standing } from '../report/ranking.js';
 import { failureLine, seedFailures } from '../pipeline/failures.js';
 import { attachFindings, type ItemFinding } from '../findings/agent-items.js';
 import { publicAnswers, type PublicAnswers, type SeedAnswer } from '../scoring/public-answers.js';
@@ -74,7 +74,7 @@ export class AgentView {
    * them with that best, which is not their own score). Read through what is kept per ledger
    * (rank inputs, public answers), so a call costs what changed since the last, plus one pass.
    */
-  leaderboard(task?: string): (PublicResult & { rank: number })[] {
+  leaderboard(task?: string, o: BoardWindow = {}): (PublicResult & { rank: number })[] {
     const answers = this.answers();
     const vetoes = this.records.vetoes();
     const byTask = new Map<string, PublicResult[]>();
@@ -88,23 +88,26 @@ export class AgentView {
     }
     // Tasks in name order, each best first (a stable sort: ties keep creation order).
     const out: (PublicResult & { rank: number })[] = [];
+    const also = new Set(o.alsoMethods ?? []);
     for (const t of [...byTask.keys()].sort((a, b) => a.localeCompare(b))) {
       byTask
         .get(t)!
         .sort((a, b) => b.pgrPublic - a.pgrPublic)
-        .forEach((r, k) => out.push({ ...r, rank: k + 1 }));
+        .forEach((r, k) => {
+          if (o.top === undefined || k < o.top || also.has(r.method)) out.push({ ...r, rank: k + 1 });
+        });
     }
     return out;
   }
 
-  /** The public result from kept inputs: its numbers are kept until the experiment or its answers change. */
+  /** The public result from kept inputs: kept (frozen) until the experiment, its answers or its standing change. */
   private resultOf(c: RankCandidate, answers: PublicAnswers, vetoes: readonly VetoRecord[]): PublicResult | undefined {
     if (!c.finished || c.scores.length < this.claimSeeds) return undefined;
     const mine = answers.of(c.id);
-    let numbers = numbersKept.get(c);
-    if (!numbers || numbers.answers !== mine) numbersKept.set(c, (numbers = publicNumbers(c, mine)));
     const state = standingOf(c, vetoes);
-    return { ...numbers.result, vetoed: state === 'vetoed', flagged: state === 'flagged' };
+    let kept = resultsKept.get(c);
+    if (!kept || kept.answers !== mine || kept.state !== state) resultsKept.set(c, (kept = { answers: mine, state, result: publicResultOf(c, mine, state) }));
+    return kept.result;
   }
 
   /** Results someone claimed (a claim beat the leader of its day beyond seed noise), best first; vetoed ones left out. */
@@ -201,15 +204,22 @@ function ladderLine(r: PublicResult): string {
   return ` Result: public PGR ${r.pgrPublic.toFixed(2)} ± ${r.sd.toFixed(2)} over ${r.seeds} seeds${some}.`;
 }
 
-/** What a result shows apart from its standing, per kept candidate and the answers it was made from. */
-const numbersKept = new WeakMap<RankCandidate, { answers: readonly SeedAnswer[]; result: Omit<PublicResult, 'vetoed' | 'flagged'> }>();
+/** Each kept candidate's public result with the answers and standing it was made from. */
+const resultsKept = new WeakMap<RankCandidate, { answers: readonly SeedAnswer[]; state: Standing; result: PublicResult }>();
 
-function publicNumbers(c: RankCandidate, answers: readonly SeedAnswer[]): { answers: readonly SeedAnswer[]; result: Omit<PublicResult, 'vetoed' | 'flagged'> } {
+function publicResultOf(c: RankCandidate, answers: readonly SeedAnswer[], state: Standing): PublicResult {
   // One answer per scored seed; a seed the Ladder has not answered reads as no number (NaN).
   const values = c.scores.map((_, k) => answers[k]?.pgrPublic ?? Number.NaN);
   const pgr = meanSd(values);
   const newBestSeeds = answers.filter((a) => a.newBest).length;
-  return { answers, result: { experiment: c.id, task: c.task, method: c.methodTag ?? 'custom', agent: c.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: c.scores.length, newBestSeeds } };
+  // Frozen: the same object is handed to every later caller until something about it changes.
+  return Object.freeze({ experiment: c.id, task: c.task, method: c.methodTag ?? 'custom', agent: c.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: c.scores.length, newBestSeeds, vetoed: state === 'vetoed', flagged: state === 'flagged' });
+}
+
+/** Which rows of a board to return: the first `top` of each task, and any row of `alsoMethods` (baselines). */
+export interface BoardWindow {
+  top?: number;
+  alsoMethods?: readonly string[];
 }
 
 /** Experiments' creation times, kept per ledger: the agents' board breaks ties by creation, as it always did. */

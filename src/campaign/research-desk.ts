@@ -9,7 +9,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { standing } from '../report/leaderboard.js';
 import { vetoState } from '../report/veto-state.js';
 import type { ScoreDesk } from '../scoring/desk.js';
-import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, type PublicResult } from './agent-view.js';
+import { AgentView, messageItem, type ForumItem, type ForumPage, type Lineage, type PublicResult, type BoardWindow } from './agent-view.js';
 import { seedFailures, type SeedFailure } from '../pipeline/failures.js';
 import { addressees, answerIdOf } from './inbox.js';
 import { maySteer } from './steering.js';
@@ -225,8 +225,8 @@ export class AgentDesk {
     }
   }
 
-  leaderboard(task?: string): (PublicResult & { rank: number })[] {
-    return this.desk.view.leaderboard(task);
+  leaderboard(task?: string, window?: BoardWindow): (PublicResult & { rank: number })[] {
+    return this.desk.view.leaderboard(task, window);
   }
 
   /** Claimed results on a task, best first: the team's established findings. */

@@ -96,6 +96,8 @@ describe("the agents' board kept across calls", () => {
       const fresh = freshBoard(ledger, records);
       expect(view.leaderboard(), what).toEqual(fresh);
       expect(view.leaderboard('spam'), what).toEqual(freshBoard(ledger, records, 'spam'));
+      // The window a turn reads: each task's first rows and its baselines, ranks as on the whole board.
+      expect(view.leaderboard(undefined, { top: 1, alsoMethods: ['aux-conf'] }), what).toEqual(fresh.filter((r) => r.rank <= 1 || r.method === 'aux-conf'));
       for (const e of view.experiments()) expect(view.publicResult(e), `${what}: ${e.id}`).toEqual(freshPublicResult(ledger, records, e));
       // A view on another handle has nothing kept: its first read is the grouped one.
       const other = Ledger.open(path);
