@@ -64,8 +64,13 @@ export class AgentView {
 
   /** A finished experiment's public result, if it has enough seeds to be shown to everyone. */
   publicResult(e: ExperimentRow): PublicResult | undefined {
+    return this.publicResultWith(e, { answers: this.answers(), vetoes: this.records.vetoes() });
+  }
+
+  /** The same, with the answers and vetoes read once for a whole page of items. */
+  private publicResultWith(e: ExperimentRow, read: { answers: PublicAnswers; vetoes: readonly VetoRecord[] }): PublicResult | undefined {
     const c = rankCandidate(this.ledger, e.id);
-    return c && this.resultOf(c, this.answers(), this.records.vetoes());
+    return c && this.resultOf(c, read.answers, read.vetoes);
   }
 
   /**
@@ -135,13 +140,14 @@ export class AgentView {
   forum(o: { channel?: string; thread?: string; since?: string; before?: string; limit?: number } = {}): ForumPage {
     const limit = o.limit ?? 50;
     const before = o.before === undefined ? undefined : parseCursor(o.before);
+    let read: { answers: PublicAnswers; vetoes: readonly VetoRecord[] } | undefined;
     const rows: { at: string; key: string; build: () => ForumItem }[] = this.records
       // Verdicts quote private scores: the audit channel is for people only, as are direct messages.
       .messagesBefore({ channel: o.channel, threadId: o.thread, since: o.since, before, hidden: ['audit', 'direct:'], limit: limit + 1 })
       .map((m) => ({ at: m.at, key: `msg:${m.id}`, build: () => messageItem(m) }));
     if (!o.channel || o.channel === 'forum') {
       for (const e of this.experimentRows({ thread: o.thread, since: o.since, before, limit: limit + 1 })) {
-        rows.push({ at: e.createdAt, key: `exp:${e.id}`, build: () => this.experimentItem(e) });
+        rows.push({ at: e.createdAt, key: `exp:${e.id}`, build: () => this.experimentItem(e, (read ??= { answers: this.answers(), vetoes: this.records.vetoes() })) });
       }
     }
     rows.sort((a, b) => (a.at === b.at ? (a.key < b.key ? 1 : -1) : a.at < b.at ? 1 : -1));
@@ -172,9 +178,9 @@ export class AgentView {
     });
   }
 
-  private experimentItem(e: ExperimentRow): ForumItem {
+  private experimentItem(e: ExperimentRow, read: { answers: PublicAnswers; vetoes: readonly VetoRecord[] }): ForumItem {
     const hypothesis = (this.ledger.db.prepare('SELECT h.text FROM hypotheses h JOIN experiments x ON x.hypothesis_id = h.id WHERE x.id = ?').get(e.id) as { text: string } | undefined)?.text;
-    const r = this.publicResult(e);
+    const r = this.publicResultWith(e, read);
     const outcome = r?.vetoed
       ? ' VETOED.'
       : r?.flagged

@@ -366,6 +366,14 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS experiment_parents_by_parent ON experiment_parents (parent_id, experiment_id);
     `,
   },
+  {
+    version: 61,
+    // Each turn reads the newest human messages (guidance): without this it walked every message
+    // newest first, and a campaign where people say little walked the whole forum every turn.
+    sql: `
+      CREATE INDEX IF NOT EXISTS messages_by_author_kind ON messages (author_kind, at);
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

@@ -43,3 +43,18 @@ describe('lineage lookups stay indexed as the campaign grows', () => {
     ledger.close();
   });
 });
+
+describe('the guidance a turn reads', () => {
+  it('the newest human messages are read through an index on the author kind, not by walking every message', () => {
+    const ledger = Ledger.open(tempLedgerPath());
+    const records = new ForumRecords(ledger);
+    for (let k = 0; k < 5; k++) records.addMessage({ id: `m${k}`, channel: 'forum', threadId: null, author: k % 2 ? 'ada' : 'maria', authorKind: k % 2 ? 'agent' : 'human', text: `hello ${k}` });
+    let read: string[] = [];
+    const plans = plansOf(ledger, () => (read = records.messages({ authorKind: 'human', limit: 10 }).map((m) => m.id)));
+    expect(read).toEqual(['m4', 'm2', 'm0']);
+    const plan = plans.find((p) => p.sql.includes('FROM messages'))!.plan;
+    expect(plan).toContain('messages_by_author_kind');
+    expect(plan).not.toContain('TEMP B-TREE');
+    ledger.close();
+  });
+});
