@@ -213,6 +213,7 @@ class MethodCodeEndToEnd(unittest.TestCase):
             "import string\ndef weights(ctx):\n    return string.Formatter().get_field('0.__class__', [()], {})\n": "may not use the attribute 'get_field'",
             "import torch\ndef weights(ctx):\n    return torch.from_file('/etc/passwd', size=10)\n": "may not use the attribute 'from_file'",
             "import statistics\ndef weights(ctx):\n    return statistics.sys.modules\n": "may not use the attribute 'sys'",
+            "def weights(ctx):\n    return '{0.gi_frame}'.format(ctx)\n": "may not use the attribute 'format'",
             "def weights(ctx):\n    g = (x for x in [1])\n    return g.gi_frame.f_back.f_globals\n": "may not use the attribute 'f_globals'",
         }
         for source, needle in cases.items():

@@ -57,6 +57,8 @@ DENIED_ATTRS = {
     # string.Formatter().get_field walks attributes like getattr does
     "Formatter", "get_field",
 }
+# str.format walks attributes inside its format string ("{0.__class__}"): f-strings do not.
+FORMAT_ATTRS = {"format", "format_map"}
 ALLOWED_DUNDERS = {"__init__"}
 
 
@@ -136,6 +138,8 @@ def _refuse(node: ast.AST, what: str) -> MethodError:
 def attr_refused(name: str) -> Optional[str]:
     if name.startswith("_") and name not in ALLOWED_DUNDERS:
         return f"may not use the attribute {name!r} (names starting with _ reach the interpreter's internals)"
+    if name in FORMAT_ATTRS:
+        return f"may not use the attribute {name!r} (str.format can walk attributes; use an f-string)"
     if name in DENIED_ATTRS:
         return f"may not use the attribute {name!r} (it reaches files, processes, frames or modules outside the allowed ones)"
     return None
