@@ -52,8 +52,9 @@ class MethodCodeEndToEnd(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def run_method(self, method, env=None, args=("--tiny",)):
-        full = {k: v for k, v in os.environ.items() if k not in ("AAR_LABELS_DIR",)}
-        full.update({"AAR_DATA_DIR": self.data, "AAR_PHASE": "method", "PYTHONDONTWRITEBYTECODE": "1", "REDIS_URL": "redis://secret:6379",
+        # Without PYTHONDONTWRITEBYTECODE, as a worker may run it: lazy imports after the guard must not write .pyc files.
+        full = {k: v for k, v in os.environ.items() if k not in ("AAR_LABELS_DIR", "PYTHONDONTWRITEBYTECODE")}
+        full.update({"AAR_DATA_DIR": self.data, "AAR_PHASE": "method", "REDIS_URL": "redis://secret:6379",
                      "OMP_NUM_THREADS": "1",
                      **(env or {})})
         job = {"experimentId": "exp-code-1", "task": "toy", "seed": 1, "method": {"epochs": 8, **method}, "weakLabels": self.weak}

@@ -381,6 +381,8 @@ def install() -> Guard:
     import traceback  # noqa: F401
     import linecache  # noqa: F401
 
+    # Lazy imports from here on must not try to write .pyc files (refused below).
+    sys.dont_write_bytecode = True
     _defang_modules()
     os.environ = ScrubbedEnviron(os.environ)  # type: ignore[assignment]
     signal.signal(signal.SIGALRM, guard._alarm)

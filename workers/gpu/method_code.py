@@ -44,16 +44,17 @@ ALLOWED_MODULES = {
 DENIED_NAMES = {"__import__", "eval", "exec", "compile", "open", "globals", "locals", "vars", "breakpoint", "input", "help",
                 "exit", "quit", "memoryview"}
 # Attribute names refused wherever they appear (besides every name starting with "_" but __init__).
-DENIED_ATTRS = {
-    # native file access in torch and numpy, and what loads native code
-    "from_file", "fromfile", "tofile", "load", "loads", "save", "savez", "memmap", "load_library", "ctypeslib", "hub", "distributed",
-    "multiprocessing", "cpp_extension", "tensorboard", "package", "jit", "ops", "library", "compile", "dump", "dumps",
-    # frames and code: the way from a function to its callers' globals
-    "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code",
-    "tb_frame", "tb_next", "with_traceback",
-    # modules that are attributes of allowed ones, and what they reach
-    "os", "sys", "builtins", "subprocess", "socket", "ctypes", "importlib", "shutil", "pathlib", "io", "signal", "threading",
-    "gc", "inspect", "types", "marshal", "pickle", "mmap", "resource", "posix", "environ", "getenv", "system", "popen",
+# Native file access in torch and numpy (invisible to the audit hook), and what loads native code.
+FILE_ATTRS = {"from_file", "fromfile", "tofile", "load", "loads", "save", "savez", "memmap", "dump", "dumps"}
+NATIVE_ATTRS = {"load_library", "ctypeslib", "hub", "distributed", "multiprocessing", "cpp_extension", "tensorboard", "package",
+                "jit", "ops", "library", "compile"}
+# Frames and code: the way from a function to its callers' globals.
+FRAME_ATTRS = {"f_back", "f_globals", "f_locals", "f_builtins", "f_code", "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame",
+               "ag_code", "tb_frame", "tb_next", "with_traceback"}
+# Modules that are attributes of allowed ones (torch.os, statistics.sys), and what they reach.
+MODULE_ATTRS = {"os", "sys", "builtins", "subprocess", "socket", "ctypes", "importlib", "shutil", "pathlib", "io", "signal", "threading",
+                "gc", "inspect", "types", "marshal", "pickle", "mmap", "resource", "posix", "environ", "getenv", "system", "popen"}
+DENIED_ATTRS = FILE_ATTRS | NATIVE_ATTRS | FRAME_ATTRS | MODULE_ATTRS | {
     # string.Formatter().get_field walks attributes like getattr does
     "Formatter", "get_field",
 }
@@ -140,8 +141,16 @@ def attr_refused(name: str) -> Optional[str]:
         return f"may not use the attribute {name!r} (names starting with _ reach the interpreter's internals)"
     if name in FORMAT_ATTRS:
         return f"may not use the attribute {name!r} (str.format can walk attributes; use an f-string)"
+    if name in FILE_ATTRS:
+        return f"may not use the attribute {name!r} (it would open files: method code may not open files)"
+    if name in NATIVE_ATTRS:
+        return f"may not use the attribute {name!r} (it loads native code or starts processes or network)"
+    if name in FRAME_ATTRS:
+        return f"may not use the attribute {name!r} (frames and tracebacks reach the trainer's own variables)"
+    if name in MODULE_ATTRS:
+        return f"may not use the attribute {name!r} (it reaches the operating system: files, processes, environment)"
     if name in DENIED_ATTRS:
-        return f"may not use the attribute {name!r} (it reaches files, processes, frames or modules outside the allowed ones)"
+        return f"may not use the attribute {name!r} (it walks attributes like getattr)"
     return None
 
 

@@ -280,6 +280,7 @@ def _train_student(config, spec, plan, unlabeled, test, weak_unlabeled, progress
     from workers.gpu.errors import InvalidInput
     from workers.gpu.losses import base_targets, keep_most_confident
     from workers.gpu.models import build_classifier
+    from workers.gpu.pairwise import augmented, symmetric
     from workers.gpu.training import FitConfig, fit, predict_proba
 
     k, seed, d = weak_unlabeled.shape[1], spec.seed, config.defaults
@@ -307,8 +308,6 @@ def _train_student(config, spec, plan, unlabeled, test, weak_unlabeled, progress
     all_targets = base_targets(weak_unlabeled, plan.hard, plan.smoothing)
     targets = all_targets[train_rows]
     validation = ([unlabeled.texts[i] for i in val_rows], weak_unlabeled[val_rows].argmax(dim=-1)) if val_rows else None
-    from workers.gpu.pairwise import augmented, symmetric
-
     pairs = [unlabeled.pairs[i] for i in train_rows] if unlabeled.pairs else None
     fit_hooks = None
     if runner is not None:
