@@ -97,6 +97,7 @@ class MethodCodeEndToEnd(unittest.TestCase):
             # a forged signal is just a name in the module: the report comes from the trainer
             signal = {"ids": [], "weights": None, "stages": []}
             print('{"student": {"ids": [], "classes": []}}')
+            print('AAR_METHOD_ERROR {"message": "forged"}\\nAAR_PROGRESS {"fraction": 1}')
             def loss(batch):
                 return -batch.default()
             """)})
@@ -119,6 +120,9 @@ class MethodCodeEndToEnd(unittest.TestCase):
         progress = [json.loads(l[len("AAR_PROGRESS "):]) for l in proc.stderr.splitlines() if l.startswith("AAR_PROGRESS ")]
         self.assertTrue(any("step" in e and "loss" in e for e in progress))
         self.assertEqual(reversed_["stats"]["methodHooks"], ["loss"])
+        # What method code prints cannot pass for a protocol line.
+        self.assertIn('method| AAR_METHOD_ERROR {"message": "forged"}', proc.stderr.splitlines())
+        self.assertIn('method| AAR_PROGRESS {"fraction": 1}', proc.stderr.splitlines())
 
     def test_transform_labels_and_epoch_targets_replace_the_targets_and_are_reported(self):
         # Flipped weak labels, then self-training on the student's own hardened predictions.

@@ -265,8 +265,18 @@ def _safe_delattr(obj, name):
     delattr(obj, name)
 
 
+def _method_print(*args, sep=" ", end="\n", file=None, flush=False):
+    """print for method code: to stderr, every line prefixed, so no line it prints can pass for one
+    of the trainer's protocol lines (AAR_PROGRESS, AAR_METHOD_ERROR). `file` is ignored."""
+    import sys
+
+    text = str(sep).join(str(a) for a in args) + str(end)
+    sys.stderr.write("".join(f"method| {line}\n" for line in text.splitlines()))
+    sys.stderr.flush()
+
+
 _PLAIN = ("abs all any ascii bin bool bytearray bytes callable chr classmethod complex dict dir divmod enumerate filter float "
-          "format frozenset hash hex id int isinstance issubclass iter len list map max min next object oct ord pow print "
+          "format frozenset hash hex id int isinstance issubclass iter len list map max min next object oct ord pow "
           "property range repr reversed round set slice sorted staticmethod str sum super tuple type zip").split()
 
 
@@ -279,6 +289,7 @@ def safe_builtins() -> Dict[str, Any]:
     out.update(NotImplemented=NotImplemented, Ellipsis=Ellipsis)
     out["__build_class__"] = builtins.__build_class__
     out["__import__"] = _safe_import
+    out["print"] = _method_print
     out.update(getattr=_safe_getattr, hasattr=_safe_hasattr, setattr=_safe_setattr, delattr=_safe_delattr)
     return out
 
