@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import type { JobSpec } from '../../src/domain/experiment.js';
 import { parseMethod } from '../../src/domain/method.js';
 import { effectiveSignalLeak } from '../../src/scoring/detectors/effective-signal.js';
 import { CommandRunner, type CommandRunnerOptions } from '../../workers/command/command-runner.js';
+import { networkIsolation } from '../../workers/command/network-isolation.js';
 import { MethodProcessError } from '../../workers/sandbox/errors.js';
 
 // A job whose method carries code runs agent-written code inside the trainer's process group:
@@ -89,6 +91,23 @@ describe("a method's own failure on the command runner", () => {
     expect(e).toBeInstanceOf(MethodProcessError);
     expect(e.retry).toBe(false);
     expect(e.message).toMatch(/^method code ran past its wall-time limit of 2 s/);
+  });
+});
+
+describe('no network for method code', () => {
+  it('a job with method code cannot reach a port on this machine (its own network namespace); one without code can', async () => {
+    const server = createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = String((server.address() as AddressInfo).port);
+    try {
+      expect(networkIsolation().network).toBe('namespace');
+      const isolated = await runner('connect', { env: { AAR_TEST_PORT: port } }).run(spec(), ctx());
+      expect(isolated.stats).toMatchObject({ reached: expect.stringMatching(/^E(NETUNREACH|CONNREFUSED|ACCES|PERM)$/), methodIsolation: { network: 'namespace' } });
+      const plain = await runner('connect', { env: { AAR_TEST_PORT: port } }).run(spec(noCode), ctx());
+      expect(plain.stats).toEqual({ reached: 'connected' });
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import type { RunContext, Runner } from '../runner.js';
 import { MethodProcessError, fatalLine } from '../sandbox/errors.js';
 import { groupResidentMb, saysOutOfMemory } from '../sandbox/memory.js';
 import { judgeSignal, TrainerSignalSchema } from './effective-signal.js';
+import { networkIsolation } from './network-isolation.js';
 import { terminateGroup } from './process-group.js';
 import { StderrReader } from './stderr-reader.js';
 import { TailBuffer } from './tail-buffer.js';
@@ -50,6 +51,8 @@ export interface CommandRunnerOptions {
    * as the method's fault, never retried. Unset: no memory limit, the runner's timeoutMs.
    */
   methodLimits?: { memoryMb?: number; wallMs?: number };
+  /** Run jobs with method code in a network namespace of their own where available (default true; see network-isolation.ts). */
+  isolateNetwork?: boolean;
 }
 
 type StopReason = 'timeout' | 'cancelled' | 'overflow' | 'memory';
@@ -61,7 +64,7 @@ type StopReason = 'timeout' | 'cancelled' | 'overflow' | 'memory';
  */
 export class CommandRunner implements Runner {
   readonly name = 'command';
-  private readonly opts: Required<Omit<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir' | 'methodLimits'>> & Pick<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir' | 'methodLimits'>;
+  private readonly opts: Required<Omit<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir' | 'methodLimits' | 'isolateNetwork'>> & Pick<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir' | 'methodLimits' | 'isolateNetwork'>;
 
   constructor(options: CommandRunnerOptions) {
     const problems: { field: string; problem: string }[] = [];
@@ -99,7 +102,9 @@ export class CommandRunner implements Runner {
       throw new RunnerError(`Trainer ${cmd}: a trusted baselines job needs the worker's labels folder (--labels-dir or AAR_LABELS_DIR)`, { retry: false });
     }
 
-    const [file, ...args] = this.opts.command;
+    // Method code gets no network where the machine can give it a namespace without any.
+    const isolation = code && this.opts.isolateNetwork !== false ? networkIsolation() : undefined;
+    const [file, ...args] = [...(isolation?.prefix ?? []), ...this.opts.command];
     let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(file, args, {
@@ -202,6 +207,8 @@ export class CommandRunner implements Runner {
       const what = methodError?.message ?? "method code failed (the trainer gave no reason: see its stderr)";
       throw new RunnerError(`${what}\n--- stderr tail ---\n${stderrTail}`, { retry: false, stderrTail });
     }
+    const notStarted = isolation?.prefix.length ? /^unshare: failed to execute ([^\n]*)/m.exec(stderrTail) : null;
+    if (notStarted) throw new RunnerError(`Could not start trainer ${cmd}: ${notStarted[1]}`, { retry: false });
     if (code) {
       // Method code ran in this process group: its death, memory or time is the method's failure,
       // never handed to another worker (a lost worker is the poison-pill guard's business).
@@ -244,6 +251,7 @@ export class CommandRunner implements Runner {
       const judged = judgeSignal(parsed.data, spec, this.opts.labelsDir);
       if (judged) result.stats.effectiveSignal = judged;
     }
+    if (isolation) result.stats.methodIsolation = { network: isolation.network };
     return { ...result, stderrTail };
   }
 }
