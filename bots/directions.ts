@@ -10,13 +10,13 @@ export interface Direction {
 }
 
 /** A dimension of the method space an offline researcher can move along. */
-export type Knob = 'auxConf' | 'filter' | 'labels' | 'earlyStopping' | 'selfTraining' | 'ensemble' | 'knn' | 'consistency' | 'optimiser' | 'recombine';
+export type Knob = 'auxConf' | 'filter' | 'labels' | 'earlyStopping' | 'selfTraining' | 'ensemble' | 'knn' | 'consistency' | 'optimiser' | 'code' | 'recombine';
 
 export const DIRECTIONS: readonly Direction[] = [
   { name: 'ada', text: 'Explore how much the student should trust itself over the weak teacher as training goes on.', knobs: ['auxConf', 'earlyStopping'] },
-  { name: 'bayes', text: 'Think about which weak labels deserve trust, and what to do with the rest.', knobs: ['consistency', 'labels', 'filter'] },
+  { name: 'bayes', text: 'Think about which weak labels deserve trust, and what to do with the rest.', knobs: ['consistency', 'labels', 'filter', 'code'] },
   { name: 'curie', text: 'Look at when to stop learning from a teacher that is sometimes wrong.', knobs: ['earlyStopping', 'optimiser', 'auxConf'] },
-  { name: 'darwin', text: 'See whether the student can teach itself, round after round.', knobs: ['selfTraining', 'auxConf'] },
+  { name: 'darwin', text: 'See whether the student can teach itself, round after round.', knobs: ['selfTraining', 'auxConf', 'code'] },
   { name: 'euler', text: 'Try many students instead of one, and students of different shapes.', knobs: ['ensemble', 'selfTraining', 'auxConf'] },
   { name: 'fermi', text: 'Question the training recipe itself: rates, regularisation, schedules.', knobs: ['optimiser', 'auxConf', 'earlyStopping'] },
   { name: 'gauss', text: 'Read what the others found and combine the ideas that work.', knobs: ['recombine', 'auxConf', 'filter'] },

@@ -37,6 +37,11 @@ export class RedTeamer implements ResearcherBot {
       outcome.idle ??= this.attempt >= (this.o.attempts ?? 3) ? 'red team: attempts done' : 'red team: waiting for results';
       return outcome;
     }
+    if (tactic.language && tactic.language !== desk.codeLanguage) {
+      outcome.idle = `red team: ${this.o.tactic} writes ${tactic.language} method code; this campaign's workers run ${desk.codeLanguage}`;
+      this.attempt = Number.POSITIVE_INFINITY;
+      return outcome;
+    }
     const task = tactic.task ?? desk.tasks[this.attempt % desk.tasks.length];
     if (!desk.tasks.includes(task)) {
       outcome.idle = `red team: the ${task} task is not in this campaign`;

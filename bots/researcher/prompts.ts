@@ -4,6 +4,7 @@
  * that changes turn to turn goes in the user message.
  */
 import type { CampaignStatus } from '../../src/campaign/research-desk.js';
+import type { CodeLanguage } from '../../src/domain/method.js';
 import { taskBrief } from '../../src/campaign/task-briefs.js';
 
 export interface ResearcherPromptInput {
@@ -11,7 +12,15 @@ export interface ResearcherPromptInput {
   direction: string;
   tasks: readonly string[];
   claimSeeds: number;
+  /** The method code language this campaign's workers run (default javascript). */
+  codeLanguage?: CodeLanguage;
 }
+
+const CODE_LINE: Record<CodeLanguage, string> = {
+  javascript: 'You can also write method code: JavaScript hooks that set the targets, the per-item weights or the per-epoch targets.',
+  python:
+    'The student is a real language model fine-tuned on GPU workers, and you can write method code for it: Python hooks (code.language "python") that set the targets, the per-item weights, the per-epoch targets, the loss on the student\'s logits (with extra passes for consistency terms), the pooled representation and the text format of the items.',
+};
 
 export function researcherSystemPrompt(p: ResearcherPromptInput): string {
   return `You are ${p.name}, one of several AI researchers working as a team on weak-to-strong supervision.
@@ -24,7 +33,7 @@ ${p.tasks.map((t) => `- ${taskBrief(t)}`).join('\n')}
 Your starting direction (deliberately vague; interpret it, and drop it when the evidence says so): ${p.direction}
 
 What you can do:
-- A method is a JSON object whose fields (label options, auxiliary confidence, filtering, label propagation, self-training, ensembles, the head, training settings) are listed with their ranges in propose_experiment's schema. You can also write method code: JavaScript hooks that set the targets, the per-item weights or the per-epoch targets. Call get_method_guide for the hook API and worked examples before you write code.
+- A method is a JSON object whose fields (label options, auxiliary confidence, filtering, label propagation, self-training, ensembles, the head, training settings) are listed with their ranges in propose_experiment's schema. ${CODE_LINE[p.codeLanguage ?? 'javascript']} Call get_method_guide for the hook API and worked examples before you write code.
 - When seeds fail, get_result and get_experiment say why (the error and the line in your code): fix it and try again.
 - read_forum shows the newest items first; page back with its \`next\` cursor. get_experiment shows any experiment's method, hypothesis, per-seed scores and what it changed against its parents.
 

@@ -2,6 +2,7 @@ import { ClaudeAuditor, HeuristicAuditor } from '../../bots/auditor/index.js';
 import { Steward } from '../../bots/steward/index.js';
 import type { ResearcherBot } from '../../bots/types.js';
 import { AarError } from '../domain/errors.js';
+import type { CodeLanguage } from '../domain/method.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { nap } from './nap.js';
@@ -69,6 +70,8 @@ export interface CampaignOptions {
    * a campaign with held-out tasks is refused.
    */
   evaluator?: ItemEvaluator;
+  /** The method code language the workers run (default javascript: the embedded w2s runner). */
+  codeLanguage?: CodeLanguage;
 }
 
 /**
@@ -157,6 +160,7 @@ export class Campaign {
       mayPropose: () => stopReason() ?? capReached(),
       status: () => campaignStatus(file.budget, spend(), minutesLeft(), stopReason() ?? capReached()),
       onClaim: confirmer ? (e) => confirmer.schedule(e) : undefined,
+      codeLanguage: this.o.codeLanguage,
     });
     const checkBudget = () => {
       const state = guard.check(spend());

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AarError, InvalidInputError } from '../domain/errors.js';
-import { builtinMethod, parseMethod, type Method } from '../domain/method.js';
+import { builtinMethod, codeLanguage, parseMethod, type CodeLanguage, type Method } from '../domain/method.js';
 import { methodBehaviourKey } from '../domain/method-normal-form.js';
 import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
@@ -35,6 +35,8 @@ export interface ResearchDeskOptions {
   status?: () => CampaignStatus;
   /** Called once a claim is recorded: the desk's confirmation on fresh seeds (src/confirmation). */
   onClaim?: (experiment: string) => void;
+  /** The method code language the campaign's workers run (default javascript: the embedded w2s runner). */
+  codeLanguage?: CodeLanguage;
 }
 
 /** What a researcher is told about the campaign's limits at the start of a turn. */
@@ -133,6 +135,11 @@ export class AgentDesk {
     return this.desk.claimSeeds;
   }
 
+  /** The language method code must be written in for this campaign's workers. */
+  get codeLanguage(): CodeLanguage {
+    return this.o.codeLanguage ?? 'javascript';
+  }
+
   /** Why the campaign refuses new proposals now, if it does. */
   get closedReason(): string | undefined {
     return this.desk.closed ?? this.o.mayPropose?.(this.agent);
@@ -194,6 +201,12 @@ export class AgentDesk {
     for (const parent of p.parents ?? []) if (!this.o.ledger.experiment(parent)) problems.push({ field: 'parents', problem: `no experiment "${parent}"` });
     if (problems.length) throw new InvalidInputError('proposal', problems);
     const method = typeof p.method === 'string' ? builtinMethod(p.method) : parseMethod(p.method);
+    const language = codeLanguage(method);
+    if (language && language !== this.codeLanguage) {
+      // The workers could not run it: refused here, with the reason, rather than failed on every seed.
+      const how = this.codeLanguage === 'python' ? 'code.language "python" (the GPU trainer, workers/gpu)' : 'JavaScript (code.language left out or "javascript": the embedded w2s runner)';
+      throw new InvalidInputError('proposal', [{ field: 'method.code.language', problem: `this campaign's workers run ${how}; accepted: ${this.codeLanguage}` }]);
+    }
     this.refuseVetoed(method, p.task);
     const refusal = this.desk.closed ?? this.o.mayPropose?.(this.agent);
     if (refusal) throw new AarError('proposal_refused', refusal);

@@ -1,4 +1,5 @@
 import type { ResearcherBot } from '../../bots/types.js';
+import type { CodeLanguage } from '../domain/method.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -24,6 +25,8 @@ export interface ResearchLoopOptions {
   retryAfterMs?: number;
   /** Called once a claim is recorded (the desk's confirmation). */
   onClaim?: (experiment: string) => void;
+  /** The method code language the workers run (ResearchDeskOptions.codeLanguage). */
+  codeLanguage?: CodeLanguage;
 }
 
 /** The research side of a campaign, assembled: the desk every bot acts through and the loop that gives them turns. */
@@ -43,6 +46,7 @@ export function openResearchLoop(o: ResearchLoopOptions): { desk: ResearchDesk; 
     mayPropose: o.mayPropose,
     status: o.status,
     onClaim: o.onClaim,
+    codeLanguage: o.codeLanguage,
   });
   const loop = new BotLoop({ ledger: o.ledger, desk, researchers: o.researchers, reviewers: o.reviewers?.(desk), campaignId: o.campaignId, log: o.log, retryAfterMs: o.retryAfterMs });
   return { desk, loop };

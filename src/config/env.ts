@@ -1,7 +1,8 @@
-import { cpus } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError } from '../domain/errors.js';
+import { CODE_LANGUAGES, type CodeLanguage } from '../domain/method.js';
 import { parseOrThrow } from '../domain/validate.js';
 import { EFFORTS, modelProfile, type Effort } from '../llm/models.js';
 import { PriceOverridesSchema, priceFor, priceTable, type PriceTable } from '../llm/pricing.js';
@@ -42,6 +43,10 @@ const EnvSchema = z.object({
   AAR_DATA_DIR: z.string().min(1).optional(),
   AAR_LABELS_DIR: z.string().min(1).optional(),
   AAR_BASELINES: z.enum(['embedded', 'trainer']).default('embedded'),
+  // Unset: python with trainer baselines (GPU workers run workers/gpu), else javascript (w2s workers).
+  AAR_METHOD_CODE: z.enum(CODE_LANGUAGES).optional(),
+  // Resident memory a command trainer's job with method code may use (its whole process group); unset: half the machine's.
+  AAR_METHOD_MEMORY_MB: intFrom(64, 16_777_216).optional(),
   AAR_FORUM_PORT: intFrom(0, 65535).default(7420),
   AAR_OPERATOR: z.string().regex(/^[\w .-]{1,40}$/, 'a display name: letters, digits, spaces, . _ -').default('operator'),
   // Unset: a new random token each start, printed in the forum's URL.
@@ -87,6 +92,13 @@ export interface Config {
    * coordinator trains them) or "trainer" (a trusted baselines job per (task, seed) on the workers).
    */
   baselines: 'embedded' | 'trainer';
+  /**
+   * The language of method code the campaign's workers run: javascript on the embedded w2s
+   * runner, python on the GPU trainer. Proposals in the other language are refused at the desk.
+   */
+  codeLanguage: CodeLanguage;
+  /** Resident memory (MB) a command trainer's job with method code may use, its process group together. */
+  methodMemoryMb: number;
   ledgerPath: string;
   /** Set: BullMQ on Redis with `aar worker` processes. Unset: jobs run in-process. */
   redisUrl?: string;
@@ -167,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.AAR_DATA_DIR ? resolve(e.AAR_DATA_DIR) : undefined,
     labelsDir: e.AAR_LABELS_DIR ? resolve(e.AAR_LABELS_DIR) : undefined,
     baselines: e.AAR_BASELINES,
+    codeLanguage: e.AAR_METHOD_CODE ?? (e.AAR_BASELINES === 'trainer' ? 'python' : 'javascript'),
+    methodMemoryMb: e.AAR_METHOD_MEMORY_MB ?? Math.floor(totalmem() / 2 ** 21),
     forum: forumConfig(e),
     llm: llmConfig(e),
   };

@@ -2,25 +2,59 @@ import { z } from 'zod';
 import { InvalidInputError } from './errors.js';
 import { parseOrThrow } from './validate.js';
 
-/** The hooks method code may define, by function name. */
+/** The hooks JavaScript method code may define, by function name (the embedded w2s runner). */
 export const METHOD_CODE_HOOKS = ['transformLabels', 'weights', 'epochTargets'] as const;
 export type MethodCodeHook = (typeof METHOD_CODE_HOOKS)[number];
 
 /**
- * JavaScript run in a sandbox (workers/w2s/method/code): the source defines functions named
- * after hooks. It sees the weak labels and the features of the student's train items only.
+ * The hooks Python method code may define (the reference GPU trainer, workers/gpu): the JS hooks'
+ * concepts in Python's spelling, plus what only real language models allow (a loss on the
+ * student's logits, the pooled representation, the items' text format).
  */
-const MethodCodeSchema = z.strictObject({
-  source: z.string().min(1).max(20_000).describe('JavaScript (ES2023, no imports, no I/O) that defines one or more hook functions by name: transformLabels, weights, epochTargets. Call get_method_guide for their arguments, return values and worked examples.'),
-  /** Hooks to call; each must be defined. Left out: every hook the source defines (at least one). */
-  hooks: z
-    .array(z.enum(METHOD_CODE_HOOKS))
-    .min(1)
-    .max(METHOD_CODE_HOOKS.length)
-    .refine((h) => new Set(h).size === h.length, 'each hook at most once')
-    .optional()
-    .describe('Which hooks to call (each must be defined in source). Left out: every hook the source defines.'),
-});
+export const PYTHON_CODE_HOOKS = ['format_text', 'pool', 'transform_labels', 'weights', 'epoch_targets', 'loss'] as const;
+export type PythonCodeHook = (typeof PYTHON_CODE_HOOKS)[number];
+
+export const CODE_LANGUAGES = ['javascript', 'python'] as const;
+export type CodeLanguage = (typeof CODE_LANGUAGES)[number];
+
+/** The largest method source accepted, in characters (either language). */
+export const MAX_CODE_CHARS = 20_000;
+
+/**
+ * Code run in a sandbox for each seed: JavaScript on the embedded w2s runner (isolated-vm,
+ * workers/w2s/method/code), Python on the GPU trainer (a guarded method phase, workers/gpu).
+ * The source defines functions named after hooks. It sees the weak labels and the student's
+ * TRAIN items only, never gold or test labels.
+ */
+const MethodCodeSchema = z
+  .strictObject({
+    language: z
+      .enum(CODE_LANGUAGES)
+      .optional()
+      .describe('javascript (left out; the embedded CPU tasks) or python (the GPU trainer with real language models). Which one a campaign runs is in your instructions and get_method_guide.'),
+    source: z.string().min(1).max(MAX_CODE_CHARS).describe(`The hooks' source: JavaScript (ES2023, no imports, no I/O) defining ${METHOD_CODE_HOOKS.join(', ')}; or a Python module defining ${PYTHON_CODE_HOOKS.join(', ')}. Call get_method_guide for their arguments, return values and worked examples.`),
+    /** Hooks to call; each must be defined. Left out: every hook the source defines (at least one). */
+    hooks: z
+      .array(z.enum([...METHOD_CODE_HOOKS, ...PYTHON_CODE_HOOKS]))
+      .min(1)
+      .max(PYTHON_CODE_HOOKS.length)
+      .refine((h) => new Set(h).size === h.length, 'each hook at most once')
+      .optional()
+      .describe('Which hooks to call (each must be defined in source, and be one of its language\'s hooks). Left out: every hook the source defines.'),
+  })
+  .superRefine((code, ctx) => {
+    const accepted: readonly string[] = code.language === 'python' ? PYTHON_CODE_HOOKS : METHOD_CODE_HOOKS;
+    for (const [i, h] of (code.hooks ?? []).entries()) {
+      if (!accepted.includes(h)) {
+        ctx.addIssue({ code: 'custom', path: ['hooks', i], message: `"${h}" is not a ${code.language ?? 'javascript'} hook; accepted: ${accepted.join(', ')}` });
+      }
+    }
+  });
+
+/** The language of a method's code (JavaScript when `language` is left out), or undefined without code. */
+export function codeLanguage(method: { code?: { language?: CodeLanguage } }): CodeLanguage | undefined {
+  return method.code ? (method.code.language ?? 'javascript') : undefined;
+}
 
 const HeadSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('linear') }),
@@ -107,7 +141,7 @@ export const MethodSchema = z.strictObject({
    * Method code: `transformLabels` replaces the weak targets before training, `weights` sets
    * per-example loss weights, `epochTargets` sets each epoch's targets (see method/code/hooks.ts).
    */
-  code: MethodCodeSchema.optional().describe('Method code: your own JavaScript hooks that change the targets, the per-item weights or the per-epoch targets (see get_method_guide).'),
+  code: MethodCodeSchema.optional().describe('Method code: your own hooks (JavaScript on the embedded tasks, Python on the GPU trainer) that change the targets, the per-item weights, the per-epoch targets and, in Python, the loss, the pooled representation and the text format (see get_method_guide).'),
   head: HeadSchema.optional().describe("The student's head on the strong representation: linear (the task's default) or a one-hidden-layer MLP."),
   epochs: z.int().min(1).max(200).optional().describe("Training epochs (default: the task's tuned value)."),
   lr: z.number().min(1e-5).max(1).optional().describe("Adam learning rate (default: the task's tuned value)."),

@@ -292,6 +292,24 @@ describe('deployment files: kubernetes', () => {
     expect(named('Deployment', 'aar-worker').spec.template.spec.containers[0].resources.limits?.['nvidia.com/gpu']).toBeUndefined();
   });
 
+  it('gives the GPU workers, where agent-written Python runs, no API token, a read-only image and egress to Redis only', () => {
+    const spec = named('Deployment', 'aar-gpu-worker').spec.template.spec;
+    expect(spec.automountServiceAccountToken).toBe(false);
+    const c = spec.containers[0];
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    // What the trainer writes has a volume: caches and temporary files.
+    const env = Object.fromEntries((c.env as Obj[]).map((e) => [e.name, e.value]));
+    const mounts = (c.volumeMounts as Obj[]).map((m) => m.mountPath as string);
+    for (const dir of [env.XDG_CACHE_HOME, env.TMPDIR, '/tmp']) expect(mounts.some((m) => dir === m || dir.startsWith(`${m}/`)), dir).toBe(true);
+    const policy = named('NetworkPolicy', 'aar-gpu-worker-egress').spec;
+    expect(policy.podSelector.matchLabels).toEqual(named('Deployment', 'aar-gpu-worker').spec.selector.matchLabels);
+    expect(policy.policyTypes).toEqual(['Egress']);
+    const redis = policy.egress.find((e: Obj) => e.to);
+    expect(redis.to[0].podSelector.matchLabels).toEqual(named('StatefulSet', 'aar-redis').spec.selector.matchLabels);
+    expect(redis.ports).toEqual([{ port: 6379, protocol: 'TCP' }]);
+    expect(policy.egress.filter((e: Obj) => !e.to).flatMap((e: Obj) => e.ports.map((p: Obj) => p.port))).toEqual([53, 53]);
+  });
+
   it('takes credentials only from the aar-secrets Secret, and only in the coordinator', () => {
     expect(byKind('Secret')).toEqual([]);
     for (const d of docs) expect(JSON.stringify(d), d.file).not.toMatch(CREDENTIAL_RE);

@@ -4,6 +4,10 @@ import { InvalidInputError, RunnerError } from '../../src/domain/errors.js';
 import { jobIdOf, parseBaselinesResult, parseJobResult, type BaselinesResult, type JobResult, type JobSpec } from '../../src/domain/experiment.js';
 import { trainerEnvironment } from './trainer-env.js';
 import type { RunContext, Runner } from '../runner.js';
+import { MethodProcessError, fatalLine } from '../sandbox/errors.js';
+import { groupResidentMb, saysOutOfMemory } from '../sandbox/memory.js';
+import { judgeSignal, TrainerSignalSchema } from './effective-signal.js';
+import { networkIsolation } from './network-isolation.js';
 import { terminateGroup } from './process-group.js';
 import { StderrReader } from './stderr-reader.js';
 import { TailBuffer } from './tail-buffer.js';
@@ -12,6 +16,10 @@ export { PROGRESS_PREFIX } from './stderr-reader.js';
 
 /** The exit code by which a trainer says "this job can never succeed, do not retry it". */
 export const EXIT_INVALID_INPUT = 2;
+/** The exit code by which a trainer says "the method's own code failed" (with an AAR_METHOD_ERROR line): never retried. */
+export const EXIT_METHOD_FAILED = 3;
+/** How often the resident memory of a method-code job's process group is read. */
+const MEMORY_POLL_MS = 500;
 /** A result is predictions for a few thousand items; anything this large is a runaway trainer. */
 export const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
 /** How long a trainer gets to exit after SIGTERM (to flush logs, free the GPU) before SIGKILL. */
@@ -37,9 +45,17 @@ export interface CommandRunnerOptions {
   stderrTailBytes?: number;
   /** Default MAX_STDOUT_BYTES; lower only in tests. */
   maxStdoutBytes?: number;
+  /**
+   * Limits of a job that runs method code (agent-written Python): past `memoryMb` of resident
+   * memory (the trainer's whole process group) or `wallMs`, the group is killed and the seed fails
+   * as the method's fault, never retried. Unset: no memory limit, the runner's timeoutMs.
+   */
+  methodLimits?: { memoryMb?: number; wallMs?: number };
+  /** Run jobs with method code in a network namespace of their own where available (default true; see network-isolation.ts). */
+  isolateNetwork?: boolean;
 }
 
-type StopReason = 'timeout' | 'cancelled' | 'overflow';
+type StopReason = 'timeout' | 'cancelled' | 'overflow' | 'memory';
 
 /**
  * Runs any external trainer (Python, a container, a cluster submit script) as one process
@@ -48,7 +64,7 @@ type StopReason = 'timeout' | 'cancelled' | 'overflow';
  */
 export class CommandRunner implements Runner {
   readonly name = 'command';
-  private readonly opts: Required<Omit<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir'>> & Pick<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir'>;
+  private readonly opts: Required<Omit<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir' | 'methodLimits' | 'isolateNetwork'>> & Pick<CommandRunnerOptions, 'cwd' | 'env' | 'labelsDir' | 'methodLimits' | 'isolateNetwork'>;
 
   constructor(options: CommandRunnerOptions) {
     const problems: { field: string; problem: string }[] = [];
@@ -78,11 +94,17 @@ export class CommandRunner implements Runner {
     const cmd = `\`${this.opts.command.join(' ')}\``;
     if (ctx.signal.aborted) throw new RunnerError(`Trainer ${cmd} cancelled before it started`, { retry: false });
     const trusted = spec.phase === 'baselines';
+    // Agent-written code runs in this job: whatever ends it early is the method's doing.
+    const code = !trusted && spec.method.code !== undefined;
+    const limits = code ? this.opts.methodLimits : undefined;
+    const wallMs = Math.min(this.opts.timeoutMs, limits?.wallMs ?? Infinity);
     if (trusted && this.opts.labelsDir === undefined) {
       throw new RunnerError(`Trainer ${cmd}: a trusted baselines job needs the worker's labels folder (--labels-dir or AAR_LABELS_DIR)`, { retry: false });
     }
 
-    const [file, ...args] = this.opts.command;
+    // Method code gets no network where the machine can give it a namespace without any.
+    const isolation = code && this.opts.isolateNetwork !== false ? networkIsolation() : undefined;
+    const [file, ...args] = [...(isolation?.prefix ?? []), ...this.opts.command];
     let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(file, args, {
@@ -136,10 +158,18 @@ export class CommandRunner implements Runner {
 
     const onAbort = (): void => stopWith('cancelled');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => stopWith('timeout'), this.opts.timeoutMs);
+    const timer = setTimeout(() => stopWith('timeout'), wallMs);
+    const memoryMb = limits?.memoryMb;
+    const memoryPoll = memoryMb
+      ? setInterval(() => {
+          const rss = child.pid === undefined ? undefined : groupResidentMb(child.pid);
+          if (rss !== undefined && rss > memoryMb) stopWith('memory');
+        }, MEMORY_POLL_MS)
+      : undefined;
     child.once('exit', () => {
       // It finished in time: only stragglers remain, and their cleanup is bounded by the grace period.
       clearTimeout(timer);
+      clearInterval(memoryPoll);
       // Whatever it left running (a background logger holding stdout) would otherwise keep the job open.
       killGroup();
     });
@@ -157,6 +187,7 @@ export class CommandRunner implements Runner {
       throw startFailure(cmd, err);
     } finally {
       clearTimeout(timer);
+      clearInterval(memoryPoll);
       ctx.signal.removeEventListener('abort', onAbort);
     }
 
@@ -168,10 +199,28 @@ export class CommandRunner implements Runner {
       return new RunnerError(`Trainer ${cmd} ${what} (${how})${detail}${shown}`, { retry, stderrTail, cause });
     };
 
-    if (stop === 'timeout') throw fail(`timed out after ${this.opts.timeoutMs} ms; its process group was killed`, true);
     if (stop === 'cancelled') throw fail('was cancelled; its process group was killed', false);
     if (stop === 'overflow') throw fail(`printed more than ${this.opts.maxStdoutBytes} bytes on stdout and was killed`, false);
     if (exit.code === EXIT_INVALID_INPUT) throw fail('rejected the job as invalid input; not retrying', false);
+    const methodError = stderr.methodError;
+    if (exit.code === EXIT_METHOD_FAILED || (code && methodError && stop === undefined && exit.code !== 0)) {
+      const what = methodError?.message ?? "method code failed (the trainer gave no reason: see its stderr)";
+      throw new RunnerError(`${what}\n--- stderr tail ---\n${stderrTail}`, { retry: false, stderrTail });
+    }
+    const notStarted = isolation?.prefix.length ? /^unshare: failed to execute ([^\n]*)/m.exec(stderrTail) : null;
+    if (notStarted) throw new RunnerError(`Could not start trainer ${cmd}: ${notStarted[1]}`, { retry: false });
+    if (code) {
+      // Method code ran in this process group: its death, memory or time is the method's failure,
+      // never handed to another worker (a lost worker is the poison-pill guard's business).
+      const what = 'method code';
+      if (stop === 'memory') throw new MethodProcessError({ kind: 'out_of_memory', what, limitMb: memoryMb, stderrTail });
+      if (stop === 'timeout') throw new MethodProcessError({ kind: 'timed_out', what, limitMs: wallMs, stderrTail });
+      if (exit.code !== 0) {
+        if (saysOutOfMemory(stderrTail)) throw new MethodProcessError({ kind: 'out_of_memory', what, limitMb: memoryMb, stderrTail });
+        throw new MethodProcessError({ kind: 'crashed', what, exit: how, stderrTail, fatal: fatalLine(stderrTail) });
+      }
+    }
+    if (stop === 'timeout') throw fail(`timed out after ${this.opts.timeoutMs} ms; its process group was killed`, true);
     if (exit.code !== 0) throw fail('failed', true);
 
     const text = Buffer.concat(stdout).toString('utf8');
@@ -185,12 +234,24 @@ export class CommandRunner implements Runner {
       throw fail(why, false, detail, err);
     }
     let result: JobResult | BaselinesResult;
+    let signal: unknown;
     try {
+      // `signal` (what method code trained on) is judged here, against gold the trainer never had.
+      if (!trusted && json && typeof json === 'object' && 'signal' in json) ({ signal, ...json } = json as Record<string, unknown>);
       result = trusted ? parseBaselinesResult(json) : parseJobResult(json);
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
       throw fail('printed a result that does not match the contract', false, `: ${err.message}${head}`, err);
     }
+    // Only trusted code measures the effective signal: a trainer's own claim about it is dropped.
+    delete result.stats.effectiveSignal;
+    if (code && signal !== undefined) {
+      const parsed = TrainerSignalSchema.safeParse(signal);
+      if (!parsed.success) throw fail('printed a signal that does not match the contract', false, `: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+      const judged = judgeSignal(parsed.data, spec, this.opts.labelsDir);
+      if (judged) result.stats.effectiveSignal = judged;
+    }
+    if (isolation) result.stats.methodIsolation = { network: isolation.network };
     return { ...result, stderrTail };
   }
 }

@@ -4,6 +4,24 @@ import type { TailBuffer } from './tail-buffer.js';
 
 /** A stderr line `AAR_PROGRESS {"fraction":0.3,"note":"step 30"}` reports progress. */
 export const PROGRESS_PREFIX = 'AAR_PROGRESS';
+/**
+ * A stderr line `AAR_METHOD_ERROR {"message":"...","hook":"weights","line":3}` says the method's
+ * own code failed (with exit code 3): the message is what its author reads.
+ */
+export const METHOD_ERROR_PREFIX = 'AAR_METHOD_ERROR';
+
+/** A method's own failure, as its trainer reported it. */
+export interface MethodErrorLine {
+  message: string;
+  hook?: string;
+  line?: number;
+}
+
+const MethodErrorSchema = z.object({
+  message: z.string().min(1).max(4000),
+  hook: z.string().max(40).optional(),
+  line: z.int().min(1).max(1_000_000).optional(),
+});
 
 const ProgressLineSchema = z.object({
   fraction: z.number().min(0).max(1),
@@ -21,6 +39,8 @@ export class StderrReader {
   private line: Buffer[] = [];
   private lineBytes = 0;
   private overlong = false;
+  /** The last well-formed AAR_METHOD_ERROR line, if the trainer printed one. */
+  methodError?: MethodErrorLine;
 
   constructor(
     private readonly tail: TailBuffer,
@@ -60,11 +80,25 @@ export class StderrReader {
   private endLine(): void {
     if (!this.overlong) {
       const buf = Buffer.concat(this.line);
-      if (!this.forwardProgress(buf)) this.tail.push(buf);
+      if (!this.forwardProgress(buf)) {
+        this.readMethodError(buf);
+        this.tail.push(buf);
+      }
     }
     this.line = [];
     this.lineBytes = 0;
     this.overlong = false;
+  }
+
+  private readMethodError(buf: Buffer): void {
+    const text = buf.toString('utf8').replace(/\r?\n$/, '');
+    if (!text.startsWith(METHOD_ERROR_PREFIX)) return;
+    try {
+      const parsed = MethodErrorSchema.safeParse(JSON.parse(text.slice(METHOD_ERROR_PREFIX.length)));
+      if (parsed.success) this.methodError = parsed.data;
+    } catch {
+      // Not JSON: left in the tail for people, not taken as the method's verdict.
+    }
   }
 
   private forwardProgress(buf: Buffer): boolean {

@@ -45,6 +45,7 @@ class HFBackbone(nn.Module):
         self.texts_seen = 0
         self.texts_truncated = 0
         self.tokens_seen = 0
+        self.pool = None
 
     def encode(self, texts: Sequence[str], device: str) -> Dict[str, torch.Tensor]:
         # An empty text would have no token to read a feature from.
@@ -70,6 +71,8 @@ class HFBackbone(nn.Module):
         mask = batch["attention_mask"]
         out = self.model(input_ids=batch["input_ids"], attention_mask=mask, use_cache=False)
         hidden = out[0]
+        if self.pool is not None:  # a method's pool hook (method_run.py)
+            return self.pool(hidden, mask)
         last = (mask.sum(dim=1) - 1).clamp_min(0)
         return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
 

@@ -87,13 +87,14 @@ def aux_conf_targets(student_probs: torch.Tensor, base: torch.Tensor, alpha: flo
     return (1 - alpha) * base + alpha * F.one_hot(hard, base.shape[1]).float()
 
 
-def w2s_loss(logits: torch.Tensor, base: torch.Tensor, progress: float, aux: Optional[AuxConf]) -> torch.Tensor:
-    """The student's loss on one batch: CE against base targets, or against the aux-conf mix."""
+def w2s_loss(logits: torch.Tensor, base: torch.Tensor, progress: float, aux: Optional[AuxConf], weights: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """The student's loss on one batch: CE against base targets, or against the aux-conf mix
+    (per-item weights from a method's weights hook, when it has one)."""
     if aux is None or aux.alpha_max == 0:
-        return soft_cross_entropy(logits, base)
+        return soft_cross_entropy(logits, base, weights)
     alpha = aux_alpha(progress, aux)
     targets = aux_conf_targets(torch.softmax(logits.detach().float(), dim=-1), base, alpha, aux)
-    return soft_cross_entropy(logits, targets)
+    return soft_cross_entropy(logits, targets, weights)
 
 
 def keep_most_confident(weak_probs: torch.Tensor, keep: float) -> List[int]:

@@ -139,8 +139,12 @@ class TextClassifier(nn.Module):
         nn.init.zeros_(last.bias)
         self.head.to(device=device, dtype=torch.float32)
         self.device = device
+        # A method's format_text hook (method_run.py): applied to every text the model reads.
+        self.text_format = None
 
     def encode(self, texts: Sequence[str]) -> Dict[str, torch.Tensor]:
+        if self.text_format is not None:
+            texts = self.text_format(list(texts))
         return self.backbone.encode(texts, self.device)
 
     def forward(self, batch: Dict[str, torch.Tensor]) -> torch.Tensor:

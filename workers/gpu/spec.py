@@ -14,14 +14,14 @@ from typing import Any, Dict, Optional
 
 from .errors import InvalidInput
 from .losses import AuxConf
+from .method_code import MethodCode, validate_code
 
-SUPPORTED = ("name", "labels", "labelSmoothing", "auxConf", "filter", "earlyStopping", "epochs", "lr", "l2", "batchSize", "head")
+SUPPORTED = ("name", "labels", "labelSmoothing", "auxConf", "filter", "earlyStopping", "epochs", "lr", "l2", "batchSize", "head", "code")
 UNSUPPORTED = {
     "selfTraining": "self-training (bootstrapping) rounds",
     "ensemble": "ensembles of students",
     "knn": "kNN label propagation",
     "consistency": "consistency filtering with a first student",
-    "code": "method code (it runs only in the embedded w2s runner's sandbox)",
 }
 
 
@@ -40,6 +40,8 @@ class Plan:
     l2: float = 0.0
     batch_size: Optional[int] = None
     head: Optional[Dict[str, Any]] = None
+    # Python method code (method_code.py): hooks run in the method phase behind the guard.
+    code: Optional[MethodCode] = None
 
 
 @dataclass
@@ -158,4 +160,6 @@ def plan_from_method(method: Dict[str, Any]) -> Plan:
         else:
             _object(h, "head", ("kind",))
         plan.head = dict(h)
+    if "code" in method:
+        plan.code = validate_code(method["code"])
     return plan

@@ -26,6 +26,7 @@ elif ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 EXIT_INVALID_INPUT = 2
+EXIT_METHOD_FAILED = 3
 VALIDATION_SHARE = 0.2
 CACHE_VERSION = 2
 
@@ -42,11 +43,19 @@ def main(argv: list) -> int:
     except ImportError:
         return _invalid(f"PyTorch is not installed for {sys.executable}: apt-get install python3-torch (Debian) or pip install torch")
     from workers.gpu.errors import InvalidInput
+    from workers.gpu.method_code import MethodError
 
     try:
         result = _run(argv)
     except InvalidInput as e:
         return _invalid(str(e))
+    except MethodError as e:
+        # The method's code failed (raised, returned something invalid, was refused by the guard,
+        # ran past its limit or out of memory): the seed's failure, never retried. Last line on stderr.
+        from workers.gpu.guard import error_line
+
+        print(error_line(e.message, e.hook, e.line), file=sys.stderr, flush=True)
+        return EXIT_METHOD_FAILED
     json.dump(result, result_out, separators=(",", ":"))
     result_out.write("\n")
     result_out.flush()
@@ -90,6 +99,13 @@ def _run(argv: list) -> dict:
         raise InvalidInput("spec.weakLabels: required in the method phase (the trusted baselines job's weak labels on split B); "
                            "run through aar with AAR_BASELINES=trainer, or by hand without AAR_PHASE")
     config = config_from_env(dict(os.environ), tiny="--tiny" in argv)
+    if plan.code is not None:
+        from workers.gpu.method_code import check_source
+
+        if plan.code.uses("pool") and config.factory == "tiny":
+            raise InvalidInput("method.code.hooks: pool needs a Hugging Face backbone (AAR_MODELS hf or hf-random); "
+                               "the tiny models have no hidden states to pool")
+        check_source(plan.code)  # the AST check, before any training (exit 3: the method's code is refused)
     if config.factory == "hf":
         from workers.gpu.hf import check_available
 
@@ -113,9 +129,11 @@ def _run(argv: list) -> dict:
         weak_probs = torch.tensor(base["weakTrain"]["probs"], dtype=torch.float32)
     else:
         weak_probs = _weak_in_order(spec.weak_labels, unlabeled)
-    student_test, student_stats = _student(config, spec, plan, unlabeled, test, weak_probs, progress, 0.4 if phase == "standalone" else 0.0)
+    student_test, student_stats, signal = _student(config, spec, plan, unlabeled, test, weak_probs, progress, 0.4 if phase == "standalone" else 0.0)
     stats.update(student_stats)
     out["student"] = {"ids": test.ids, "classes": [int(c) for c in student_test]}
+    if signal is not None:
+        out["signal"] = signal
     out.pop("weakTrain", None)
     progress.emit(1.0, "done")
     return _finish(out, stats, started, config, torch)
@@ -240,16 +258,43 @@ def _baselines(config, spec, unlabeled, test, labels_dir, progress, log, start: 
 
 
 def _student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, start: float):
-    """The method phase: the strong student on the weak labels only, as the method says."""
+    """The method phase: the strong student on the weak labels only, as the method says. With
+    method code, the guard goes up once the student and the data are loaded (method_run.py), and
+    any failure from then on is the method's (MethodError, exit 3)."""
+    if plan.code is None:
+        return _train_student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, start, None)
+    from workers.gpu.errors import InvalidInput
+    from workers.gpu.method_code import MethodError, translate
+
+    try:
+        return _train_student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, start, plan.code)
+    except (InvalidInput, MethodError):
+        raise
+    except BaseException as e:  # noqa: BLE001 - training that runs method code fails as the method
+        raise translate(e, None, "training") from None
+
+
+def _train_student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, start: float, code):
     import torch
 
     from workers.gpu.errors import InvalidInput
     from workers.gpu.losses import base_targets, keep_most_confident
     from workers.gpu.models import build_classifier
+    from workers.gpu.pairwise import augmented, symmetric
     from workers.gpu.training import FitConfig, fit, predict_proba
 
     k, seed, d = weak_unlabeled.shape[1], spec.seed, config.defaults
     n = len(unlabeled)
+    student_cfg = FitConfig(
+        epochs=plan.epochs or d.epochs, lr=plan.lr or d.lr, batch_size=plan.batch_size or d.batch_size,
+        weight_decay=plan.l2, aux=plan.aux, patience=plan.patience,
+    )
+    student = build_classifier(config, "strong", k, plan.head, seed * 4 + 1)
+    runner = signal = weights_all = None
+    if code is not None:
+        from workers.gpu.method_run import prepare
+
+        runner, signal, weak_unlabeled, weights_all = prepare(code, student, unlabeled, weak_unlabeled, seed, student_cfg.batch_size)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 4 + 3)).tolist()
     if plan.patience is not None:
         if n < 2:
@@ -260,19 +305,24 @@ def _student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, star
         val_rows, train_rows = [], list(range(n))
     if plan.keep is not None:
         train_rows = [train_rows[i] for i in keep_most_confident(weak_unlabeled[train_rows], plan.keep)]
-    targets = base_targets(weak_unlabeled[train_rows], plan.hard, plan.smoothing)
-    student_cfg = FitConfig(
-        epochs=plan.epochs or d.epochs, lr=plan.lr or d.lr, batch_size=plan.batch_size or d.batch_size,
-        weight_decay=plan.l2, aux=plan.aux, patience=plan.patience,
-    )
+    all_targets = base_targets(weak_unlabeled, plan.hard, plan.smoothing)
+    targets = all_targets[train_rows]
     validation = ([unlabeled.texts[i] for i in val_rows], weak_unlabeled[val_rows].argmax(dim=-1)) if val_rows else None
-    from workers.gpu.pairwise import augmented, symmetric
-
-    student = build_classifier(config, "strong", k, plan.head, seed * 4 + 1)
     pairs = [unlabeled.pairs[i] for i in train_rows] if unlabeled.pairs else None
+    fit_hooks = None
+    if runner is not None:
+        from workers.gpu.method_run import fit_hooks_for
+
+        fit_hooks = fit_hooks_for(runner, signal, student, unlabeled, all_targets, weights_all, train_rows, pairs, seed, student_cfg.batch_size)
     student_fit = fit(student, *augmented([unlabeled.texts[i] for i in train_rows], targets, pairs), student_cfg, seed * 4 + 1,
-                      progress.phase("student", start, 0.98), validation)
+                      progress.phase("student", start, 0.98), validation, fit_hooks)
     student_test = symmetric(lambda t: predict_proba(student, t, student_cfg.batch_size), test.texts, test.pairs).argmax(dim=-1).tolist()
+    report = None
+    if signal is not None:
+        signal.finish_loss()
+        train_probs = symmetric(lambda t: predict_proba(student, t, student_cfg.batch_size), unlabeled.texts, unlabeled.pairs)
+        signal.stage("student", train_probs)
+        report = signal.to_json()
     figures = _phase_figures(student, student_fit, lambda m: print(f"aar-gpu: {m}", file=sys.stderr, flush=True), "student")
     del student
     _free(torch)
@@ -284,9 +334,11 @@ def _student(config, spec, plan, unlabeled, test, weak_unlabeled, progress, star
         "studentFinalLoss": student_fit.final_loss,
         "phases": {"student": figures},
     }
+    if code is not None:
+        stats["methodHooks"] = list(code.hooks)
     if student_fit.agreement is not None:
         stats["validationAgreement"] = student_fit.agreement
-    return student_test, stats
+    return student_test, stats, report
 
 
 def _peak_memory(torch, device: str) -> dict:

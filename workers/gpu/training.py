@@ -56,6 +56,19 @@ class FitConfig:
 
 
 @dataclass
+class FitHooks:
+    """What method code changes in fit (method_run.py builds these; all optional).
+    weights: one per training row. before_epoch(epoch, epochs) -> new training targets or None.
+    loss(logits, targets, weights, rows, step, total, default) -> the batch's loss.
+    after_backward(rows, logits, logits.grad, weights): for the effective signal report."""
+
+    weights: Optional[torch.Tensor] = None
+    before_epoch: Optional[Callable[[int, int], Optional[torch.Tensor]]] = None
+    loss: Optional[Callable[..., torch.Tensor]] = None
+    after_backward: Optional[Callable[..., None]] = None
+
+
+@dataclass
 class FitResult:
     epochs: int
     steps: int
@@ -98,6 +111,7 @@ def fit(
     seed: int,
     report: Callable[[float, int, Optional[float]], None],
     validation: Optional[tuple] = None,
+    hooks: Optional[FitHooks] = None,
 ) -> FitResult:
     """Trains `model` on `texts` against probability `targets` (n x classes). With
     `cfg.patience` and `validation` = (texts, weak classes), stops once agreement with the
@@ -115,8 +129,15 @@ def fit(
     stopping = cfg.patience is not None and validation is not None
     step_seconds = 0.0
     train_tokens = 0
+    hooks = hooks or FitHooks()
+    weights = hooks.weights.to(model.device) if hooks.weights is not None else None
     model.train()
     for epoch in range(cfg.epochs):
+        if hooks.before_epoch is not None:
+            new_targets = hooks.before_epoch(epoch, cfg.epochs)
+            if new_targets is not None:
+                targets = new_targets.to(model.device)
+            model.train()
         order = torch.randperm(n, generator=gen).tolist()
         epoch_started = time.perf_counter()
         for b in range(0, n, cfg.batch_size):
@@ -125,9 +146,18 @@ def fit(
             if "attention_mask" in batch:
                 train_tokens += int(batch["attention_mask"].sum())
             logits = model(batch)
-            loss = w2s_loss(logits, targets[rows], step / max(1, total), cfg.aux)
+            w = weights[rows] if weights is not None else None
+            progress_now, batch_targets = step / max(1, total), targets[rows]
+            if hooks.loss is not None:
+                logits.retain_grad()
+                loss = hooks.loss(logits, batch_targets, w, rows, step, total,
+                                  lambda: w2s_loss(logits, batch_targets, progress_now, cfg.aux, w))
+            else:
+                loss = w2s_loss(logits, batch_targets, progress_now, cfg.aux, w)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if hooks.after_backward is not None:
+                hooks.after_backward(rows, logits.detach(), logits.grad, w)
             optimizer.step()
             step += 1
             loss_value = float(loss.detach())

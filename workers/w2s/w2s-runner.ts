@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RunnerError } from '../../src/domain/errors.js';
 import type { JobResult, JobSpec } from '../../src/domain/experiment.js';
+import { codeLanguage } from '../../src/domain/method.js';
 import type { RunContext, Runner } from '../runner.js';
 import type { ChildProcess } from 'node:child_process';
 import { baseEnv, discardSpare, runGuarded, spawnGuarded, type GuardedSpawn, type GuardLimits } from '../sandbox/guarded-process.js';
@@ -58,6 +59,12 @@ export class W2sRunner implements Runner {
   ) {}
 
   async run(spec: JobSpec, ctx: RunContext): Promise<JobResult> {
+    if (codeLanguage(spec.method) === 'python') {
+      throw new RunnerError(
+        'method code: Python hooks run on the GPU trainer (workers/gpu, `aar worker --runner command`); the embedded w2s runner takes JavaScript hooks (code.language left out or "javascript")',
+        { retry: false },
+      );
+    }
     const worker = await this.acquire();
     if (spec.method.code) {
       // The idle thread is this job's slot: the pool's size still bounds what runs at once.

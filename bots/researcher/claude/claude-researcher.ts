@@ -48,7 +48,7 @@ export class ClaudeResearcher implements ResearcherBot {
   }
 
   private system(desk: AgentDesk): string {
-    return researcherSystemPrompt({ name: this.name, direction: this.direction, tasks: desk.tasks, claimSeeds: desk.claimSeeds });
+    return researcherSystemPrompt({ name: this.name, direction: this.direction, tasks: desk.tasks, claimSeeds: desk.claimSeeds, codeLanguage: desk.codeLanguage });
   }
 
   async turn(desk: AgentDesk, opts: { signal?: AbortSignal } = {}): Promise<TurnOutcome> {

@@ -57,10 +57,10 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
   }),
   tool({
     name: 'get_method_guide',
-    description: 'The method space in full: every method field, the built-in methods, and the method-code hook API (transformLabels, weights, epochTargets: their arguments, what they return, and one worked example each). Read it before you write method code.',
+    description: "The method space in full: every method field, the built-in methods, and the method-code hook API in the language this campaign's workers run (JavaScript hooks transformLabels, weights, epochTargets on the embedded tasks; Python hooks format_text, pool, transform_labels, weights, epoch_targets, loss on the GPU trainer): their arguments, what they return, and one worked example each. Read it before you write method code.",
     inputSchema: z.strictObject({}),
     readOnly: true,
-    run: () => ({ guide: methodGuide() }),
+    run: (desk) => ({ language: desk.codeLanguage, guide: methodGuide(desk.codeLanguage) }),
   }),
   tool({
     name: 'propose_experiment',

@@ -33,6 +33,7 @@ const KNOB_WORDS: [Knob, RegExp][] = [
   ['consistency', /\bconsisten\w*|\bdisagree\w*/gi],
   ['optimiser', /\blearning rates?|\blr\b|\bepochs?\b|\bl2\b|\bregulari[sz]\w*/gi],
   ['recombine', /\bcombin\w*|\bmerg\w*|\bmix (the|two)\b/gi],
+  ['code', /\bmethod code\b|\bhooks?\b|\bcustom loss(es)?\b|\bwrit(e|ing) (your own )?code\b/gi],
 ];
 
 // Words that turn what follows in the clause against a technique (with the verb they govern:

@@ -1,5 +1,6 @@
 import type { Knob } from '../../directions.js';
-import type { MethodInput } from '../../../src/domain/method.js';
+import type { CodeLanguage, MethodInput } from '../../../src/domain/method.js';
+import { withTemplateCode } from './code-templates.js';
 
 /** A random source the policy owns (seeded per agent, so a run can be replayed). */
 export interface Random {
@@ -20,7 +21,7 @@ const other = <T>(r: Random, xs: readonly T[], current: T | undefined): T => {
   return pick(r, rest.length ? rest : xs);
 };
 
-type Mutator = (m: MethodInput, r: Random) => Mutation;
+type Mutator = (m: MethodInput, r: Random, language: CodeLanguage) => Mutation;
 
 /**
  * One step along each knob. Ranges are the ones that mattered on the embedded tasks (see
@@ -107,12 +108,21 @@ const MUTATORS: Record<Exclude<Knob, 'recombine'>, Mutator> = {
     const l2 = other(r, [1e-4, 0.003, 0.01, 0.03, 0.1, 0.3], m.l2);
     return { method: { ...m, l2 }, change: `L2 ${l2}`, why: 'regularisation keeps the student simple, and simple students copy fewer of the teacher’s idiosyncratic errors' };
   },
+  code: (m, r, language) => withTemplateCode(m, language, r),
 };
 
-/** One step from `base` along `knob`. */
-export function mutate(base: MethodInput, knob: Exclude<Knob, 'recombine'>, r: Random): Mutation {
+/** Method fields the GPU trainer does not run (workers/gpu/spec.py): a Python campaign's researchers leave them alone. */
+const GPU_UNSUPPORTED_KNOBS: readonly Knob[] = ['selfTraining', 'ensemble', 'knn', 'consistency'];
+
+/** Whether `knob` moves a method the campaign's workers can run. */
+export function knobRuns(knob: Knob, language: CodeLanguage): boolean {
+  return language === 'javascript' || !GPU_UNSUPPORTED_KNOBS.includes(knob);
+}
+
+/** One step from `base` along `knob`; method code is written in `language` (the campaign's workers'). */
+export function mutate(base: MethodInput, knob: Exclude<Knob, 'recombine'>, r: Random, language: CodeLanguage = 'javascript'): Mutation {
   const { name: _drop, ...rest } = base;
-  return MUTATORS[knob](rest, r);
+  return MUTATORS[knob](rest, r, language);
 }
 
 /** Takes each technique from one of two parents: combining two good methods is how most leaps in the reference study happened. */

@@ -9,7 +9,7 @@ import type { Direction, Knob } from '../../directions.js';
 import type { ResearcherBot, TurnOutcome } from '../../types.js';
 import { describeRedirect, isEmpty, parseRedirect, readGuidance } from './guidance.js';
 import { Memory, pairedDiff, type Observation } from './memory.js';
-import { KNOBS, mutate, recombine, type Mutation, type Random } from './mutations.js';
+import { KNOBS, knobRuns, mutate, recombine, type Mutation, type Random } from './mutations.js';
 import { answerPerson } from './answer.js';
 import { methodInWords } from './words.js';
 import { corroborateDeadEnds, voteForHeldLeader } from './findings.js';
@@ -203,8 +203,9 @@ export class OfflineResearcher implements ResearcherBot {
         m = recombine(base.method, other.method, this.random);
         parents.push(other.experiment);
       } else {
-        m = mutate(base.method, knob === 'recombine' ? KNOBS[Math.floor(this.random.next() * KNOBS.length)] : knob, this.random);
-        if (attempt >= 6) m = mutate(m.method, KNOBS[Math.floor(this.random.next() * KNOBS.length)], this.random);
+        const knobs = KNOBS.filter((k) => knobRuns(k, desk.codeLanguage));
+        m = mutate(base.method, knob === 'recombine' ? knobs[Math.floor(this.random.next() * knobs.length)] : knob, this.random, desk.codeLanguage);
+        if (attempt >= 6) m = mutate(m.method, knobs[Math.floor(this.random.next() * knobs.length)], this.random, desk.codeLanguage);
       }
       let method: Method;
       try {
@@ -257,7 +258,7 @@ export class OfflineResearcher implements ResearcherBot {
 
   private pickKnob(desk: AgentDesk): Knob {
     const { prefer, avoid, waiting } = this.memory.current(desk);
-    const off = (k: Knob) => avoid.includes(k) || waiting.includes(k);
+    const off = (k: Knob) => avoid.includes(k) || waiting.includes(k) || !knobRuns(k, desk.codeLanguage);
     // What a person asked for comes first; without a request, the agent's own direction.
     const mine = (prefer.length ? prefer : this.o.direction.knobs).filter((k) => !off(k));
     const all: Knob[] = [...KNOBS, 'recombine'];

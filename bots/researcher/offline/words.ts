@@ -13,6 +13,7 @@ const KNOB_WORDS: Record<Knob, string> = {
   knn: 'relabelling by nearest neighbours',
   consistency: 'dropping the labels a first student contradicts',
   optimiser: 'the training recipe (learning rate, epochs, L2)',
+  code: 'method code of our own (label, weight, loss or format hooks)',
   recombine: 'combining the leading methods',
 };
 

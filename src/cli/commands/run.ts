@@ -144,6 +144,7 @@ export async function runCommand(argv: string[], config: Config, out: NodeJS.Wri
     const campaign = new Campaign({
       file,
       evaluator,
+      codeLanguage: cfg.codeLanguage,
       ledger: p.ledger,
       pipeline: p.pipeline,
       llm: openLlm(cfg, p.ledger),

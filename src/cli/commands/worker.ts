@@ -66,5 +66,5 @@ function makeRunner(kind: 'w2s' | 'command', o: { concurrency: number; trainer?:
   if (!o.trainer) problems.push({ field: '--trainer', problem: 'required with --runner command (or set AAR_TRAINER), e.g. --trainer "python3 train.py"' });
   if (!o.dataDir) problems.push({ field: '--data-dir', problem: 'required with --runner command (or set AAR_DATA_DIR)' });
   if (problems.length) throw new InvalidInputError('arguments', problems);
-  return new CommandRunner({ command: o.trainer!.trim().split(/\s+/), dataDir: o.dataDir!, labelsDir: o.labelsDir, timeoutMs: o.config.jobTimeoutMs });
+  return new CommandRunner({ command: o.trainer!.trim().split(/\s+/), dataDir: o.dataDir!, labelsDir: o.labelsDir, timeoutMs: o.config.jobTimeoutMs, methodLimits: { memoryMb: o.config.methodMemoryMb } });
 }

@@ -1,4 +1,4 @@
-import type { Method } from '../../../../src/domain/method.js';
+import type { Method, MethodCodeHook } from '../../../../src/domain/method.js';
 import type { EpochTargetsFn } from '../student.js';
 import { MethodSandbox, type SandboxLimits } from './sandbox.js';
 import { checkProbabilities, checkWeights } from './validate.js';
@@ -45,7 +45,7 @@ export class MethodCode {
     o: { seed: number; limits?: Partial<SandboxLimits> },
   ) {
     this.n = data.weak.length / data.classes;
-    this.sandbox = new MethodSandbox(code.source, { seed: o.seed, limits: o.limits, wanted: code.hooks });
+    this.sandbox = new MethodSandbox(code.source, { seed: o.seed, limits: o.limits, wanted: code.hooks as MethodCodeHook[] | undefined });
   }
 
   /** The hooks this run calls, in METHOD_CODE_HOOKS order. */
