@@ -5,6 +5,7 @@ import { benchGpu } from './gpu.js';
 import { benchLabelReach } from './label-reach.js';
 import { benchFaults } from './faults.js';
 import { benchPipeline } from './pipeline.js';
+import { benchPythonHooks } from './python-hooks.js';
 import { benchRedTeam, benchStartFlags } from './red-team.js';
 import { DEFAULT_SPLIT } from '../../src/campaign/campaign-file.js';
 import { benchResearch } from './research.js';
@@ -29,6 +30,8 @@ if (!only || only === 'findings') await benchFindings();
 if (only === 'label-reach') benchLabelReach();
 // The GPU trainer's phases at real sizes (tiny on a CPU): only when asked for (`npm run bench gpu`).
 if (only === 'gpu') await benchGpu();
+// Python method code through the GPU trainer with tiny models: only when asked for (`npm run bench python-hooks`).
+if (only === 'python-hooks') await benchPythonHooks();
 if (!only || only === 'sandbox') await benchSandbox();
 // Minutes of real processes and kills: only when asked for (`npm run bench faults`).
 if (only === 'faults') await benchFaults();

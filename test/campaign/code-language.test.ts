@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { methodGuide } from '../../bots/researcher/method-guide.js';
+import { runTool } from '../../bots/researcher/claude/tools.js';
 import { researcherSystemPrompt } from '../../bots/researcher/prompts.js';
 import { ResearchDesk } from '../../src/campaign/research-desk.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -75,7 +76,7 @@ describe('the code language of a campaign', () => {
     expect(() => loadConfig({ AAR_METHOD_CODE: 'ruby' })).toThrow(/AAR_METHOD_CODE/);
   });
 
-  it("the guide and the system prompt describe the campaign's language, with one worked Python example per hook", () => {
+  it("the guide and the system prompt describe the campaign's language, with one worked Python example per hook", async () => {
     const guide = methodGuide('python');
     for (const hook of PYTHON_CODE_HOOKS) {
       expect(guide).toContain(`## ${hook}(`);
@@ -84,6 +85,12 @@ describe('the code language of a campaign', () => {
     expect(guide).toMatch(/does not run selfTraining, ensemble, knn, consistency/);
     expect(guide).not.toMatch(/^- ensemble:/m);
     expect(methodGuide()).toMatch(/## transformLabels\(/);
+    // The tool answers with the whole guide, examples included, never a cut one.
+    for (const language of ['python', 'javascript'] as const) {
+      const answer = await runTool(desk(language).agent, 'get_method_guide', {});
+      expect(answer.isError).toBe(false);
+      expect(JSON.parse(answer.content)).toEqual({ language, guide: methodGuide(language) });
+    }
     expect(methodGuide()).not.toMatch(/format_text/);
     const prompt = (codeLanguage?: CodeLanguage) => researcherSystemPrompt({ name: 'ada', direction: 'd', tasks: ['math'], claimSeeds: 5, codeLanguage });
     expect(prompt('python')).toMatch(/Python hooks \(code\.language "python"\)/);

@@ -15,6 +15,8 @@ export interface ResearchTool<S extends z.ZodType = z.ZodType> {
   modelSchema?: z.ZodType;
   /** Reads only: allowed while answering a person (writes wait for the agent's own turn). */
   readOnly?: boolean;
+  /** The characters of its answer, when it must be longer than MAX_RESULT_CHARS (a fixed text read whole). */
+  maxChars?: number;
   run(desk: AgentDesk, input: z.output<S>): Promise<unknown> | unknown;
 }
 
@@ -60,6 +62,8 @@ export const RESEARCH_TOOLS: readonly ResearchTool[] = [
     description: "The method space in full: every method field, the built-in methods, and the method-code hook API in the language this campaign's workers run (JavaScript hooks transformLabels, weights, epochTargets on the embedded tasks; Python hooks format_text, pool, transform_labels, weights, epoch_targets, loss on the GPU trainer): their arguments, what they return, and one worked example each. Read it before you write method code.",
     inputSchema: z.strictObject({}),
     readOnly: true,
+    // The guide is one fixed text with a worked example per hook: cut, it would lose the examples.
+    maxChars: 16_000,
     run: (desk) => ({ language: desk.codeLanguage, guide: methodGuide(desk.codeLanguage) }),
   }),
   tool({
@@ -192,7 +196,8 @@ export async function runTool(desk: AgentDesk, name: string, input: unknown, o: 
   try {
     const out = await t.run(desk, parsed.data);
     const text = JSON.stringify(out ?? { ok: true });
-    return { isError: false, content: text.length > MAX_RESULT_CHARS ? `${text.slice(0, MAX_RESULT_CHARS)}… (truncated; narrow the request)` : text };
+    const max = t.maxChars ?? MAX_RESULT_CHARS;
+    return { isError: false, content: text.length > max ? `${text.slice(0, max)}… (truncated; narrow the request)` : text };
   } catch (err) {
     if (err instanceof AarError) return { isError: true, content: err.message };
     return { isError: true, content: `${name} failed: ${err instanceof Error ? err.message : String(err)}` };
