@@ -58,6 +58,15 @@ describe("a method's own failure on the command runner", () => {
     expect(e.message).toContain('File "<method>", line 3, in weights');
   });
 
+  it("code refused before it ran (the trainer's exit 2) reads as the trainer's reason, first", async () => {
+    const e = await failure(runner('refuse').run(spec(), ctx()));
+    expect(e.retry).toBe(false);
+    expect(e.message).toMatch(/^the trainer refused the method before running it: aar-gpu: invalid input, not retrying: method\.code\.source: syntax error at line 2 column 12\n/);
+    // Without code, exit 2 is the trainer refusing the job (a missing file, a field it lacks).
+    const plain = await failure(runner('refuse').run(spec(noCode), ctx()));
+    expect(plain.message).toMatch(/^Trainer `.*` rejected the job as invalid input; not retrying \(exit code 2\)/);
+  });
+
   it('a crash or a signal with method code is the method’s fault (not retried); the same crash without code is retried', async () => {
     const crash = await failure(runner('crash').run(spec(), ctx()));
     expect(crash).toBeInstanceOf(MethodProcessError);

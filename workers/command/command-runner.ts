@@ -9,7 +9,7 @@ import { groupResidentMb, saysOutOfMemory } from '../sandbox/memory.js';
 import { judgeSignal, TrainerSignalSchema } from './effective-signal.js';
 import { networkIsolation } from './network-isolation.js';
 import { terminateGroup } from './process-group.js';
-import { StderrReader } from './stderr-reader.js';
+import { StderrReader, type MethodErrorLine } from './stderr-reader.js';
 import { TailBuffer } from './tail-buffer.js';
 
 export { PROGRESS_PREFIX } from './stderr-reader.js';
@@ -201,25 +201,11 @@ export class CommandRunner implements Runner {
 
     if (stop === 'cancelled') throw fail('was cancelled; its process group was killed', false);
     if (stop === 'overflow') throw fail(`printed more than ${this.opts.maxStdoutBytes} bytes on stdout and was killed`, false);
-    if (exit.code === EXIT_INVALID_INPUT) throw fail('rejected the job as invalid input; not retrying', false);
-    const methodError = stderr.methodError;
-    if (exit.code === EXIT_METHOD_FAILED || (code && methodError && stop === undefined && exit.code !== 0)) {
-      const what = methodError?.message ?? "method code failed (the trainer gave no reason: see its stderr)";
-      throw new RunnerError(`${what}\n--- stderr tail ---\n${stderrTail}`, { retry: false, stderrTail });
-    }
     const notStarted = isolation?.prefix.length ? /^unshare: failed to execute ([^\n]*)/m.exec(stderrTail) : null;
     if (notStarted) throw new RunnerError(`Could not start trainer ${cmd}: ${notStarted[1]}`, { retry: false });
-    if (code) {
-      // Method code ran in this process group: its death, memory or time is the method's failure,
-      // never handed to another worker (a lost worker is the poison-pill guard's business).
-      const what = 'method code';
-      if (stop === 'memory') throw new MethodProcessError({ kind: 'out_of_memory', what, limitMb: memoryMb, stderrTail });
-      if (stop === 'timeout') throw new MethodProcessError({ kind: 'timed_out', what, limitMs: wallMs, stderrTail });
-      if (exit.code !== 0) {
-        if (saysOutOfMemory(stderrTail)) throw new MethodProcessError({ kind: 'out_of_memory', what, limitMb: memoryMb, stderrTail });
-        throw new MethodProcessError({ kind: 'crashed', what, exit: how, stderrTail, fatal: fatalLine(stderrTail) });
-      }
-    }
+    const methodFailed = methodFailure({ code, exit, how, stop, methodError: stderr.methodError, stderrTail, memoryMb, wallMs });
+    if (methodFailed) throw methodFailed;
+    if (exit.code === EXIT_INVALID_INPUT) throw fail('rejected the job as invalid input; not retrying', false);
     if (stop === 'timeout') throw fail(`timed out after ${this.opts.timeoutMs} ms; its process group was killed`, true);
     if (exit.code !== 0) throw fail('failed', true);
 
@@ -254,6 +240,42 @@ export class CommandRunner implements Runner {
     if (isolation) result.stats.methodIsolation = { network: isolation.network };
     return { ...result, stderrTail };
   }
+}
+
+/**
+ * Why a job ended early by its method's doing, as its author reads it, or undefined: the trainer's
+ * AAR_METHOD_ERROR (exit 3); and for a job with method code, which runs in this process group,
+ * any death, its memory or its time, never handed to another worker (a lost worker is the
+ * poison-pill guard's business), and a refusal of the code before it ran (exit 2: the trainer's
+ * own last line first, where it names the field and the line).
+ */
+function methodFailure(o: {
+  code: boolean;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+  how: string;
+  stop: StopReason | undefined;
+  methodError: MethodErrorLine | undefined;
+  stderrTail: string;
+  memoryMb: number | undefined;
+  wallMs: number;
+}): RunnerError | undefined {
+  const { stderrTail } = o;
+  const withTail = (what: string) => new RunnerError(`${what}\n--- stderr tail ---\n${stderrTail}`, { retry: false, stderrTail });
+  if (o.stop === 'cancelled' || o.stop === 'overflow') return undefined;
+  if (o.exit.code === EXIT_METHOD_FAILED || (o.code && o.methodError && o.stop === undefined && o.exit.code !== 0)) {
+    return withTail(o.methodError?.message ?? 'method code failed (the trainer gave no reason: see its stderr)');
+  }
+  if (!o.code) return undefined;
+  const what = 'method code';
+  if (o.exit.code === EXIT_INVALID_INPUT) {
+    const last = stderrTail.trim().split('\n').at(-1)?.trim();
+    return withTail(`the trainer refused the method before running it: ${last || 'no reason given'}`);
+  }
+  if (o.stop === 'memory') return new MethodProcessError({ kind: 'out_of_memory', what, limitMb: o.memoryMb, stderrTail });
+  if (o.stop === 'timeout') return new MethodProcessError({ kind: 'timed_out', what, limitMs: o.wallMs, stderrTail });
+  if (o.exit.code === 0) return undefined;
+  if (saysOutOfMemory(stderrTail)) return new MethodProcessError({ kind: 'out_of_memory', what, limitMb: o.memoryMb, stderrTail });
+  return new MethodProcessError({ kind: 'crashed', what, exit: o.how, stderrTail, fatal: fatalLine(stderrTail) });
 }
 
 function startFailure(cmd: string, err: unknown): RunnerError {
