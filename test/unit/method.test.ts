@@ -77,7 +77,7 @@ describe('parseMethod', () => {
     [{ code: { source: 'x', hooks: [] } }, 'method.code.hooks', 'at least 1'],
     [{ code: { source: 'x', hooks: ['predict'] } }, 'method.code.hooks.0', '"transformLabels", "weights", "epochTargets"'],
     [{ code: { source: 'x', hooks: ['weights', 'weights'] } }, 'method.code.hooks', 'each hook at most once'],
-    [{ code: { source: 'x', language: 'python' } }, 'method.code.language', 'unknown field'],
+    [{ code: { source: 'x', language: 'ruby' } }, 'method.code.language', '"javascript", "python"'],
   ])('rejects bad method code %j, naming %s and what is accepted', (input, field, accepted) => {
     const e = invalid(() => parseMethod(input));
     expect(e.problems.map((p) => p.field)).toEqual([field]);
