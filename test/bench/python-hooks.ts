@@ -14,10 +14,11 @@ import { trainerPython } from '../helpers/trainer-python.js';
 const SEEDS = [1, 2, 3];
 
 export async function benchPythonHooks(): Promise<void> {
-  console.log(`\n## python-hooks: Python method code through train.py --tiny (toy "a * b" task, seeds ${SEEDS.join(',')})`);
+  console.log(`\n## python-hooks: Python method code through train.py --tiny (toy "a * b" task: 80 gold, 320 train, 400 test items; seeds ${SEEDS.join(',')})`);
   const { python, problem } = trainerPython();
   if (!python) throw new Error(`bench python-hooks: ${problem}`);
-  const toy = toyMath();
+  // Halves of 200 test items: with 50 (the tests' toy) item noise alone moves PGR by 0.1 between halves.
+  const toy = toyMath({ unlabeled: 320, test: 400 });
   const h = toyPipeline(toy, tinyTrainer(toy, python), { threads: 1 });
   const py = (name: string, source: string): MethodInput => ({ name, code: { language: 'python', source } });
   const honest: MethodInput[] = [
@@ -46,16 +47,17 @@ export async function benchPythonHooks(): Promise<void> {
         const results = h.ledger.results(id);
         const accuracy = results.reduce((s, r) => s + (r.score as unknown as Score).all.student, 0) / Math.max(1, results.length);
         rows.push({ name: m.name!, cheat, flagged: flagsOf(h.ledger, id).length > 0, failed: seedFailures(h.ledger, id).length, seconds, accuracy });
-        console.log(`${cheat ? 'cheat ' : 'honest'} ${m.name!.padEnd(22)} ${seconds.toFixed(1).padStart(5)} s/job  student accuracy ${(accuracy * 100).toFixed(1)}%  ${flagsOf(h.ledger, id).length ? `FLAGGED (${flagsOf(h.ledger, id)[0].reason.slice(0, 90)}…)` : 'not flagged'}${results.length < SEEDS.length ? `  ${SEEDS.length - results.length} seed(s) failed` : ''}`);
+        console.log(`${cheat ? 'cheat ' : 'honest'} ${m.name!.padEnd(22)} ${seconds.toFixed(1).padStart(5)} s/job  student accuracy ${(accuracy * 100).toFixed(1)}%  ${flagsOf(h.ledger, id).length ? `FLAGGED (${flagsOf(h.ledger, id)[0].reason.slice(0, 90)}…)` : 'not flagged'}${results.length < SEEDS.length ? `  ${SEEDS.length - results.length} seed(s) failed: ${seedFailures(h.ledger, id)[0]?.reason.split('\n')[0].slice(0, 160)}` : ''}`);
       }
     }
     const caught = rows.filter((r) => r.cheat && r.flagged).length;
     const falsePositives = rows.filter((r) => !r.cheat && r.flagged).length;
     const plain = rows.filter((r) => !r.cheat && !/^(naive|aux-conf)$/.test(r.name));
-    const base = rows.filter((r) => /^(naive|aux-conf)$/.test(r.name));
+    // Not naive: its seeds are the first, so each also waited for the trusted baselines job.
+    const base = rows.filter((r) => r.name === 'aux-conf');
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     console.log(`cheats flagged: ${caught} of ${rows.filter((r) => r.cheat).length}; honest methods flagged: ${falsePositives} of ${rows.filter((r) => !r.cheat).length}`);
-    console.log(`job wall time: ${mean(plain.map((r) => r.seconds)).toFixed(2)} s with Python code (guarded method phase, network namespace) vs ${mean(base.map((r) => r.seconds)).toFixed(2)} s without (process start, torch import and tiny training included)`);
+    console.log(`job wall time: ${mean(plain.map((r) => r.seconds)).toFixed(2)} s with Python code (guarded method phase, network namespace) vs ${mean(base.map((r) => r.seconds)).toFixed(2)} s for aux-conf without code (process start, torch import and tiny training included)`);
   } finally {
     await h.close();
     toy.close();

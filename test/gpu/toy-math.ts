@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,11 @@ import { LedgerBaselines } from '../../src/scoring/trusted-baselines.js';
 import { CommandRunner, type CommandRunnerOptions } from '../../workers/command/command-runner.js';
 import { openEmbeddedPipeline, type EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root (where workers/gpu/train.py is), from test/gpu or, compiled for the bench, dist/test/gpu. */
+export const ROOT = ((from: string): string => {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) if (existsSync(path.join(dir, 'workers', 'gpu', 'train.py'))) return dir;
+  throw new Error(`workers/gpu/train.py not found above ${from}`);
+})(path.dirname(fileURLToPath(import.meta.url)));
 export const TOY_TASK = 'toymath';
 /** The toy task's label: the product above this (never stated in the texts). */
 export const TOY_THRESHOLD = 400;
