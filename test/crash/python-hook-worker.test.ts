@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobIdOf } from '../../src/domain/experiment.js';
 import { parseMethod } from '../../src/domain/method.js';
 import { exportTaskData } from '../../workers/w2s/export/index.js';
@@ -7,6 +7,7 @@ import { testCacheDir } from '../helpers/cache-dir.js';
 import { jobEvents, jobStatus } from '../helpers/crash-env.js';
 import { useWorkerHarness } from '../helpers/crash-harness.js';
 import { waitUntil } from '../helpers/processes.js';
+import { injectedTrainerPython } from '../helpers/injected-python.js';
 
 // Issue 20's acceptance, with real processes: a GPU worker (`aar worker --runner command` on
 // Redis, running workers/gpu/train.py with the tiny CPU models) takes a Python hook that hoards
@@ -15,11 +16,7 @@ import { waitUntil } from '../helpers/processes.js';
 
 const h = useWorkerHarness('crash-python-hook');
 
-function python(): string {
-  const found = inject('trainerPython');
-  if (!found.python) throw new Error(`No Python for the trainer's tests: ${found.problem}`);
-  return found.python;
-}
+const python = injectedTrainerPython;
 
 describe('crash: a Python hook that exhausts memory on a GPU worker', () => {
   it('the worker survives, the seed fails once as out of memory, and the next job is scored', async (ctx) => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaudeResearcher } from '../../bots/researcher/claude/claude-researcher.js';
 import { openResearchLoop } from '../../src/campaign/research-loop.js';
 import { UsageLedger } from '../../src/ledger/usage.js';
@@ -7,18 +7,14 @@ import { MeteredLlm } from '../../src/llm/metered.js';
 import type { EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 import { FakeAnthropic, textReply, toolUseReply, type RecordedRequest, type ReplyBuilder } from '../helpers/fake-anthropic.js';
 import { TOY_TASK, tinyTrainer, toyMath, toyPipeline, type ToyMath } from './toy-math.js';
+import { injectedTrainerPython } from '../helpers/injected-python.js';
 
 // A Claude researcher on a campaign whose workers run the GPU trainer: through the real SDK
 // against the local Messages API stand-in, it reads the Python hook API off its tools, proposes a
 // hook from the guide, and reads back why a wrong one failed, with the line.
 
 let fake: FakeAnthropic;
-/** The Python with torch and transformers that test/global-setup.ts found or made. */
-function python(): string {
-  const found = inject('trainerPython');
-  if (!found.python) throw new Error(`No Python for the trainer's tests: ${found.problem}`);
-  return found.python;
-}
+const python = injectedTrainerPython;
 
 let toy: ToyMath;
 let h: EmbeddedPipeline;

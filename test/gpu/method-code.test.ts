@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMethod, type MethodInput } from '../../src/domain/method.js';
 import { flagsOf } from '../../src/ledger/flags.js';
 import { seedFailures } from '../../src/pipeline/failures.js';
@@ -6,17 +6,13 @@ import type { Score } from '../../src/scoring/score.js';
 import { computeAnswersCheatCode, MAJORITY_CHEAT_PYTHON, PYTHON_GUIDE_EXAMPLES, REVERSED_LOSS_CODE } from '../../workers/gpu/method-examples.js';
 import type { EmbeddedPipeline } from '../helpers/embedded-pipeline.js';
 import { TOY_THRESHOLD, tinyTrainer, toyMath, toyPipeline, type ToyMath } from './toy-math.js';
+import { injectedTrainerPython } from '../helpers/injected-python.js';
 
 // Python method code end to end: aar's pipeline, the command runner, workers/gpu/train.py's
 // guarded method phase (tiny models on the CPU) and scoring, on a small exported task whose
 // answers can be computed from its texts, as the embedded math task's can.
 
-/** The Python with torch and transformers that test/global-setup.ts found or made. */
-function python(): string {
-  const found = inject('trainerPython');
-  if (!found.python) throw new Error(`No Python for the trainer's tests: ${found.problem}`);
-  return found.python;
-}
+const python = injectedTrainerPython;
 
 let toy: ToyMath;
 let h: EmbeddedPipeline;

@@ -3,20 +3,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerError } from '../../src/domain/errors.js';
 import type { JobSpec } from '../../src/domain/experiment.js';
 import type { RunProgress } from '../../workers/runner.js';
 import { CommandRunner } from '../../workers/command/command-runner.js';
+import { injectedTrainerPython } from '../helpers/injected-python.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The Python with torch and transformers that test/global-setup.ts found or made. */
-function python(): string {
-  const found = inject('trainerPython');
-  if (!found.python) throw new Error(`No Python for the trainer's tests: ${found.problem}`);
-  return found.python;
-}
+const python = injectedTrainerPython;
 
 // A lower step floor for the weak teacher and ceiling keeps the CPU run short (train.py's default is 200).
 const env = { ...process.env, PYTHONPATH: root, PYTHONDONTWRITEBYTECODE: '1', AAR_BASELINE_MIN_STEPS: '60' };
