@@ -1,6 +1,6 @@
 import { AUX_CONF_EPOCHS_CODE, CONFIDENCE_WEIGHTS_CODE, SHARPEN_LABELS_CODE } from '../../workers/w2s/method/code/examples.js';
 import { PYTHON_GUIDE_EXAMPLES } from '../../workers/gpu/method-examples.js';
-import { BUILTIN_METHODS, MAX_CODE_CHARS, type CodeLanguage } from '../../src/domain/method.js';
+import { BUILTIN_METHODS, GPU_TRAINER_UNSUPPORTED, MAX_CODE_CHARS, type CodeLanguage } from '../../src/domain/method.js';
 
 /** One worked example per hook, as the guide shows them (tests run each one). */
 export const GUIDE_EXAMPLES = {
@@ -19,8 +19,6 @@ const pythonExample = (hook: keyof typeof PYTHON_GUIDE_EXAMPLES) => {
   return `Example (method ${JSON.stringify({ name: e.name, code: { language: 'python', source: '<the source below>' } })}):\n\`\`\`python${e.source}\`\`\``;
 };
 
-/** The GPU trainer's method fields (workers/gpu/spec.py): the rest are the embedded runner's only. */
-const GPU_UNSUPPORTED = ['selfTraining', 'ensemble', 'knn', 'consistency'];
 
 /**
  * The method space as a researcher needs it to write methods, not only pick them: the fields
@@ -76,11 +74,11 @@ The hooks never see gold or test labels. Using weakFeatures or features to compu
 function pythonGuide(): string {
   return `# Methods
 
-A method is a JSON object; every field is optional and {} is the naive baseline (LoRA fine-tuning of the strong language model on the weak teacher's soft labels with the trainer's defaults). Fields combine freely. propose_experiment's input schema lists every field with its range and meaning. This campaign trains real language models on GPU workers (workers/gpu): it does not run ${GPU_UNSUPPORTED.join(', ')} (write them as method code instead), and it takes method code in Python only.
+A method is a JSON object; every field is optional and {} is the naive baseline (LoRA fine-tuning of the strong language model on the weak teacher's soft labels with the trainer's defaults). Fields combine freely. propose_experiment's input schema lists every field with its range and meaning. This campaign trains real language models on GPU workers (workers/gpu): it does not run ${GPU_TRAINER_UNSUPPORTED.join(', ')} (write them as method code instead), and it takes method code in Python only.
 
 Built-in methods (pass the name as \`method\`, or copy and change the object):
 ${Object.entries(BUILTIN_METHODS)
-  .filter(([, m]) => !GPU_UNSUPPORTED.some((f) => f in m))
+  .filter(([, m]) => !GPU_TRAINER_UNSUPPORTED.some((f) => f in m))
   .map(([name, m]) => `- ${name}: ${JSON.stringify(m)}`)
   .join('\n')}
 

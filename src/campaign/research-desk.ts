@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AarError, InvalidInputError } from '../domain/errors.js';
-import { builtinMethod, codeLanguage, parseMethod, type CodeLanguage, type Method } from '../domain/method.js';
+import { builtinMethod, codeLanguage, GPU_TRAINER_UNSUPPORTED, parseMethod, type CodeLanguage, type Method } from '../domain/method.js';
 import { methodBehaviourKey } from '../domain/method-normal-form.js';
 import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
@@ -206,6 +206,11 @@ export class AgentDesk {
       // The workers could not run it: refused here, with the reason, rather than failed on every seed.
       const how = this.codeLanguage === 'python' ? 'code.language "python" (the GPU trainer, workers/gpu)' : 'JavaScript (code.language left out or "javascript": the embedded w2s runner)';
       throw new InvalidInputError('proposal', [{ field: 'method.code.language', problem: `this campaign's workers run ${how}; accepted: ${this.codeLanguage}` }]);
+    }
+    // A Python campaign runs on the GPU trainer: what it cannot run is refused here, not on every seed.
+    const unrun = this.codeLanguage === 'python' ? GPU_TRAINER_UNSUPPORTED.filter((f) => method[f] !== undefined) : [];
+    if (unrun.length) {
+      throw new InvalidInputError('proposal', unrun.map((f) => ({ field: `method.${f}`, problem: `this campaign's workers (the GPU trainer) do not run ${f}; write it as Python method code (see get_method_guide)` })));
     }
     this.refuseVetoed(method, p.task);
     const refusal = this.desk.closed ?? this.o.mayPropose?.(this.agent);

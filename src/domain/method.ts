@@ -17,6 +17,12 @@ export type PythonCodeHook = (typeof PYTHON_CODE_HOOKS)[number];
 export const CODE_LANGUAGES = ['javascript', 'python'] as const;
 export type CodeLanguage = (typeof CODE_LANGUAGES)[number];
 
+/**
+ * Method fields the reference GPU trainer does not run (workers/gpu/spec.py refuses them by name):
+ * a campaign whose workers take Python code is a GPU campaign, and they are refused there.
+ */
+export const GPU_TRAINER_UNSUPPORTED = ['selfTraining', 'ensemble', 'knn', 'consistency'] as const;
+
 /** The largest method source accepted, in characters (either language). */
 export const MAX_CODE_CHARS = 20_000;
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { methodGuide } from '../../bots/researcher/method-guide.js';
 import { runTool } from '../../bots/researcher/claude/tools.js';
@@ -5,7 +6,7 @@ import { researcherSystemPrompt } from '../../bots/researcher/prompts.js';
 import { ResearchDesk } from '../../src/campaign/research-desk.js';
 import { loadConfig } from '../../src/config/env.js';
 import { InvalidInputError, RunnerError } from '../../src/domain/errors.js';
-import { parseMethod, PYTHON_CODE_HOOKS, type CodeLanguage } from '../../src/domain/method.js';
+import { GPU_TRAINER_UNSUPPORTED, parseMethod, PYTHON_CODE_HOOKS, type CodeLanguage } from '../../src/domain/method.js';
 import { ForumRecords } from '../../src/ledger/forum-records.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { ScoreBudget } from '../../src/scoring/budget.js';
@@ -45,6 +46,13 @@ describe('the code language of a campaign', () => {
     const refusedJs = await propose(py.agent, javascript).catch((e: unknown) => e);
     expect((refusedJs as InvalidInputError).problems[0]).toMatchObject({ field: 'method.code.language', problem: expect.stringMatching(/code\.language "python" \(the GPU trainer/) });
     await propose(py.agent, python);
+    // What the GPU trainer does not run is refused where it is proposed, not on every seed.
+    const unrun = await propose(py.agent, { name: 'boot', selfTraining: { rounds: 1 }, knn: { k: 5 } }).catch((e: unknown) => e);
+    expect((unrun as InvalidInputError).problems.map((p) => p.field)).toEqual(['method.selfTraining', 'method.knn']);
+    // The list is the trainer's own: workers/gpu/spec.py refuses exactly these (and JavaScript code).
+    const spec = readFileSync('workers/gpu/spec.py', 'utf8');
+    const trainerRefuses = [...spec.slice(spec.indexOf('UNSUPPORTED = {'), spec.indexOf('}', spec.indexOf('UNSUPPORTED = {'))).matchAll(/"(\w+)":/g)].map((m) => m[1]);
+    expect(trainerRefuses.sort()).toEqual([...GPU_TRAINER_UNSUPPORTED].sort());
     // Methods without code run anywhere.
     await propose(py.agent, { name: 'plain', labels: 'hard' });
     expect(py.submitted).toHaveLength(2);

@@ -1,5 +1,5 @@
 import type { Knob } from '../../directions.js';
-import type { CodeLanguage, MethodInput } from '../../../src/domain/method.js';
+import { GPU_TRAINER_UNSUPPORTED, type CodeLanguage, type MethodInput } from '../../../src/domain/method.js';
 import { withTemplateCode } from './code-templates.js';
 
 /** A random source the policy owns (seeded per agent, so a run can be replayed). */
@@ -111,12 +111,9 @@ const MUTATORS: Record<Exclude<Knob, 'recombine'>, Mutator> = {
   code: (m, r, language) => withTemplateCode(m, language, r),
 };
 
-/** Method fields the GPU trainer does not run (workers/gpu/spec.py): a Python campaign's researchers leave them alone. */
-const GPU_UNSUPPORTED_KNOBS: readonly Knob[] = ['selfTraining', 'ensemble', 'knn', 'consistency'];
-
-/** Whether `knob` moves a method the campaign's workers can run. */
+/** Whether `knob` moves a method the campaign's workers can run (these knobs are named after the method fields they set). */
 export function knobRuns(knob: Knob, language: CodeLanguage): boolean {
-  return language === 'javascript' || !GPU_UNSUPPORTED_KNOBS.includes(knob);
+  return language === 'javascript' || !(GPU_TRAINER_UNSUPPORTED as readonly string[]).includes(knob);
 }
 
 /** One step from `base` along `knob`; method code is written in `language` (the campaign's workers'). */
