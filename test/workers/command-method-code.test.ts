@@ -141,10 +141,15 @@ describe('what a method trained on, judged by the runner against split-B gold', 
   it("a trainer's own stats.effectiveSignal is dropped (only trusted code measures it), and a malformed signal fails the job", async () => {
     const forged = await runner('forge').run(spec(), ctx());
     expect(forged.stats).not.toHaveProperty('effectiveSignal');
+    // Nor may a trainer without code claim it ran without network.
+    expect((await runner('forge').run(spec(noCode), ctx())).stats).toEqual({ trainer: 'fixture' });
     const file = path.join(tmp, 'signal.json');
     writeFileSync(file, JSON.stringify({ ids: ['b-1', 'nope', 'b-3', 'b-4'], stages: [{ hook: 'loss', targets: [1, 0, 0, 1, 0, 1, 1, 0] }] }));
     const e = await failure(runner('signal', { env: { AAR_TEST_SIGNAL: file } }).run(spec(), ctx()));
     expect(e.retry).toBe(false);
     expect(e.message).toMatch(/signal\.ids\[1\] "nope" is not a split-B item/);
+    // Weights are checked as a weights hook's are: all 0 is no weighting at all.
+    writeFileSync(file, JSON.stringify({ ids: ['b-1', 'b-2', 'b-3', 'b-4'], weights: [0, 0, 0, 0], stages: [{ hook: 'weights', targets: [1, 0, 1, 0, 0, 1, 0, 1] }] }));
+    expect((await failure(runner('signal', { env: { AAR_TEST_SIGNAL: file } }).run(spec(), ctx()))).message).toMatch(/signal\.weights are all 0/);
   });
 });

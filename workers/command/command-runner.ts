@@ -229,8 +229,9 @@ export class CommandRunner implements Runner {
       if (!(err instanceof InvalidInputError)) throw err;
       throw fail('printed a result that does not match the contract', false, `: ${err.message}${head}`, err);
     }
-    // Only trusted code measures the effective signal: a trainer's own claim about it is dropped.
+    // Only trusted code measures the effective signal and says how the job was isolated: a trainer's own claims are dropped.
     delete result.stats.effectiveSignal;
+    delete result.stats.methodIsolation;
     if (code && signal !== undefined) {
       const parsed = TrainerSignalSchema.safeParse(signal);
       if (!parsed.success) throw fail('printed a signal that does not match the contract', false, `: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);

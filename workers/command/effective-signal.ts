@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RunnerError } from '../../src/domain/errors.js';
 import type { JobSpec } from '../../src/domain/experiment.js';
+import { checkWeights } from '../w2s/method/code/validate.js';
 import { EffectiveSignalMeter, type EffectiveSignal } from '../w2s/method/effective-signal.js';
 
 /** Split B's true labels in the worker's trusted labels folder (aar export-data --labels-out). */
@@ -48,17 +49,13 @@ export function judgeSignal(signal: TrainerSignal, spec: JobSpec, labelsDir: str
     labels[i] = label;
   }
   if (signal.weights && signal.weights.length !== n) throw bad(`signal.weights has ${signal.weights.length} values, expected ${n}`);
-  const meter = new EffectiveSignalMeter(weak, labels, k, signal.weights ? meanOne(signal.weights) : undefined);
+  // Weights as the w2s runner checks a weights hook's: finite, >= 0, not all 0, scaled to mean 1.
+  const meter = new EffectiveSignalMeter(weak, labels, k, signal.weights ? checkWeights(Float64Array.from(signal.weights), n, 'signal.weights') : undefined);
   for (const [s, stage] of signal.stages.entries()) {
     if (stage.targets.length !== n * k) throw bad(`signal.stages[${s}].targets has ${stage.targets.length} values, expected ${n * k}`);
     meter.observe(Float32Array.from(stage.targets));
   }
   return meter.summary();
-}
-
-function meanOne(weights: number[]): Float32Array {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  return Float32Array.from(weights, (w) => (sum > 0 ? (w * weights.length) / sum : 1));
 }
 
 function readGold(file: string): Map<string, number> | undefined {
