@@ -136,22 +136,22 @@ def _refuse(node: ast.AST, what: str) -> MethodError:
     return MethodError(f"method code{where}: {what}; {NO_ACCESS}", None, line)
 
 
+# Why each refused attribute is refused, in the order a name is checked.
+_ATTR_REASONS = (
+    (FORMAT_ATTRS, "str.format can walk attributes; use an f-string"),
+    (FILE_ATTRS, "it would open files: method code may not open files"),
+    (NATIVE_ATTRS, "it loads native code or starts processes or network"),
+    (FRAME_ATTRS, "frames and tracebacks reach the trainer's own variables"),
+    (MODULE_ATTRS, "it reaches the operating system: files, processes, environment"),
+    (DENIED_ATTRS, "it walks attributes like getattr"),
+)
+
+
 def attr_refused(name: str) -> Optional[str]:
     if name.startswith("_") and name not in ALLOWED_DUNDERS:
         return f"may not use the attribute {name!r} (names starting with _ reach the interpreter's internals)"
-    if name in FORMAT_ATTRS:
-        return f"may not use the attribute {name!r} (str.format can walk attributes; use an f-string)"
-    if name in FILE_ATTRS:
-        return f"may not use the attribute {name!r} (it would open files: method code may not open files)"
-    if name in NATIVE_ATTRS:
-        return f"may not use the attribute {name!r} (it loads native code or starts processes or network)"
-    if name in FRAME_ATTRS:
-        return f"may not use the attribute {name!r} (frames and tracebacks reach the trainer's own variables)"
-    if name in MODULE_ATTRS:
-        return f"may not use the attribute {name!r} (it reaches the operating system: files, processes, environment)"
-    if name in DENIED_ATTRS:
-        return f"may not use the attribute {name!r} (it walks attributes like getattr)"
-    return None
+    why = next((reason for names, reason in _ATTR_REASONS if name in names), None)
+    return None if why is None else f"may not use the attribute {name!r} ({why})"
 
 
 def check_source(code: MethodCode) -> None:
