@@ -5,7 +5,10 @@ import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
 import { meanSd } from '../eval/stats.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { methodDelta } from '../domain/method-delta.js';
-import { rankCandidate, rankCandidates } from '../report/rank-inputs.js';
+import { rankCandidate } from '../report/rank-inputs.js';
+import { AgentBoard, type BoardWindow } from './agent-board.js';
+
+export type { BoardWindow } from './agent-board.js';
 import { standingOf, type RankCandidate, type Standing } from '../report/ranking.js';
 import { failureLine, seedFailures } from '../pipeline/failures.js';
 import { attachFindings, type ItemFinding } from '../findings/agent-items.js';
@@ -60,7 +63,16 @@ export class AgentView {
     readonly claimSeeds: number,
     /** What agents may be told of each scored job's public PGR: the Ladder's answers (the score desk's, when there is one). */
     private readonly answers: () => PublicAnswers = () => publicAnswers(ledger),
-  ) {}
+  ) {
+    this.board = new AgentBoard(
+      ledger,
+      () => records.vetoes(),
+      (c, answers, vetoes) => this.resultOf(c, answers, vetoes),
+      (r) => !r.vetoed && !r.flagged && 2 * r.newBestSeeds >= r.seeds,
+    );
+  }
+
+  private readonly board: AgentBoard;
 
   /** A finished experiment's public result, if it has enough seeds to be shown to everyone. */
   publicResult(e: ExperimentRow): PublicResult | undefined {
@@ -80,29 +92,7 @@ export class AgentView {
    * (rank inputs, public answers), so a call costs what changed since the last, plus one pass.
    */
   leaderboard(task?: string, o: BoardWindow = {}): (PublicResult & { rank: number })[] {
-    const answers = this.answers();
-    const vetoes = this.records.vetoes();
-    const byTask = new Map<string, PublicResult[]>();
-    for (const c of inCreationOrder(this.ledger)) {
-      if (task && c.task !== task) continue;
-      const r = this.resultOf(c, answers, vetoes);
-      if (r === undefined || r.vetoed || r.flagged || 2 * r.newBestSeeds < r.seeds) continue;
-      const rows = byTask.get(r.task);
-      if (rows) rows.push(r);
-      else byTask.set(r.task, [r]);
-    }
-    // Tasks in name order, each best first (a stable sort: ties keep creation order).
-    const out: (PublicResult & { rank: number })[] = [];
-    const also = new Set(o.alsoMethods ?? []);
-    for (const t of [...byTask.keys()].sort((a, b) => a.localeCompare(b))) {
-      byTask
-        .get(t)!
-        .sort((a, b) => b.pgrPublic - a.pgrPublic)
-        .forEach((r, k) => {
-          if (o.top === undefined || k < o.top || also.has(r.method)) out.push({ ...r, rank: k + 1 });
-        });
-    }
-    return out;
+    return this.board.rows(this.answers(), task, o);
   }
 
   /** The public result from kept inputs: kept (frozen) until the experiment, its answers or its standing change. */
@@ -220,34 +210,6 @@ function publicResultOf(c: RankCandidate, answers: readonly SeedAnswer[], state:
   const newBestSeeds = answers.filter((a) => a.newBest).length;
   // Frozen: the same object is handed to every later caller until something about it changes.
   return Object.freeze({ experiment: c.id, task: c.task, method: c.methodTag ?? 'custom', agent: c.agent ?? 'human', pgrPublic: r2(pgr.mean), sd: r2(pgr.sd), seeds: c.scores.length, newBestSeeds, vetoed: state === 'vetoed', flagged: state === 'flagged' });
-}
-
-/** Which rows of a board to return: the first `top` of each task, and any row of `alsoMethods` (baselines). */
-export interface BoardWindow {
-  top?: number;
-  alsoMethods?: readonly string[];
-}
-
-/** Experiments' creation times, kept per ledger: the agents' board breaks ties by creation, as it always did. */
-const creation = new WeakMap<Ledger, { lastRowid: number; at: Map<string, string>; last: string; inOrder: boolean }>();
-
-/**
- * Every experiment's rank inputs ordered by (created_at, rowid). They come in rowid order, which
- * is the same unless a clock went back; only then is a sort needed.
- */
-function inCreationOrder(ledger: Ledger): readonly RankCandidate[] {
-  const candidates = rankCandidates(ledger);
-  let kept = creation.get(ledger);
-  if (!kept) creation.set(ledger, (kept = { lastRowid: 0, at: new Map(), last: '', inOrder: true }));
-  for (const r of ledger.db.prepare('SELECT rowid, id, created_at FROM experiments WHERE rowid > ? ORDER BY rowid').iterate(kept.lastRowid) as Iterable<{ rowid: number; id: string; created_at: string }>) {
-    if (r.created_at < kept.last) kept.inOrder = false;
-    else kept.last = r.created_at;
-    kept.at.set(r.id, r.created_at);
-    kept.lastRowid = r.rowid;
-  }
-  if (kept.inOrder) return candidates;
-  const at = kept.at;
-  return [...candidates].sort((a, b) => ((at.get(a.id) ?? '') < (at.get(b.id) ?? '') ? -1 : (at.get(a.id) ?? '') > (at.get(b.id) ?? '') ? 1 : 0));
 }
 
 /** A parent of an experiment as agents see it. */

@@ -1,3 +1,4 @@
+import { ChangeLog } from './change-log.js';
 import type { EventKind, Ledger } from './ledger.js';
 
 /**
@@ -16,6 +17,8 @@ export class ExperimentMemo<T> {
   private values = new Map<string, T>();
   private seq: number;
   private empty = true;
+  /** The experiments whose value may have changed, for readers that keep something derived from it. */
+  readonly changes = new ChangeLog();
 
   /**
    * @param compute one experiment's value, read from the ledger.
@@ -32,7 +35,7 @@ export class ExperimentMemo<T> {
 
   /** The values of these experiments, recomputing those the ledger changed since the last call. */
   get(ids: readonly string[]): T[] {
-    this.refresh();
+    this.catchUp();
     if (this.empty && this.computeAll) {
       // Read the position first: whatever is recorded during the bulk read is recomputed next call.
       this.seq = this.lastSeq();
@@ -47,16 +50,22 @@ export class ExperimentMemo<T> {
     });
   }
 
-  private refresh(): void {
+  /** Forgets the values of experiments the ledger recorded something about since the last call. */
+  catchUp(): void {
     const rows = this.ledger.db.prepare('SELECT seq, kind, experiment_id FROM events WHERE seq > ? ORDER BY seq').all(this.seq) as { seq: number; kind: string; experiment_id: string | null }[];
     if (!rows.length) return;
     this.seq = rows[rows.length - 1].seq;
     if (rows.some((r) => WIDE_KINDS.has(r.kind))) {
       this.values.clear();
       this.empty = true;
+      this.changes.reset();
       return;
     }
-    for (const r of rows) if (r.experiment_id) this.values.delete(r.experiment_id);
+    for (const r of rows) {
+      if (!r.experiment_id) continue;
+      this.values.delete(r.experiment_id);
+      this.changes.add(r.experiment_id);
+    }
   }
 
   private lastSeq(): number {

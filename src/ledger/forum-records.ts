@@ -270,17 +270,25 @@ export class ForumRecords {
     return { seq: Number(info.lastInsertRowid), at, action, target, who, reason };
   }
 
-  vetoes(): VetoRecord[] {
-    return (this.db.prepare('SELECT * FROM vetoes ORDER BY seq').all() as Record<string, string | number>[]).map((r) => ({
-      seq: Number(r.seq),
-      at: String(r.at),
-      action: r.action as VetoAction,
-      target: String(r.target),
-      who: String(r.who),
-      reason: String(r.reason),
-    }));
+  /**
+   * Every veto, approval and unveto, oldest first. Vetoes are append-only, so the list is kept per
+   * ledger and read again only when a newer one was stored: every agent turn and board asks for it.
+   */
+  vetoes(): readonly VetoRecord[] {
+    const newest = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM vetoes').get() as { n: number }).n;
+    const cached = vetoesKept.get(this.ledger);
+    if (cached?.newest === newest) return cached.list;
+    const list = Object.freeze(
+      (this.db.prepare('SELECT * FROM vetoes ORDER BY seq').all() as Record<string, string | number>[]).map((r) =>
+        Object.freeze({ seq: Number(r.seq), at: String(r.at), action: r.action as VetoAction, target: String(r.target), who: String(r.who), reason: String(r.reason) }),
+      ),
+    );
+    vetoesKept.set(this.ledger, { newest, list });
+    return list;
   }
 }
+
+const vetoesKept = new WeakMap<Ledger, { newest: number; list: readonly VetoRecord[] }>();
 
 function toMessage(r: Record<string, string | null>): MessageRecord {
   const m: MessageRecord = { id: String(r.id), at: String(r.at), channel: String(r.channel), threadId: r.thread_id, author: String(r.author), authorKind: r.author_kind as MessageRecord['authorKind'], text: String(r.text) };

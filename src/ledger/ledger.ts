@@ -105,6 +105,18 @@ export interface EventContext {
   data?: Record<string, unknown>;
 }
 
+/** How many experiments `experiment()` keeps: a turn's and a board's reads, not a whole campaign. */
+const EXPERIMENTS_KEPT = 20_000;
+
+/** Frozen all the way down: a kept experiment is shared by every caller, so none may change it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * The durable record of everything that happened: SQLite in WAL mode, versioned migrations,
  * facts append-only (triggers refuse UPDATE and DELETE), job states kept by a checked state
@@ -114,6 +126,8 @@ export interface EventContext {
 export class Ledger {
   /** Every job's current state, one row each (see job-states.ts). */
   readonly jobStates: JobStateTable;
+  /** Experiments read so far (frozen): a turn reads the same few hundred many times. */
+  private readonly experimentsKept = new Map<string, ExperimentRow>();
 
   private constructor(
     readonly db: Database.Database,
@@ -213,10 +227,12 @@ export class Ledger {
   }
 
   experiment(id: string): ExperimentRow | undefined {
+    const kept = this.experimentsKept.get(id);
+    if (kept) return kept;
     const row = this.db.prepare('SELECT * FROM experiments WHERE id = ?').get(id) as Record<string, string> | undefined;
     if (!row) return undefined;
     const parents = (this.db.prepare('SELECT parent_id FROM experiment_parents WHERE experiment_id = ? ORDER BY parent_id').all(id) as { parent_id: string }[]).map((p) => p.parent_id);
-    return {
+    const e = deepFreeze({
       id: row.id,
       campaignId: row.campaign_id,
       agent: row.agent,
@@ -226,7 +242,12 @@ export class Ledger {
       seeds: JSON.parse(row.seeds) as number[],
       createdAt: row.created_at,
       parents,
-    };
+    });
+    // An experiment and its parents are written once, in one transaction, and never change:
+    // what was read stays true. The oldest kept goes first when the cache is full.
+    if (this.experimentsKept.size >= EXPERIMENTS_KEPT) this.experimentsKept.delete(this.experimentsKept.keys().next().value!);
+    this.experimentsKept.set(id, e);
+    return e;
   }
 
   /**

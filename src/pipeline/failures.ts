@@ -36,6 +36,7 @@ export function seedFailures(ledger: Ledger, experimentId: string): SeedFailure[
     if (e.data.final !== true) continue;
     bySeed.set(Number(e.data.seed), String(e.data.reason ?? 'no reason given'));
   }
+  if (!bySeed.size) return [];
   const scored = new Set(ledger.results(experimentId).map((r) => r.seed));
   return [...bySeed]
     .filter(([seed]) => !scored.has(seed))

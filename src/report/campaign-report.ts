@@ -130,7 +130,7 @@ export function buildReport(o: BuildReportOptions): ReportData {
     tasks,
     flagged: flagged(ledger, experiments),
     verdicts: verdicts(ledger, ids),
-    vetoes: scope.campaignId === null ? allVetoes : allVetoes.filter((v) => ids.has(v.target) || tags.has(v.target)),
+    vetoes: scope.campaignId === null ? [...allVetoes] : allVetoes.filter((v) => ids.has(v.target) || tags.has(v.target)),
     spend: o.spend ?? null,
     referenceUsdPerAgentHour: REFERENCE_USD_PER_AGENT_HOUR,
     confirmations: ledger.events({ kind: 'confirmation' }).filter((e) => ids.has(e.experimentId ?? '')).map((e) => e.data as unknown as ConfirmationVerdict),

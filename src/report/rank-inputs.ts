@@ -1,4 +1,5 @@
 import { activeFlags } from '../audit/active-flags.js';
+import type { ChangeLog } from '../ledger/change-log.js';
 import { ExperimentMemo } from '../ledger/experiment-memo.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import { FINAL_STATES } from '../ledger/job-states.js';
@@ -24,10 +25,21 @@ class RankInputs {
 
   /** Every experiment's inputs, oldest first (ties on the board keep this order). */
   candidates(): RankCandidate[] {
-    const added = this.ledger.db.prepare('SELECT rowid, id FROM experiments WHERE rowid > ? ORDER BY rowid').all(this.lastRowid) as { rowid: number; id: string }[];
-    for (const r of added) this.ids.push(r.id);
-    if (added.length) this.lastRowid = added[added.length - 1].rowid;
+    this.addNew();
     return this.memo.get(this.ids);
+  }
+
+  /** Catches up with the ledger and says which experiments' inputs may differ (new ones included). */
+  changes(): ChangeLog {
+    this.addNew();
+    this.memo.catchUp();
+    return this.memo.changes;
+  }
+
+  private addNew(): void {
+    const added = this.ledger.db.prepare('SELECT rowid, id FROM experiments WHERE rowid > ? ORDER BY rowid').all(this.lastRowid) as { rowid: number; id: string }[];
+    for (const r of added) (this.ids.push(r.id), this.memo.changes.add(r.id));
+    if (added.length) this.lastRowid = added[added.length - 1].rowid;
   }
 
   /** One experiment's inputs, kept like the others; undefined when the ledger has no such experiment. */
@@ -81,6 +93,11 @@ const byLedger = new WeakMap<Ledger, RankInputs>();
 /** Every experiment's ranking inputs from this ledger, oldest first, kept current across calls. */
 export function rankCandidates(ledger: Ledger): RankCandidate[] {
   return inputsOf(ledger).candidates();
+}
+
+/** Which experiments' ranking inputs changed, for boards kept sorted between calls (src/campaign/agent-board.ts). */
+export function rankChanges(ledger: Ledger): ChangeLog {
+  return inputsOf(ledger).changes();
 }
 
 /** One experiment's ranking inputs, read through the same kept values as `rankCandidates`. */

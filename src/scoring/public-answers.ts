@@ -1,3 +1,4 @@
+import { ChangeLog } from '../ledger/change-log.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { DEFAULT_LADDER_MARGIN, Ladder, type StoredAnswer } from './ladder.js';
 
@@ -20,6 +21,8 @@ type Source = (afterRowid: number) => StoredAnswer[];
 export class PublicAnswers {
   private readonly byExperiment = new Map<string, readonly SeedAnswer[]>();
   private last = 0;
+  /** The experiments that got answers, for boards kept sorted between calls. */
+  readonly changes = new ChangeLog();
 
   constructor(private readonly read: Source) {}
 
@@ -34,7 +37,10 @@ export class PublicAnswers {
       if (!list) touched.set(r.experimentId, (list = [...(this.byExperiment.get(r.experimentId) ?? [])]));
       list.push({ jobId: r.jobId, seed: r.seed, pgrPublic: r.pgrPublic, newBest: r.newBest });
     }
-    for (const [id, list] of touched) this.byExperiment.set(id, list.sort((a, b) => a.seed - b.seed));
+    for (const [id, list] of touched) {
+      this.byExperiment.set(id, list.sort((a, b) => a.seed - b.seed));
+      this.changes.add(id);
+    }
     this.last = rows[rows.length - 1].rowid;
     return this;
   }

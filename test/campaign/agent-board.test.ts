@@ -109,4 +109,41 @@ describe("the agents' board kept across calls", () => {
     expect(board.find((r) => r.experiment === 'e7')).toMatchObject({ rank: 2 });
     ledger.close();
   });
+
+  it('kept sorted through hundreds of interleaved changes with many ties, it equals a fresh computation and moves rows in place', () => {
+    const path = tempLedgerPath();
+    let now = Date.parse('2026-12-01T10:00:00.000Z');
+    const ledger = Ledger.open(path, { now: () => new Date((now += 1000)) });
+    const records = new ForumRecords(ledger);
+    const view = new AgentView(ledger, records, CLAIM_SEEDS);
+    let state = 7;
+    const draw = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
+    // Many authors: the Ladder shows a row only where it beat its author's best, so few authors leave few rows.
+    const agents = Array.from({ length: 40 }, (_, k) => `agent${k}`);
+    const open: string[] = [];
+    for (let k = 0; k < 240; k++) {
+      const id = `r${k}`;
+      ledger.proposeExperiment({ id, task: k % 2 ? 'spam' : 'math', method: { name: k % 17 === 0 ? 'aux-conf' : `m${k}` }, seeds: [1, 2], agent: agents[draw(agents.length)] });
+      // Scores on a coarse grid: most rows tie with others, so creation order decides among them.
+      score(ledger, id, 1, draw(5) / 5);
+      open.push(id);
+      // Some experiments finish later, after others were scored.
+      if (draw(3) === 0) {
+        const finish = open.splice(draw(open.length), 1)[0];
+        score(ledger, finish, 2, draw(5) / 5);
+      }
+      if (k % 41 === 40) addFlag(ledger, open[0] ?? 'r0', 'auditor', 'looks odd');
+      if (k % 60 === 59) records.addVeto('veto', `m${k - 2}`, 'maria', 'suspicious');
+      if (k % 10 === 9) {
+        expect(view.leaderboard(), `after r${k}`).toEqual(freshBoard(ledger, records));
+        const fresh = freshBoard(ledger, records);
+        expect(view.leaderboard(undefined, { top: 3, alsoMethods: ['aux-conf'] }), `window after r${k}`).toEqual(fresh.filter((r) => r.rank <= 3 || r.method === 'aux-conf'));
+      }
+    }
+    for (const id of open) score(ledger, id, 2, draw(5) / 5);
+    const board = view.leaderboard();
+    expect(board).toEqual(freshBoard(ledger, records));
+    expect(board.length).toBeGreaterThan(40);
+    ledger.close();
+  });
 });
