@@ -74,13 +74,50 @@ export function publicPredictionsAfter(ledger: Ledger, afterSeq: number): Public
   });
 }
 
-/** One experiment's public predictions per seed, in recording order (a redelivered seed keeps its first). */
-export function publicPredictionsOf(ledger: Ledger, experimentId: string): Map<number, Uint8Array> {
-  const rows = ledger.db.prepare('SELECT seed, classes, bits, items FROM public_predictions WHERE experiment_id = ? ORDER BY seq').all(experimentId) as { seed: number; classes: Buffer; bits: number; items: number | null }[];
-  const out = new Map<number, Uint8Array>();
+/** One seed's public predictions as stored: `bits` per class, `items` classes. */
+export interface PackedPredictions {
+  packed: Uint8Array;
+  bits: number;
+  items: number;
+}
+
+/** One experiment's public predictions per seed as stored (a redelivered seed keeps its first): compared without unpacking. */
+export function packedPredictionsOf(ledger: Ledger, experimentId: string): Map<number, PackedPredictions> {
+  return packedPredictionsOfMany(ledger, [experimentId]).get(experimentId) ?? new Map();
+}
+
+/** The same for several experiments in one query (by the experiment index). */
+export function packedPredictionsOfMany(ledger: Ledger, experimentIds: readonly string[]): Map<string, Map<number, PackedPredictions>> {
+  const rows = ledger.db
+    .prepare('SELECT experiment_id AS id, seed, classes, bits, items FROM public_predictions WHERE experiment_id IN (SELECT value FROM json_each(?)) ORDER BY seq')
+    .all(JSON.stringify(experimentIds)) as { id: string; seed: number; classes: Buffer; bits: number; items: number | null }[];
+  const out = new Map<string, Map<number, PackedPredictions>>();
   for (const r of rows) {
-    const bytes = Uint8Array.from(r.classes);
-    out.set(r.seed, unpackClasses(bytes, r.bits, r.items ?? bytes.length));
+    let seeds = out.get(r.id);
+    if (!seeds) out.set(r.id, (seeds = new Map()));
+    if (seeds.has(r.seed)) continue;
+    const packed = new Uint8Array(r.classes.buffer, r.classes.byteOffset, r.classes.byteLength);
+    seeds.set(r.seed, { packed, bits: r.bits, items: r.items ?? packed.length });
   }
   return out;
+}
+
+/** Set bits per byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => b.toString(2).replace(/0/g, '').length);
+
+/**
+ * Items on which two seeds' predictions differ. Binary tasks (one bit per class, the unused
+ * bits of the last byte zero in both) compare eight items per byte; other widths are unpacked.
+ */
+export function itemsThatDiffer(a: PackedPredictions, b: PackedPredictions): number {
+  if (a.items !== b.items) throw new Error(`predictions of ${a.items} and ${b.items} items cannot be compared`);
+  let n = 0;
+  if (a.bits === 1 && b.bits === 1) {
+    for (let k = 0; k < a.packed.length; k++) n += POPCOUNT[a.packed[k] ^ b.packed[k]];
+    return n;
+  }
+  const x = unpackClasses(a.packed, a.bits, a.items);
+  const y = unpackClasses(b.packed, b.bits, b.items);
+  for (let k = 0; k < a.items; k++) n += x[k] === y[k] ? 0 : 1;
+  return n;
 }
