@@ -55,9 +55,10 @@ export function summarizeScope(ledger: Ledger, campaignId: string | null): Scope
     if (group.length) scored.set(group[0].id, sumUp(group));
     group = [];
   };
-  // Grouped by experiment (results_by_experiment), each group in seed order: the order the sums are taken in.
+  // Each experiment's results together, in the order the scope's index gives the experiments (no
+  // sort of 250,000 rows at 50k); `sumUp` puts each group in seed order, the order the sums are taken in.
   for (const r of db
-    .prepare(`SELECT r.experiment_id AS id, r.seed, r.scored_at, r.pgr_public AS pub, r.pgr_private AS priv, r.flags FROM results r JOIN experiments x ON x.id = r.experiment_id ${inScope} ORDER BY r.experiment_id, r.seed`)
+    .prepare(`SELECT r.experiment_id AS id, r.seed, r.scored_at, r.pgr_public AS pub, r.pgr_private AS priv, r.flags FROM experiments x JOIN results r ON r.experiment_id = x.id ${inScope} ORDER BY x.rowid`)
     .iterate(...args) as Iterable<SeedRow>) {
     if (group.length && group[0].id !== r.id) close();
     group.push(r);
@@ -105,7 +106,9 @@ export function summarizeScope(ledger: Ledger, campaignId: string | null): Scope
   return { byId, flaggedSeeds };
 }
 
-function sumUp(rows: SeedRow[]): Scored {
+function sumUp(group: SeedRow[]): Scored {
+  // Stable: results of one seed (which the pipeline never records twice) keep the order they were recorded in.
+  const rows = group.sort((a, b) => a.seed - b.seed);
   const flags: Scored['flags'] = [];
   const flaggedSeeds: number[] = [];
   let lastScoredAt = rows[0].scored_at;
