@@ -165,8 +165,10 @@ function taskReport(ledger: Ledger, task: string, experiments: ReportExperiment[
   const enough = experiments.filter((e) => e.seeds >= Math.max(1, o.claimSeeds));
   // Flagged and not approved: held off the leaderboard, as on every other board.
   const eligible = enough.filter((e) => !e.vetoed && !e.held);
+  // Only the rows the board shows get a copy with their rank (not every eligible experiment of the task).
   const ranked = [...eligible]
     .sort((a, b) => b.pgrPrivate!.mean - a.pgrPrivate!.mean || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    .slice(0, Math.max(1, o.top))
     .map((e, i) => ({ ...e, rank: i + 1 }));
   const best = ranked[0] ?? null;
   // A baseline is a reference point, not a claim: a method-tag veto ("stop proposing naive")
