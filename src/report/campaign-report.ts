@@ -6,10 +6,12 @@ import type { Ledger } from '../ledger/ledger.js';
 import { campaignScope } from './campaign-scope.js';
 import { pgrChart, type PgrPoint, type RenderedChart } from './chart.js';
 import { summarizeExperiment, type ExperimentSummary } from './experiment-summary.js';
-import { standing, vetoState } from './leaderboard.js';
+import { vetoState } from './leaderboard.js';
 import { lineage, type Lineage } from './lineage.js';
 import { reportBlocks } from './report-document.js';
 import { renderHtml, renderMarkdown } from './report-render.js';
+import { summarizeScope } from './scope-summaries.js';
+import { activeFlagsReader } from '../audit/active-flags.js';
 import type { ConfirmationVerdict } from '../confirmation/claim-confirmer.js';
 import type { LeaveOneOutRow, TransferResult } from '../transfer/transfer.js';
 
@@ -110,16 +112,30 @@ export function buildReport(o: BuildReportOptions): ReportData {
   const claimSeeds = o.claimSeeds ?? 5;
   const top = o.top ?? 10;
   const scope = campaignScope(ledger, o.campaignId);
-  const allVetoes = new ForumRecords(ledger).vetoes();
+  const records = new ForumRecords(ledger);
+  const allVetoes = records.vetoes();
+  // Every experiment in grouped reads, and the vetoes read once for all of them: per-experiment
+  // reads (and every veto re-read per experiment) made the report quadratic in the campaign.
+  const summaries = summarizeScope(ledger, scope.campaignId);
+  const activeFlagsOf = activeFlagsReader(ledger, records);
   const experiments: ReportExperiment[] = scope.experimentIds.map((id) => {
-    const s = summarizeExperiment(ledger, id)!;
+    const s = summaries.byId.get(id) ?? summarizeExperiment(ledger, id)!;
     const state = vetoState(allVetoes, id, s.methodTag);
-    return { ...s, vetoed: state.vetoed, approved: state.approved, held: standing(ledger, allVetoes, { id, methodTag: s.methodTag }) === 'flagged' };
+    // As `standing` says: vetoed comes first, and only an experiment with a flag can have an active one.
+    const held = !state.vetoed && s.flags.length > 0 && activeFlagsOf(id).length > 0;
+    // Onto the summary itself: a copy per experiment would keep two of each alive at 50,000.
+    return Object.assign(s, { vetoed: state.vetoed, approved: state.approved, held });
   });
   const ids = new Set(experiments.map((e) => e.id));
   const tags = new Set(experiments.flatMap((e) => (e.methodTag ? [e.methodTag] : [])));
-  const taskNames = [...new Set(experiments.map((e) => e.task))].sort();
-  const tasks = taskNames.map((task) => taskReport(ledger, task, experiments.filter((e) => e.task === task), { claimSeeds, top, lineageDepth: o.lineageDepth }));
+  const byTask = new Map<string, ReportExperiment[]>();
+  for (const e of experiments) {
+    const list = byTask.get(e.task);
+    if (list) list.push(e);
+    else byTask.set(e.task, [e]);
+  }
+  const tasks = [...byTask.keys()].sort().map((task) => taskReport(ledger, task, byTask.get(task)!, { claimSeeds, top, lineageDepth: o.lineageDepth }));
+  const transfer = latestTransfer(ledger, scope.campaignId);
   return {
     campaignId: scope.campaignId,
     generatedAt: (o.now ?? (() => new Date()))().toISOString(),
@@ -128,14 +144,14 @@ export function buildReport(o: BuildReportOptions): ReportData {
     top,
     experiments: experiments.length,
     tasks,
-    flagged: flagged(ledger, experiments),
+    flagged: flagged(experiments, summaries.flaggedSeeds),
     verdicts: verdicts(ledger, ids),
     vetoes: scope.campaignId === null ? [...allVetoes] : allVetoes.filter((v) => ids.has(v.target) || tags.has(v.target)),
     spend: o.spend ?? null,
     referenceUsdPerAgentHour: REFERENCE_USD_PER_AGENT_HOUR,
     confirmations: ledger.events({ kind: 'confirmation' }).filter((e) => ids.has(e.experimentId ?? '')).map((e) => e.data as unknown as ConfirmationVerdict),
-    transfer: latestTransfer(ledger, scope.campaignId)?.results ?? null,
-    leaveOneOut: latestTransfer(ledger, scope.campaignId)?.leaveOneOut ?? null,
+    transfer: transfer?.results ?? null,
+    leaveOneOut: transfer?.leaveOneOut ?? null,
   };
 }
 
@@ -149,8 +165,10 @@ function taskReport(ledger: Ledger, task: string, experiments: ReportExperiment[
   const enough = experiments.filter((e) => e.seeds >= Math.max(1, o.claimSeeds));
   // Flagged and not approved: held off the leaderboard, as on every other board.
   const eligible = enough.filter((e) => !e.vetoed && !e.held);
+  // Only the rows the board shows get a copy with their rank (not every eligible experiment of the task).
   const ranked = [...eligible]
     .sort((a, b) => b.pgrPrivate!.mean - a.pgrPrivate!.mean || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    .slice(0, Math.max(1, o.top))
     .map((e, i) => ({ ...e, rank: i + 1 }));
   const best = ranked[0] ?? null;
   // A baseline is a reference point, not a claim: a method-tag veto ("stop proposing naive")
@@ -168,27 +186,27 @@ function taskReport(ledger: Ledger, task: string, experiments: ReportExperiment[
 }
 
 function span(ledger: Ledger, campaignId: string | null, experiments: ReportExperiment[]): ReportData['span'] {
-  const times = experiments.flatMap((e) => [e.createdAt, ...(e.lastScoredAt ? [e.lastScoredAt] : [])]);
-  if (campaignId !== null) times.push(...ledger.events({ kind: 'campaign' }).filter((e) => e.campaignId === campaignId).map((e) => e.at));
-  if (!times.length) return null;
-  times.sort();
-  return { from: times[0], to: times[times.length - 1] };
+  // The earliest and latest of the times, compared as strings as a sort would.
+  let from: string | null = null;
+  let to: string | null = null;
+  const see = (at: string | null) => {
+    if (at === null) return;
+    if (from === null || at < from) from = at;
+    if (to === null || at > to) to = at;
+  };
+  for (const e of experiments) (see(e.createdAt), see(e.lastScoredAt));
+  if (campaignId !== null) {
+    // Sessions beat every few minutes all night: their first and last, not every heartbeat (events_by_kind).
+    const s = ledger.db.prepare("SELECT MIN(at) AS first, MAX(at) AS last FROM events WHERE kind = 'campaign' AND campaign_id = ?").get(campaignId) as { first: string | null; last: string | null };
+    (see(s.first), see(s.last));
+  }
+  return from === null || to === null ? null : { from, to };
 }
 
-function flagged(ledger: Ledger, experiments: ReportExperiment[]): FlaggedExperiment[] {
+function flagged(experiments: ReportExperiment[], flaggedSeeds: ReadonlyMap<string, number[]>): FlaggedExperiment[] {
   return experiments
     .filter((e) => e.flags.length)
-    .map((e) => ({
-      experiment: e.id,
-      task: e.task,
-      agent: e.agent,
-      seeds: ledger
-        .results(e.id)
-        .filter((r) => r.flags.length)
-        .map((r) => r.seed),
-      flags: e.flags,
-      vetoed: e.vetoed,
-    }));
+    .map((e) => ({ experiment: e.id, task: e.task, agent: e.agent, seeds: flaggedSeeds.get(e.id) ?? [], flags: e.flags, vetoed: e.vetoed }));
 }
 
 function verdicts(ledger: Ledger, ids: Set<string>): VerdictEntry[] {

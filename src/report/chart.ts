@@ -66,11 +66,34 @@ export function chartRows(series: readonly PgrSeries[]): Row[] {
   return rows;
 }
 
+/**
+ * The rows a chart draws: every experiment's point, and of the best-so-far line only the rows
+ * where it steps (with each task's first and last). A step-after line through a run of equal
+ * values draws the same horizontal segment without the rows in between, so the picture is the
+ * same; at 50,000 experiments the line's rows were half of what the renderer went through.
+ */
+export function drawnRows(rows: readonly Row[]): Row[] {
+  return rows.filter((r, i) => {
+    if (r.series !== BEST) return true;
+    const prev = findBest(rows, i, -1);
+    const next = findBest(rows, i, 1);
+    const first = prev === undefined || prev.task !== r.task;
+    const last = next === undefined || next.task !== r.task;
+    return first || last || prev.pgr !== r.pgr;
+  });
+}
+
+/** The nearest best-so-far row before (step -1) or after (step 1) index i: rows alternate point, best. */
+function findBest(rows: readonly Row[], i: number, step: 1 | -1): Row | undefined {
+  for (let k = i + step; k >= 0 && k < rows.length; k += step) if (rows[k].series === BEST) return rows[k];
+  return undefined;
+}
+
 /** The vega-lite spec behind `pgrChart`: one panel per task, or a single plot for one task. */
 export function pgrChartSpec(series: readonly PgrSeries[], o: ChartOptions = {}): TopLevelSpec {
   const width = o.width ?? 360;
   const height = o.height ?? 220;
-  const rows = chartRows(series);
+  const rows = drawnRows(chartRows(series));
   const color = { field: 'series', type: 'nominal', scale: { domain: [EXPERIMENT, BEST], range: ['#9aa5b1', '#d9480f'] }, legend: { title: null, orient: 'bottom', labelLimit: 0 } } as const;
   // UTC, or the axis labels would depend on the time zone of the machine that renders.
   const x = { field: 't', type: 'temporal', scale: { type: 'utc', padding: 10 }, axis: { title: null, format: '%b %d %H:%M', labelAngle: -30 } } as const;
@@ -101,7 +124,12 @@ export function pgrChartSpec(series: readonly PgrSeries[], o: ChartOptions = {})
  * fonts), and deterministic: the same input on the same machine gives the same SVG and PNG.
  */
 export async function pgrChart(series: readonly PgrSeries[], o: ChartOptions = {}): Promise<RenderedChart> {
-  const spec = compile(pgrChartSpec(series, o)).spec;
+  return renderChart(pgrChartSpec(series, o));
+}
+
+/** A vega-lite spec drawn offline as SVG and PNG (see `pgrChart`). */
+export async function renderChart(lite: TopLevelSpec): Promise<RenderedChart> {
+  const spec = compile(lite).spec;
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartRows, pgrChart, taskPgrChart, type PgrSeries } from '../../src/report/chart.js';
+import { chartRows, drawnRows, pgrChart, pgrChartSpec, renderChart, taskPgrChart, type PgrSeries } from '../../src/report/chart.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -39,6 +39,21 @@ describe('pgrChart', () => {
   it('steps the best-so-far line up only when a result beats every earlier one', () => {
     const best = chartRows([series('spam', [0.3, 0.7, 0.5, 0.8, Number.NaN])]).filter((r) => r.series === 'best so far');
     expect(best.map((r) => r.pgr)).toEqual([0.3, 0.7, 0.7, 0.8]);
+  });
+
+  it('draws the best-so-far line through its steps only, which is the same picture', async () => {
+    const s = [series('spam', [0.3, 0.7, 0.5, 0.6, 0.8, 0.4, 0.2]), series('math', [0.1, 0.05, 0.02])];
+    const drawn = drawnRows(chartRows(s));
+    const line = (task: string) => drawn.filter((r) => r.task === task && r.series === 'best so far').map((r) => r.pgr);
+    // Each task's first row, every step up, and its last row; every experiment's point stays.
+    expect(line('spam')).toEqual([0.3, 0.7, 0.8, 0.8]);
+    expect(line('math')).toEqual([0.1, 0.1]);
+    expect(drawn.filter((r) => r.series === 'experiment')).toHaveLength(10);
+    const spec = pgrChartSpec(s, { title: 'PGR over time' });
+    const every = await renderChart({ ...spec, data: { values: chartRows(s) } } as typeof spec);
+    const thin = await pgrChart(s, { title: 'PGR over time' });
+    expect(thin.svg).not.toBe(every.svg);
+    expect(Buffer.from(thin.png).equals(Buffer.from(every.png))).toBe(true);
   });
 
   it('escapes markup in task names', async () => {
