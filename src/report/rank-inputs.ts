@@ -1,4 +1,4 @@
-import { activeFlags } from '../audit/active-flags.js';
+import { activeFlags, activeFlagsReader } from '../audit/active-flags.js';
 import type { ChangeLog } from '../ledger/change-log.js';
 import { ExperimentMemo } from '../ledger/experiment-memo.js';
 import { ForumRecords } from '../ledger/forum-records.js';
@@ -70,7 +70,8 @@ class RankInputs {
     const flagged = new Set(
       (db.prepare("SELECT DISTINCT experiment_id AS id FROM events WHERE kind = 'flag' AND experiment_id IS NOT NULL UNION SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { id: string }[]).map((r) => r.id),
     );
-    const records = new ForumRecords(this.ledger);
+    // The vetoes and veto events read once for every flagged experiment, not once each.
+    const active = activeFlagsReader(this.ledger, new ForumRecords(this.ledger));
     const out = new Map<string, RankCandidate>();
     for (const e of db.prepare('SELECT id, task, method_tag, agent, seeds FROM experiments').iterate() as Iterable<{ id: string; task: string; method_tag: string | null; agent: string | null; seeds: string }>) {
       const seeds = new Set(JSON.parse(e.seeds) as number[]).size;
@@ -81,7 +82,7 @@ class RankInputs {
         agent: e.agent,
         finished: seeds > 0 && (done.get(e.id) ?? 0) >= seeds,
         scores: scores.get(e.id) ?? [],
-        activeFlags: flagged.has(e.id) ? activeFlags(this.ledger, records, e.id).length : 0,
+        activeFlags: flagged.has(e.id) ? active(e.id).length : 0,
       });
     }
     return out;
