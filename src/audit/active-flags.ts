@@ -1,5 +1,5 @@
 import type { Flag } from '../ledger/flags.js';
-import type { ForumRecords } from '../ledger/forum-records.js';
+import type { ForumRecords, VetoRecord } from '../ledger/forum-records.js';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import { vetoState } from '../report/veto-state.js';
 import { LINEAGE_SOURCE, lineageAncestor } from './lineage-flags.js';
@@ -33,9 +33,8 @@ export function sequencedFlags(ledger: Ledger, experimentId: string): SequencedF
  *   lineage flag counts as raised again when its ancestor is vetoed again).
  * The leaderboard and the auditor can use this in place of `flagsOf` to decide what is held back.
  */
-export function activeFlags(ledger: Ledger, records: ForumRecords, experimentId: string): Flag[] {
-  const vetoes = records.vetoes();
-  const vetoEvents = ledger.events({ kind: 'veto' });
+export function activeFlags(ledger: Ledger, records: ForumRecords, experimentId: string, known: VetoFacts = vetoFacts(ledger, records)): Flag[] {
+  const { vetoes, vetoEvents } = known;
   const lastApproval = Math.max(0, ...vetoEvents.filter((e) => e.data.action === 'approve' && e.data.target === experimentId).map((e) => e.seq));
   const out: Flag[] = [];
   for (const { seq, ...flag } of sequencedFlags(ledger, experimentId)) {
@@ -50,6 +49,20 @@ export function activeFlags(ledger: Ledger, records: ForumRecords, experimentId:
     out.push(flag);
   }
   return out;
+}
+
+/** The vetoes, unvetoes and approvals every experiment's flags are judged against. */
+export interface VetoFacts {
+  vetoes: readonly VetoRecord[];
+  vetoEvents: readonly LedgerEvent[];
+}
+
+/**
+ * Read once and passed to `activeFlags` when judging many experiments in one pass (a board's
+ * first read): each call would otherwise read and parse every veto event again.
+ */
+export function vetoFacts(ledger: Ledger, records: ForumRecords): VetoFacts {
+  return { vetoes: records.vetoes(), vetoEvents: ledger.events({ kind: 'veto' }) };
 }
 
 /** The seq of the latest veto naming an experiment or its method tag: when the veto now in force began. */

@@ -1,4 +1,4 @@
-import { activeFlags } from '../audit/active-flags.js';
+import { activeFlags, vetoFacts } from '../audit/active-flags.js';
 import { ExperimentMemo } from '../ledger/experiment-memo.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import { FINAL_STATES } from '../ledger/job-states.js';
@@ -38,8 +38,18 @@ class RankInputs {
 
   private one(id: string): RankCandidate {
     const e = this.ledger.experiment(id)!;
-    const scores = this.ledger.results(id).map((r) => r.score);
-    return { id, task: e.task, methodTag: e.methodTag, agent: e.agent, finished: this.ledger.isFinished(id), scores, activeFlags: activeFlags(this.ledger, new ForumRecords(this.ledger), id).length };
+    const results = this.ledger.results(id);
+    const scoredAt = results.at(-1)?.scoredAt;
+    return {
+      id,
+      task: e.task,
+      methodTag: e.methodTag,
+      agent: e.agent,
+      finished: this.ledger.isFinished(id),
+      scores: results.map((r) => r.score),
+      activeFlags: activeFlags(this.ledger, new ForumRecords(this.ledger), id).length,
+      ...(scoredAt ? { scoredAt } : {}),
+    };
   }
 
   private all(): Map<string, RankCandidate> {
@@ -49,16 +59,19 @@ class RankInputs {
       (db.prepare(`SELECT experiment_id AS id, COUNT(DISTINCT seed) AS n FROM job_states WHERE status IN ${final} GROUP BY experiment_id`).all() as { id: string; n: number }[]).map((r) => [r.id, r.n]),
     );
     const scores = new Map<string, Score[]>();
-    for (const r of db.prepare('SELECT experiment_id AS id, pgr_public AS pub, pgr_private AS priv FROM results ORDER BY experiment_id, seed').iterate() as Iterable<{ id: string; pub: number; priv: number }>) {
+    const scoredAt = new Map<string, string>();
+    for (const r of db.prepare('SELECT experiment_id AS id, pgr_public AS pub, pgr_private AS priv, scored_at AS at FROM results ORDER BY experiment_id, seed').iterate() as Iterable<{ id: string; pub: number; priv: number; at: string }>) {
       let list = scores.get(r.id);
       if (!list) scores.set(r.id, (list = []));
       list.push({ public: { pgr: r.pub }, private: { pgr: r.priv } });
+      scoredAt.set(r.id, r.at);
     }
     // Flags are rare: only experiments with a flag event or a flagged seed need the full rule.
     const flagged = new Set(
       (db.prepare("SELECT DISTINCT experiment_id AS id FROM events WHERE kind = 'flag' AND experiment_id IS NOT NULL UNION SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { id: string }[]).map((r) => r.id),
     );
     const records = new ForumRecords(this.ledger);
+    const vetoes = vetoFacts(this.ledger, records);
     const out = new Map<string, RankCandidate>();
     for (const e of db.prepare('SELECT id, task, method_tag, agent, seeds FROM experiments').iterate() as Iterable<{ id: string; task: string; method_tag: string | null; agent: string | null; seeds: string }>) {
       const seeds = new Set(JSON.parse(e.seeds) as number[]).size;
@@ -69,7 +82,8 @@ class RankInputs {
         agent: e.agent,
         finished: seeds > 0 && (done.get(e.id) ?? 0) >= seeds,
         scores: scores.get(e.id) ?? [],
-        activeFlags: flagged.has(e.id) ? activeFlags(this.ledger, records, e.id).length : 0,
+        activeFlags: flagged.has(e.id) ? activeFlags(this.ledger, records, e.id, vetoes).length : 0,
+        ...(scoredAt.has(e.id) ? { scoredAt: scoredAt.get(e.id) } : {}),
       });
     }
     return out;
