@@ -194,7 +194,7 @@ export class ForumRecords {
     return { posts: rows.map(toDelivered), more };
   }
 
-  /** The highest `l-<n>` ref the local forum has handed out (0 if none): a restart counts on from it. */
+  /** The highest `l-<n>` ref the local forum has handed out (0 if none): a restart counts on from it. Read from its index (migration 76): keep the expression and the WHERE as they are there. */
   highestLocalRef(): number {
     return (this.db.prepare("SELECT COALESCE(MAX(CAST(SUBSTR(ref, 3) AS INTEGER)), 0) AS n FROM outbox_deliveries WHERE ref LIKE 'l-%'").get() as { n: number }).n;
   }
