@@ -30,11 +30,14 @@ function ledgerFile(home: string, o: { damage: boolean }): string {
   const l = Ledger.open(file);
   l.proposeExperiment({ id: 'e1', task: 'spam', method: {}, seeds: [1] });
   for (let i = 0; i < 3000; i++) l.append('message', { data: { text: 'x'.repeat(120), i } });
+  // Old data nothing reads at the forum's start, written last so it fills the file's last pages:
+  // damage there is found by the check alone, wherever the ledger's own tables happen to lie.
+  l.db.exec("CREATE TABLE old_data (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO old_data SELECT printf('%0200d', i) FROM n;");
   l.close();
   if (o.damage) {
     const pages = Math.floor(statSync(file).size / 4096);
     const fd = openSync(file, 'r+');
-    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 4096 * Math.floor(pages / 2));
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 4096 * (pages - 3));
     closeSync(fd);
   }
   return file;
@@ -55,9 +58,9 @@ describe('the ledger check beside the forum', () => {
     const file = ledgerFile(path.join(dir, 'bad'), { damage: true });
     const found = await quickCheckInBackground(file).result;
     expect(found?.reason).toBe('corrupt');
-    expect(found?.message).toContain(`ledger ${file}: is damaged (quick_check: `);
+    expect(found?.message).toContain(`ledger ${file}: is damaged (`);
     // The same words as a check at open.
-    expect(() => Ledger.open(file)).toThrow(found!.message.split(' (quick_check')[0]);
+    expect(() => Ledger.open(file)).toThrow(`ledger ${file}: is damaged (`);
   });
 
   it('names a file that is not a database', async () => {
@@ -77,7 +80,7 @@ describe('the ledger check beside the forum', () => {
     expect(r.stdout).toMatch(/aar forum: open http:\/\/127\.0\.0\.1:\d+\//);
     const err = r.output;
     expect(err.split('\n').filter((l) => l.includes('is damaged')), err).toHaveLength(1);
-    expect(err).toContain(`aar forum: ledger ${file}: is damaged (quick_check: `);
+    expect(err).toContain(`aar forum: ledger ${file}: is damaged (`);
     expect(err).toContain('aar backup');
     expect(err).not.toMatch(/\n\s+at |SqliteError/);
   });
