@@ -380,7 +380,8 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     // forum's panel reads the top rows of each task from an index and counts the rest there, where
     // it read every experiment's results, job states and flags at start (8 s at 50,000
     // experiments). Sums, not means: the panel re-reads exact means for the rows it shows.
-    // An experiment is finished when every planned seed is final (as Ledger.isFinished says).
+    // An experiment is finished when every planned seed is final (as Ledger.isFinished says); job
+    // moves that neither reach nor leave a final state leave the board as it is (no write).
     sql: `
       CREATE TABLE rank_board (
         experiment_id TEXT PRIMARY KEY,
@@ -418,12 +419,14 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
           last_seed = MAX(COALESCE(last_seed, NEW.seed), NEW.seed)
         WHERE experiment_id = NEW.experiment_id;
       END;
-      CREATE TRIGGER rank_board_job_added AFTER INSERT ON job_states WHEN NEW.experiment_id IS NOT NULL BEGIN
+      CREATE TRIGGER rank_board_job_added AFTER INSERT ON job_states WHEN NEW.experiment_id IS NOT NULL AND NEW.status IN ('scored', 'failed', 'cancelled') BEGIN
         UPDATE rank_board SET final_seeds = (SELECT COUNT(DISTINCT j.seed) FROM job_states j WHERE j.experiment_id = NEW.experiment_id AND j.status IN ('scored', 'failed', 'cancelled')
           AND j.seed IN (SELECT value FROM json_each((SELECT seeds FROM experiments WHERE id = NEW.experiment_id))))
         WHERE experiment_id = NEW.experiment_id;
       END;
-      CREATE TRIGGER rank_board_job_moved AFTER UPDATE ON job_states WHEN NEW.experiment_id IS NOT NULL BEGIN
+      CREATE TRIGGER rank_board_job_moved AFTER UPDATE ON job_states
+        WHEN NEW.experiment_id IS NOT NULL AND (NEW.status IN ('scored', 'failed', 'cancelled') OR OLD.status IN ('scored', 'failed', 'cancelled'))
+          AND (NEW.status IS NOT OLD.status OR NEW.seed IS NOT OLD.seed OR NEW.experiment_id IS NOT OLD.experiment_id) BEGIN
         UPDATE rank_board SET final_seeds = (SELECT COUNT(DISTINCT j.seed) FROM job_states j WHERE j.experiment_id = NEW.experiment_id AND j.status IN ('scored', 'failed', 'cancelled')
           AND j.seed IN (SELECT value FROM json_each((SELECT seeds FROM experiments WHERE id = NEW.experiment_id))))
         WHERE experiment_id = NEW.experiment_id;
