@@ -63,6 +63,13 @@ describe('the ledger check beside the forum', () => {
     expect(() => Ledger.open(file)).toThrow(`ledger ${file}: is damaged (`);
   });
 
+  it('a check cancelled because the process is ending names nothing, even on a damaged file', async () => {
+    const file = ledgerFile(path.join(dir, 'bad'), { damage: true });
+    const check = quickCheckInBackground(file);
+    check.cancel();
+    expect(await check.result).toBeUndefined();
+  });
+
   it('names a file that is not a database', async () => {
     const file = path.join(dir, 'foreign.sqlite');
     writeFileSync(file, 'this is a log file, not a ledger\n'.repeat(200));
