@@ -1,26 +1,13 @@
 import { ForumRecords } from '../ledger/forum-records.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { leaderboard } from '../report/leaderboard.js';
+import { panelData, type PanelData } from './panel-data.js';
 import { CommandHandler } from './command-handler.js';
 import { Outbox, type OutboxPost } from './outbox.js';
 import type { Forum } from './port.js';
 import { Publisher } from './publisher.js';
 import { redactSecrets } from './redact.js';
 
-/** Leaderboard and best-PGR-over-time data for forums that show a side panel (the local forum). */
-export interface PanelData {
-  /** The top PANEL_RANKS of each task, best first. */
-  leaderboard: { rank: number; task: string; experiment: string; method: string; agent: string; pgrPublic: number; pgrPrivate?: number; status?: string }[];
-  /** How many results rank in all (the panel shows a few; the rest are a command away). */
-  total: number;
-  /** Per task, the steps of the best public PGR so far: each point is a result that beat every earlier one. */
-  series: { task: string; points: { at: string; pgr: number; experiment: string }[] }[];
-  /** When the newest ranked result was scored: the lines run up to here. */
-  asOf?: string;
-}
-
-/** Ranks per task the panel carries; the page shows the top 3 of each and the rest on request. */
-export const PANEL_RANKS = 25;
+export { panelData, PANEL_RANKS, type PanelData } from './panel-data.js';
 
 interface WithPanel {
   setPanel(panel: PanelData): void;
@@ -130,30 +117,4 @@ export class ForumService {
     if (typeof forum.setPanel !== 'function') return;
     forum.setPanel(panelData(this.o.ledger, this.records, this.o.minSeeds));
   }
-}
-
-/**
- * What the local forum's side panel shows people: the leading results of each task ranked by
- * private PGR, and each task's best private PGR so far as steps (the report's "best so far" line), which only ever go up. Both are
- * bounded, so the panel costs the same however many experiments have run.
- */
-export function panelData(ledger: Ledger, records: ForumRecords, minSeeds?: number): PanelData {
-  const rows = leaderboard(ledger, records, undefined, { minSeeds });
-  const scored = rows.map((r) => ({ r, at: ledger.results(r.experiment).at(-1)?.scoredAt ?? new Date(0).toISOString() }));
-  const series = new Map<string, { at: string; pgr: number; experiment: string }[]>();
-  for (const { r, at } of [...scored].sort((a, b) => a.at.localeCompare(b.at) || a.r.experiment.localeCompare(b.r.experiment))) {
-    const steps = series.get(r.task) ?? [];
-    const best = steps.at(-1)?.pgr ?? -Infinity;
-    if (r.pgrPrivate.mean > best) steps.push({ at, pgr: r.pgrPrivate.mean, experiment: r.experiment });
-    series.set(r.task, steps);
-  }
-  const asOf = scored.reduce<string | undefined>((m, x) => (m === undefined || x.at > m ? x.at : m), undefined);
-  return {
-    leaderboard: rows
-      .filter((r) => r.rank <= PANEL_RANKS)
-      .map((r) => ({ rank: r.rank, task: r.task, experiment: r.experiment, method: r.method, agent: r.agent, pgrPublic: r.pgrPublic.mean, pgrPrivate: r.pgrPrivate.mean, status: r.status })),
-    total: rows.length,
-    series: [...series].map(([task, points]) => ({ task, points })),
-    ...(asOf ? { asOf } : {}),
-  };
 }

@@ -142,7 +142,9 @@ export class ForumRecords {
 
   /** Posts not yet delivered, oldest first. */
   pendingPosts(): OutboxEntry[] {
-    const rows = this.db.prepare('SELECT o.seq, o.key, o.thread_key, o.post FROM outbox_pending_posts p JOIN outbox o ON o.key = p.key ORDER BY o.seq').all() as Record<string, string | number | null>[];
+    // CROSS JOIN keeps the pending rows (few) as the outer loop: left to itself the planner walked
+    // every post ever made in seq order to skip the sort (200 ms per flush at 50,000 experiments).
+    const rows = this.db.prepare('SELECT o.seq, o.key, o.thread_key, o.post FROM outbox_pending_posts p CROSS JOIN outbox o ON o.key = p.key ORDER BY o.seq').all() as Record<string, string | number | null>[];
     return rows.map((r) => ({ seq: Number(r.seq), key: String(r.key), threadKey: r.thread_key as string | null, post: JSON.parse(String(r.post)) as Record<string, unknown>, ref: null }));
   }
 
@@ -192,7 +194,7 @@ export class ForumRecords {
     return { posts: rows.map(toDelivered), more };
   }
 
-  /** The highest `l-<n>` ref the local forum has handed out (0 if none): a restart counts on from it. */
+  /** The highest `l-<n>` ref the local forum has handed out (0 if none): a restart counts on from it. Read from its index (migration 76): keep the expression and the WHERE as they are there. */
   highestLocalRef(): number {
     return (this.db.prepare("SELECT COALESCE(MAX(CAST(SUBSTR(ref, 3) AS INTEGER)), 0) AS n FROM outbox_deliveries WHERE ref LIKE 'l-%'").get() as { n: number }).n;
   }

@@ -374,6 +374,73 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS messages_by_author_kind ON messages (author_kind, at);
     `,
   },
+  {
+    version: 75,
+    // What the people's board needs of each experiment, kept by the ledger as it is written: the
+    // forum's panel reads the top rows of each task from an index and counts the rest there, where
+    // it read every experiment's results, job states and flags at start (8 s at 50,000
+    // experiments). Sums, not means: the panel re-reads exact means for the rows it shows.
+    // An experiment is finished when every planned seed is final (as Ledger.isFinished says); job
+    // moves that neither reach nor leave a final state leave the board as it is (no write).
+    sql: `
+      CREATE TABLE rank_board (
+        experiment_id TEXT PRIMARY KEY,
+        task TEXT NOT NULL,
+        seeds INTEGER NOT NULL,
+        final_seeds INTEGER NOT NULL DEFAULT 0,
+        scored INTEGER NOT NULL DEFAULT 0,
+        sum_private REAL NOT NULL DEFAULT 0,
+        flagged_seeds INTEGER NOT NULL DEFAULT 0,
+        last_seed INTEGER,
+        scored_at TEXT
+      );
+      CREATE INDEX rank_board_by_private ON rank_board (task, sum_private / scored DESC) WHERE scored > 0 AND seeds > 0 AND final_seeds >= seeds;
+      CREATE INDEX rank_board_by_time ON rank_board (task, scored_at, experiment_id) WHERE scored > 0 AND seeds > 0 AND final_seeds >= seeds;
+      CREATE INDEX rank_board_flagged ON rank_board (experiment_id) WHERE flagged_seeds > 0;
+      INSERT INTO rank_board (experiment_id, task, seeds) SELECT id, task, (SELECT COUNT(DISTINCT value) FROM json_each(seeds)) FROM experiments ORDER BY rowid;
+      UPDATE rank_board SET
+        final_seeds = (SELECT COUNT(DISTINCT j.seed) FROM job_states j WHERE j.experiment_id = rank_board.experiment_id AND j.status IN ('scored', 'failed', 'cancelled')
+          AND j.seed IN (SELECT value FROM json_each((SELECT seeds FROM experiments WHERE id = rank_board.experiment_id)))),
+        scored = (SELECT COUNT(*) FROM results r WHERE r.experiment_id = rank_board.experiment_id),
+        sum_private = COALESCE((SELECT SUM(pgr_private) FROM results r WHERE r.experiment_id = rank_board.experiment_id), 0),
+        flagged_seeds = (SELECT COUNT(*) FROM results r WHERE r.experiment_id = rank_board.experiment_id AND r.flags <> '[]'),
+        last_seed = (SELECT MAX(seed) FROM results r WHERE r.experiment_id = rank_board.experiment_id),
+        scored_at = (SELECT r.scored_at FROM results r WHERE r.experiment_id = rank_board.experiment_id ORDER BY r.seed DESC, r.rowid DESC LIMIT 1);
+      CREATE TRIGGER rank_board_experiment AFTER INSERT ON experiments BEGIN
+        INSERT OR IGNORE INTO rank_board (experiment_id, task, seeds, final_seeds) VALUES (NEW.id, NEW.task, (SELECT COUNT(DISTINCT value) FROM json_each(NEW.seeds)),
+          (SELECT COUNT(DISTINCT j.seed) FROM job_states j WHERE j.experiment_id = NEW.id AND j.status IN ('scored', 'failed', 'cancelled') AND j.seed IN (SELECT value FROM json_each(NEW.seeds))));
+      END;
+      CREATE TRIGGER rank_board_result AFTER INSERT ON results BEGIN
+        UPDATE rank_board SET
+          scored = scored + 1,
+          sum_private = sum_private + NEW.pgr_private,
+          flagged_seeds = flagged_seeds + (NEW.flags <> '[]'),
+          scored_at = CASE WHEN last_seed IS NULL OR NEW.seed >= last_seed THEN NEW.scored_at ELSE scored_at END,
+          last_seed = MAX(COALESCE(last_seed, NEW.seed), NEW.seed)
+        WHERE experiment_id = NEW.experiment_id;
+      END;
+      CREATE TRIGGER rank_board_job_added AFTER INSERT ON job_states WHEN NEW.experiment_id IS NOT NULL AND NEW.status IN ('scored', 'failed', 'cancelled') BEGIN
+        UPDATE rank_board SET final_seeds = (SELECT COUNT(DISTINCT j.seed) FROM job_states j WHERE j.experiment_id = NEW.experiment_id AND j.status IN ('scored', 'failed', 'cancelled')
+          AND j.seed IN (SELECT value FROM json_each((SELECT seeds FROM experiments WHERE id = NEW.experiment_id))))
+        WHERE experiment_id = NEW.experiment_id;
+      END;
+      CREATE TRIGGER rank_board_job_moved AFTER UPDATE ON job_states
+        WHEN NEW.experiment_id IS NOT NULL AND (NEW.status IN ('scored', 'failed', 'cancelled') OR OLD.status IN ('scored', 'failed', 'cancelled'))
+          AND (NEW.status IS NOT OLD.status OR NEW.seed IS NOT OLD.seed OR NEW.experiment_id IS NOT OLD.experiment_id) BEGIN
+        UPDATE rank_board SET final_seeds = (SELECT COUNT(DISTINCT j.seed) FROM job_states j WHERE j.experiment_id = NEW.experiment_id AND j.status IN ('scored', 'failed', 'cancelled')
+          AND j.seed IN (SELECT value FROM json_each((SELECT seeds FROM experiments WHERE id = NEW.experiment_id))))
+        WHERE experiment_id = NEW.experiment_id;
+      END;
+    `,
+  },
+  {
+    version: 76,
+    // The local forum's highest post ref (l-<n>), read at each start so no ref is handed out
+    // twice: without this it walked every delivery (150,000 at 50,000 experiments).
+    sql: `
+      CREATE INDEX IF NOT EXISTS outbox_deliveries_local_ref ON outbox_deliveries (CAST(SUBSTR(ref, 3) AS INTEGER)) WHERE ref LIKE 'l-%';
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

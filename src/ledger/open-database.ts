@@ -5,7 +5,10 @@ import { LedgerError, ledgerError, RESTORE_FIX } from './errors.js';
 import { APPEND_ONLY_TABLES, MIGRATIONS, appendOnlyTriggers } from './migrations.js';
 
 export interface OpenOptions {
-  /** Run PRAGMA quick_check first (default true): damage is named at open, not mid-campaign. */
+  /**
+   * Run PRAGMA quick_check first (default true): damage is named at open, not mid-campaign. A
+   * process that passes false runs it another way (`quickCheckInBackground`) or only reads.
+   */
   check?: boolean;
 }
 
@@ -67,7 +70,12 @@ function keepStatements(db: Database.Database): void {
 export function quickCheck(db: Database.Database, path: string, pragma: 'quick_check' | 'integrity_check' = 'quick_check'): void {
   const rows = db.pragma(`${pragma}(5)`) as Record<string, string>[];
   const findings = rows.map((r) => Object.values(r)[0]).filter((v) => v !== 'ok');
-  if (findings.length) throw new LedgerError(path, 'corrupt', `is damaged (${pragma}: ${findings[0].replace(/\s+/g, ' ')}${findings.length > 1 ? `; ${findings.length - 1} more` : ''})`, RESTORE_FIX);
+  if (findings.length) throw damageFound(path, findings, pragma);
+}
+
+/** The LedgerError naming what a check found (SQLite's first finding and how many more), wherever the check ran. */
+export function damageFound(path: string, findings: readonly string[], pragma: 'quick_check' | 'integrity_check' = 'quick_check'): LedgerError {
+  return new LedgerError(path, 'corrupt', `is damaged (${pragma}: ${findings[0].replace(/\s+/g, ' ')}${findings.length > 1 ? `; ${findings.length - 1} more` : ''})`, RESTORE_FIX);
 }
 
 /**

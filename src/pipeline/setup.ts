@@ -69,11 +69,16 @@ export interface OpenPipelineOptions {
    * before anything else, or throws CoordinatorBusyError naming the holder.
    */
   coordinator?: { command: string; onLost?: (by: LockHolder | undefined) => void };
+  /**
+   * Run PRAGMA quick_check at open (default true). False only where the caller runs it itself,
+   * off the event loop (`aar forum`, with `quickCheckInBackground`): damage is always named.
+   */
+  check?: boolean;
 }
 
 /** Ledger, queue and pipeline, listening. */
 export async function openPipeline(config: Config, log?: (line: string) => void, o: OpenPipelineOptions = {}): Promise<OpenPipeline> {
-  const ledger = Ledger.open(config.ledgerPath);
+  const ledger = Ledger.open(config.ledgerPath, { check: o.check });
   let lock: CoordinatorLock | undefined;
   try {
     if (o.coordinator) lock = CoordinatorLock.acquire(ledger, { ...o.coordinator, log });

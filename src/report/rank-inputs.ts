@@ -50,8 +50,18 @@ class RankInputs {
 
   private one(id: string): RankCandidate {
     const e = this.ledger.experiment(id)!;
-    const scores = this.ledger.results(id).map((r) => r.score);
-    return { id, task: e.task, methodTag: e.methodTag, agent: e.agent, finished: this.ledger.isFinished(id), scores, activeFlags: activeFlags(this.ledger, new ForumRecords(this.ledger), id).length };
+    const results = this.ledger.results(id);
+    const scoredAt = results.at(-1)?.scoredAt;
+    return {
+      id,
+      task: e.task,
+      methodTag: e.methodTag,
+      agent: e.agent,
+      finished: this.ledger.isFinished(id),
+      scores: results.map((r) => r.score),
+      activeFlags: activeFlags(this.ledger, new ForumRecords(this.ledger), id).length,
+      ...(scoredAt ? { scoredAt } : {}),
+    };
   }
 
   private all(): Map<string, RankCandidate> {
@@ -61,10 +71,12 @@ class RankInputs {
       (db.prepare(`SELECT experiment_id AS id, COUNT(DISTINCT seed) AS n FROM job_states WHERE status IN ${final} GROUP BY experiment_id`).all() as { id: string; n: number }[]).map((r) => [r.id, r.n]),
     );
     const scores = new Map<string, Score[]>();
-    for (const r of db.prepare('SELECT experiment_id AS id, pgr_public AS pub, pgr_private AS priv FROM results ORDER BY experiment_id, seed').iterate() as Iterable<{ id: string; pub: number; priv: number }>) {
+    const scoredAt = new Map<string, string>();
+    for (const r of db.prepare('SELECT experiment_id AS id, pgr_public AS pub, pgr_private AS priv, scored_at AS at FROM results ORDER BY experiment_id, seed').iterate() as Iterable<{ id: string; pub: number; priv: number; at: string }>) {
       let list = scores.get(r.id);
       if (!list) scores.set(r.id, (list = []));
       list.push({ public: { pgr: r.pub }, private: { pgr: r.priv } });
+      scoredAt.set(r.id, r.at);
     }
     // Flags are rare: only experiments with a flag event or a flagged seed need the full rule.
     const flagged = new Set(
@@ -83,6 +95,7 @@ class RankInputs {
         finished: seeds > 0 && (done.get(e.id) ?? 0) >= seeds,
         scores: scores.get(e.id) ?? [],
         activeFlags: flagged.has(e.id) ? active(e.id).length : 0,
+        ...(scoredAt.has(e.id) ? { scoredAt: scoredAt.get(e.id) } : {}),
       });
     }
     return out;

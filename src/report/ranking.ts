@@ -26,6 +26,8 @@ export interface RankCandidate {
   scores: readonly { public: { pgr: number }; private: { pgr: number } }[];
   /** Flags that still count (detectors, auditor, lineage, not lifted by an approval or an unveto). */
   activeFlags: number;
+  /** When its last seed (in seed order) was scored; absent before any seed was (the forum panel's time line). */
+  scoredAt?: string;
 }
 
 export interface LeaderboardRow {

@@ -1,6 +1,9 @@
 import type { Config } from '../../config/env.js';
 import { openForum } from '../../forum/setup.js';
+import { SYSTEM } from '../../forum/publisher.js';
 import { ForumService } from '../../forum/service.js';
+import { quickCheckInBackground } from '../../ledger/background-check.js';
+import type { LedgerError } from '../../ledger/errors.js';
 import { openPipeline } from '../../pipeline/setup.js';
 import { TASK_IDS } from '../../../workers/w2s/data/types.js';
 import { parseFlags } from '../args.js';
@@ -18,8 +21,19 @@ export async function forumCommand(argv: string[], config: Config, out: NodeJS.W
   const log = (line: string) => process.stderr.write(`${line}\n`);
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
-  const p = await openPipeline(config, log, { coordinator: { command: 'aar forum', onLost: () => stopRequested() } });
+  // The check of the whole file (seconds on a large ledger) runs beside the forum instead of
+  // before it: the page answers at once, and damage is named on it and here as soon as it is found.
+  const p = await openPipeline(config, log, { coordinator: { command: 'aar forum', onLost: () => stopRequested() }, check: false });
+  const check = quickCheckInBackground(config.ledgerPath);
+  let damage: LedgerError | undefined;
   const { forum, admins } = await openForum(config, p.ledger, log);
+  void check.result.then(async (found) => {
+    if (!found) return;
+    damage = found;
+    // Shown to whoever has the page open before it says the forum stopped; a coordinator does not go on writing to a damaged file.
+    await forum.post({ channel: 'audit', persona: SYSTEM, text: `The ledger is damaged, so aar forum stops: ${found.message}` }).catch(() => {});
+    stopRequested();
+  });
   const service = new ForumService({
     ledger: p.ledger,
     forum,
@@ -43,8 +57,11 @@ export async function forumCommand(argv: string[], config: Config, out: NodeJS.W
     await stopped;
     out.write('aar forum: stopping\n');
   } finally {
+    check.cancel();
     const pending = await service.stop();
     if (pending.posts || pending.edits) process.stderr.write(`${pendingLine('aar forum', pending)}\n`);
     await p.close();
   }
+  // The same one line (and exit status) as a check at open: the file, the damage, the fix.
+  if (damage) throw damage;
 }
