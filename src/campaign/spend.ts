@@ -1,3 +1,4 @@
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { UsageLedger } from '../ledger/usage.js';
 
@@ -58,7 +59,7 @@ export function campaignSpend(ledger: Ledger, campaignId: string): Spend {
     .get(campaignId) as { hours: number };
   const experiments = (ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(campaignId) as { n: number }).n;
   const active = ledger.db
-    .prepare("SELECT COALESCE(SUM(json_extract(data, '$.activeMs')), 0) AS ms FROM events WHERE kind IN ('turn', 'answer') AND campaign_id = ?")
+    .prepare(`SELECT COALESCE(SUM(json_extract(data, '$.activeMs')), 0) AS ms FROM events WHERE kind IN ('turn', 'answer') AND ${SPARSE_KINDS} AND campaign_id = ?`)
     .get(campaignId) as { ms: number };
   const activeAgentHours = active.ms / HOUR;
   return {

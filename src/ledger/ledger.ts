@@ -1,3 +1,4 @@
+import { isSparseKind, SPARSE_KINDS } from './event-kinds.js';
 import type Database from 'better-sqlite3';
 import { AarError } from '../domain/errors.js';
 import { JobProgressTable } from './job-progress.js';
@@ -286,7 +287,7 @@ export class Ledger {
       scoredAt: String(row.scored_at),
       predictionsDigest: String(row.predictions_digest),
       // Packed (score-pack.ts), or JSON in rows from before.
-      score: unpackScore(row.score) as unknown as ResultRow['score'],
+      score: unpackScore(row.score, { public: Number(row.pgr_public), private: Number(row.pgr_private) }) as unknown as ResultRow['score'],
       flags: JSON.parse(String(row.flags)) as string[],
       stats: JSON.parse(String(row.stats)) as Record<string, unknown>,
     }));
@@ -329,6 +330,8 @@ export class Ledger {
     const args: unknown[] = [];
     if (o.experimentId) (where.push('experiment_id = ?'), args.push(o.experimentId));
     if (o.kind) (where.push('kind = ?'), args.push(o.kind));
+    // By kind over the whole ledger: the partial kind index serves it only with its own condition.
+    if (o.kind && !o.experimentId && isSparseKind(o.kind)) where.push(SPARSE_KINDS);
     if (o.afterSeq !== undefined) (where.push('seq > ?'), args.push(o.afterSeq));
     const rows = this.db.prepare(`SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`).all(...args) as Record<string, string | number | null>[];
     return rows.map((r) => ({

@@ -76,7 +76,10 @@ export function publicPredictionsAfter(ledger: Ledger, afterSeq: number): Public
 
 /** One experiment's public predictions per seed, in recording order (a redelivered seed keeps its first). */
 export function publicPredictionsOf(ledger: Ledger, experimentId: string): Map<number, Uint8Array> {
-  const rows = ledger.db.prepare('SELECT seed, classes, bits, items FROM public_predictions WHERE experiment_id = ? ORDER BY seq').all(experimentId) as { seed: number; classes: Buffer; bits: number; items: number | null }[];
+  // Through the experiment's results: public predictions have no index by experiment (migration 81).
+  const rows = ledger.db
+    .prepare('SELECT p.seed, p.classes, p.bits, p.items FROM results r JOIN public_predictions p ON p.job_id = r.job_id WHERE r.experiment_id = ? AND p.experiment_id = r.experiment_id ORDER BY p.seq')
+    .all(experimentId) as { seed: number; classes: Buffer; bits: number; items: number | null }[];
   const out = new Map<number, Uint8Array>();
   for (const r of rows) {
     const bytes = Uint8Array.from(r.classes);

@@ -1,3 +1,4 @@
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { AarError } from '../domain/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 
@@ -13,7 +14,7 @@ export function knownCampaigns(ledger: Ledger): string[] {
   const rows = ledger.db
     .prepare(
       `SELECT campaign_id AS id FROM experiments WHERE campaign_id IS NOT NULL
-       UNION SELECT campaign_id FROM events WHERE kind = 'campaign' AND campaign_id IS NOT NULL
+       UNION SELECT campaign_id FROM events WHERE kind = 'campaign' AND ${SPARSE_KINDS} AND campaign_id IS NOT NULL
        UNION SELECT id FROM campaigns`,
     )
     .all() as { id: string }[];

@@ -1,3 +1,4 @@
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { activeFlags } from '../audit/active-flags.js';
 import { ExperimentMemo } from '../ledger/experiment-memo.js';
 import { ForumRecords } from '../ledger/forum-records.js';
@@ -56,7 +57,7 @@ class RankInputs {
     }
     // Flags are rare: only experiments with a flag event or a flagged seed need the full rule.
     const flagged = new Set(
-      (db.prepare("SELECT DISTINCT experiment_id AS id FROM events WHERE kind = 'flag' AND experiment_id IS NOT NULL UNION SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { id: string }[]).map((r) => r.id),
+      (db.prepare(`SELECT DISTINCT experiment_id AS id FROM events WHERE kind = 'flag' AND ${SPARSE_KINDS} AND experiment_id IS NOT NULL UNION SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'`).all() as { id: string }[]).map((r) => r.id),
     );
     const records = new ForumRecords(this.ledger);
     const out = new Map<string, RankCandidate>();

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { campaignSpend } from '../../src/campaign/spend.js';
+import { DENSE_KINDS, SPARSE_KINDS } from '../../src/ledger/event-kinds.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { knownCampaigns } from '../../src/report/campaign-scope.js';
 import { APPEND_ONLY_TABLES, appendOnlyTriggers, MIGRATIONS } from '../../src/ledger/migrations.js';
 import { packScore, unpackScore } from '../../src/ledger/score-pack.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
@@ -66,13 +68,14 @@ describe('job progress', () => {
 });
 
 describe('packed scores', () => {
-  it('a score is stored in under 100 bytes and read back exactly', () => {
+  it('a score is stored in 75 bytes and read back exactly', () => {
     const l = open();
     l.proposeExperiment({ id: 'e1', task: 'spam', method: { name: 'naive' }, seeds: [1] });
     l.recordResult({ jobId: 'e1-s1', experimentId: 'e1', seed: 1, predictionsDigest: 'd', score: REAL_SCORE });
     const stored = l.db.prepare("SELECT typeof(score) AS type, length(score) AS n, pgr_public FROM results WHERE job_id = 'e1-s1'").get() as { type: string; n: number; pgr_public: number };
     expect(stored.type).toBe('blob');
-    expect(stored.n).toBe(3 + 11 * 8);
+    // 11 numbers, less the two PGRs that the row's columns hold.
+    expect(stored.n).toBe(3 + 9 * 8);
     expect(stored.pgr_public).toBe(REAL_SCORE.public.pgr);
     expect(l.results('e1')[0].score).toEqual(REAL_SCORE);
   });
@@ -93,10 +96,11 @@ describe('packed scores', () => {
 
   it('packing keeps partial halves and refuses an unknown format', () => {
     const partial = { public: { pgr: 0.25 }, private: { pgr: -0.5, student: 0.7 } };
-    expect(unpackScore(packScore(partial))).toEqual(partial);
+    const columns = { public: 0.25, private: -0.5 };
+    expect(unpackScore(packScore(partial), columns)).toEqual(partial);
     const bad = packScore(partial)!;
     bad.writeUInt8(9, 0);
-    expect(() => unpackScore(bad)).toThrow(/unknown format/);
+    expect(() => unpackScore(bad, columns)).toThrow(/unknown format/);
   });
 });
 
@@ -155,5 +159,45 @@ describe('migration 80 on a ledger from before', () => {
     // Reports go on from there, numbered after the carried one.
     const carried = l.progress.ofJob('e1-s1')!.seq;
     expect(l.append('progress', { experimentId: 'e1', jobId: 'e1-s1', data: { seed: 1, fraction: 0.8 } })).toBeGreaterThan(carried);
+  });
+});
+
+describe('reads by kind without a full index of kinds', () => {
+  /** The query plans of the events queries `read` makes, each with its SQL. */
+  function eventPlans(l: Ledger, read: () => void): { sql: string; plan: string[] }[] {
+    const prepare = l.db.prepare.bind(l.db);
+    const seen: string[] = [];
+    l.db.prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof l.db.prepare;
+    try {
+      read();
+    } finally {
+      l.db.prepare = prepare as typeof l.db.prepare;
+    }
+    return [...new Set(seen.filter((s) => /FROM events/.test(s)))].map((sql) => ({
+      sql,
+      plan: (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array<null>((sql.match(/\?/g) ?? []).length).fill(null)) as { detail: string }[]).map((r) => r.detail),
+    }));
+  }
+
+  it('the partial index has exactly the condition the queries repeat', () => {
+    const l = open();
+    const { sql } = l.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events_by_sparse_kind'").get() as { sql: string };
+    expect(sql).toContain(`WHERE ${SPARSE_KINDS}`);
+    expect(DENSE_KINDS.every((k) => SPARSE_KINDS.includes(`'${k}'`))).toBe(true);
+  });
+
+  it('reads of one kind, of one experiment, of GPU hours and of campaigns are planned on an index, never a scan of the events', () => {
+    const l = open();
+    const plans = eventPlans(l, () => {
+      for (const kind of ['note', 'control', 'claim', 'verdict', 'flag', 'veto', 'campaign', 'transfer', 'failed', 'runner_lost'] as const) l.events({ kind });
+      l.events({ experimentId: 'e1', kind: 'scored' });
+      l.events({ experimentId: 'e1' });
+      campaignSpend(l, 'c');
+      knownCampaigns(l);
+    });
+    expect(plans.length).toBeGreaterThanOrEqual(5);
+    // A full scan of the events (or of its aliases in the GPU-hours join) reads every event ever recorded.
+    for (const p of plans) expect(p.plan.filter((d) => /^SCAN (events|e|s|s2|f)( |$)/.test(d)), p.sql).toEqual([]);
+    for (const p of plans.filter((p) => /WHERE kind = \?/.test(p.sql) && !/experiment_id/.test(p.sql))) expect(p.plan.join('; '), p.sql).toContain('events_by_sparse_kind');
   });
 });
