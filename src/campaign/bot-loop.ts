@@ -1,5 +1,5 @@
-import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { ResearcherBot, TurnOutcome } from '../../bots/types.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { nap } from './nap.js';
 import { AgentNews } from './agent-news.js';

@@ -1,8 +1,8 @@
-import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { randomBytes } from 'node:crypto';
 import { AarError, InvalidInputError } from '../domain/errors.js';
 import { builtinMethod, codeLanguage, GPU_TRAINER_UNSUPPORTED, parseMethod, type CodeLanguage, type Method } from '../domain/method.js';
 import { methodBehaviourKey } from '../domain/method-normal-form.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import type { ExperimentRow, Ledger } from '../ledger/ledger.js';

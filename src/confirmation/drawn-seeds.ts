@@ -1,5 +1,5 @@
-import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { randomInt } from 'node:crypto';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 
 /** What a set of desk-drawn seeds is for. */

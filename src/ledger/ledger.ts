@@ -1,6 +1,6 @@
-import { isSparseKind, SPARSE_KINDS } from './event-kinds.js';
 import type Database from 'better-sqlite3';
 import { AarError } from '../domain/errors.js';
+import { isSparseKind, SPARSE_KINDS } from './event-kinds.js';
 import { JobProgressTable } from './job-progress.js';
 import { isFinal, isJobEvent, JobStateTable, mayMove, stateAfter, type JobEventKind, type JobState, type JobStatusRow } from './job-states.js';
 import { openDatabase, type OpenOptions } from './open-database.js';

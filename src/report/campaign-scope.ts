@@ -1,5 +1,5 @@
-import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { AarError } from '../domain/errors.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 
 /** Which experiments a report covers: one campaign's, or (campaignId null) every one in the ledger. */

@@ -1,5 +1,5 @@
-import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { activeFlags } from '../audit/active-flags.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { ExperimentMemo } from '../ledger/experiment-memo.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import { FINAL_STATES } from '../ledger/job-states.js';
