@@ -51,7 +51,8 @@ function flagEntries(ledger: Ledger): AuditEntry[] {
   // Scoring's per-seed flags live in the results table; the seed's `scored` event places them in time.
   const flagged = ledger.db.prepare("SELECT job_id, experiment_id, seed, flags FROM results WHERE flags <> '[]'").all() as { job_id: string; experiment_id: string; seed: number; flags: string }[];
   if (!flagged.length) return out;
-  const scored = new Map(ledger.events({ kind: 'scored' }).map((e) => [e.jobId, e]));
+  // Only the flagged experiments' scored events, by experiment: scored is not in the kind index (event-kinds.ts).
+  const scored = new Map([...new Set(flagged.map((r) => r.experiment_id))].flatMap((id) => ledger.events({ experimentId: id, kind: 'scored' })).map((e) => [e.jobId, e]));
   for (const r of flagged) {
     const e = scored.get(r.job_id);
     for (const reason of JSON.parse(r.flags) as string[]) {

@@ -1,3 +1,4 @@
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 
 /** Events that can change what a researcher would do: results, people's words, vetoes, claims, others' proposals. */
@@ -55,7 +56,7 @@ export class AgentNews {
   /** True when a person may have written since the agent's inbox was last read (or `force`). */
   inboxChanged(agent: string, force = false): boolean {
     const seen = this.inboxSeen.get(agent) ?? -1;
-    const latest = (this.ledger.db.prepare("SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE kind = 'message'").get() as { n: number }).n;
+    const latest = (this.ledger.db.prepare(`SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE kind = 'message' AND ${SPARSE_KINDS}`).get() as { n: number }).n;
     const changed = seen < 0 || this.peopleWrote(seen);
     this.inboxSeen.set(agent, latest);
     return changed || force;
@@ -78,7 +79,7 @@ export class AgentNews {
   }
 
   private peopleWrote(after: number): boolean {
-    return this.ledger.db.prepare("SELECT 1 FROM events WHERE kind = 'message' AND seq > ? AND json_extract(data, '$.authorKind') = 'human' LIMIT 1").get(after) !== undefined;
+    return this.ledger.db.prepare(`SELECT 1 FROM events WHERE kind = 'message' AND ${SPARSE_KINDS} AND seq > ? AND json_extract(data, '$.authorKind') = 'human' LIMIT 1`).get(after) !== undefined;
   }
 
   private anyNews(agent: string, after: number): boolean {

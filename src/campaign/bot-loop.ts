@@ -1,4 +1,5 @@
 import type { ResearcherBot, TurnOutcome } from '../../bots/types.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { nap } from './nap.js';
 import { AgentNews } from './agent-news.js';
@@ -182,7 +183,7 @@ export class BotLoop {
     const last = this.o.ledger.db
       .prepare(
         `SELECT json_extract(data, '$.action') AS action FROM events
-         WHERE kind = 'control' AND json_extract(data, '$.action') IN ('pause', 'resume') AND json_extract(data, '$.agent') IN (?, 'all')
+         WHERE kind = 'control' AND ${SPARSE_KINDS} AND json_extract(data, '$.action') IN ('pause', 'resume') AND json_extract(data, '$.agent') IN (?, 'all')
          ORDER BY seq DESC LIMIT 1`,
       )
       .get(agent) as { action: string } | undefined;

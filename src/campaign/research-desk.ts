@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AarError, InvalidInputError } from '../domain/errors.js';
 import { builtinMethod, codeLanguage, GPU_TRAINER_UNSUPPORTED, parseMethod, type CodeLanguage, type Method } from '../domain/method.js';
 import { methodBehaviourKey } from '../domain/method-normal-form.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { addFlag } from '../ledger/flags.js';
 import type { ForumRecords, MessageRecord } from '../ledger/forum-records.js';
 import type { ExperimentRow, Ledger } from '../ledger/ledger.js';
@@ -362,7 +363,7 @@ export class AgentDesk {
 
   /** The agent's notebook, oldest first (the last `limit` entries). */
   notebook(limit = 20): { at: string; text: string }[] {
-    const rows = this.o.ledger.db.prepare("SELECT at, data FROM events WHERE kind = 'note' AND agent = ? ORDER BY seq DESC LIMIT ?").all(this.agent, limit) as { at: string; data: string }[];
+    const rows = this.o.ledger.db.prepare(`SELECT at, data FROM events WHERE kind = 'note' AND ${SPARSE_KINDS} AND agent = ? ORDER BY seq DESC LIMIT ?`).all(this.agent, limit) as { at: string; data: string }[];
     return rows.reverse().map((r) => ({ at: r.at, text: String((JSON.parse(r.data) as { text: string }).text) }));
   }
 

@@ -1,3 +1,4 @@
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { UsageLedger } from '../ledger/usage.js';
 
@@ -50,15 +51,15 @@ export function campaignSpend(ledger: Ledger, campaignId: string): Spend {
   const jobs = ledger.db
     .prepare(
       `SELECT COALESCE(SUM((julianday(f.at) - julianday(s.at)) * 24.0), 0) AS hours
-       FROM events s JOIN events f ON f.job_id = s.job_id AND f.kind = 'finished'
-       JOIN experiments x ON x.id = s.experiment_id
-       WHERE s.kind = 'started' AND x.campaign_id = ?
-         AND s.seq = (SELECT MAX(seq) FROM events s2 WHERE s2.job_id = s.job_id AND s2.kind = 'started' AND s2.seq < f.seq)`,
+       FROM experiments x JOIN events s ON s.experiment_id = x.id AND s.kind = 'started'
+       JOIN events f ON f.experiment_id = s.experiment_id AND f.kind = 'finished' AND f.job_id = s.job_id
+       WHERE x.campaign_id = ?
+         AND s.seq = (SELECT MAX(seq) FROM events s2 WHERE s2.experiment_id = s.experiment_id AND s2.kind = 'started' AND s2.job_id = s.job_id AND s2.seq < f.seq)`,
     )
     .get(campaignId) as { hours: number };
   const experiments = (ledger.db.prepare('SELECT COUNT(*) AS n FROM experiments WHERE campaign_id = ?').get(campaignId) as { n: number }).n;
   const active = ledger.db
-    .prepare("SELECT COALESCE(SUM(json_extract(data, '$.activeMs')), 0) AS ms FROM events WHERE kind IN ('turn', 'answer') AND campaign_id = ?")
+    .prepare(`SELECT COALESCE(SUM(json_extract(data, '$.activeMs')), 0) AS ms FROM events WHERE kind IN ('turn', 'answer') AND ${SPARSE_KINDS} AND campaign_id = ?`)
     .get(campaignId) as { ms: number };
   const activeAgentHours = active.ms / HOUR;
   return {

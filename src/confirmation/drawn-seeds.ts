@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 
 /** What a set of desk-drawn seeds is for. */
@@ -21,7 +22,7 @@ export function drawnSeeds(ledger: Ledger, campaignId: string | undefined, purpo
   const campaign = campaignId ?? '';
   return ledger.write(() => {
     const row = ledger.db
-      .prepare("SELECT data FROM events WHERE kind = 'seeds' AND COALESCE(campaign_id, '') = ? AND json_extract(data, '$.purpose') = ? ORDER BY seq LIMIT 1")
+      .prepare(`SELECT data FROM events WHERE kind = 'seeds' AND ${SPARSE_KINDS} AND COALESCE(campaign_id, '') = ? AND json_extract(data, '$.purpose') = ? ORDER BY seq LIMIT 1`)
       .get(campaign, purpose) as { data: string } | undefined;
     if (row) return (JSON.parse(row.data) as { seeds: number[] }).seeds;
     const seeds = new Set<number>();

@@ -1,4 +1,5 @@
 import { activeFlagsReader } from '../audit/active-flags.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { LINEAGE_SOURCE } from '../audit/lineage-flags.js';
 import { meanSd } from '../eval/stats.js';
 import type { ForumRecords } from '../ledger/forum-records.js';
@@ -94,7 +95,7 @@ function offBoard(ledger: Ledger, records: ForumRecords, min: number): OffBoard 
   // A flag can lapse only through an approval after it, or (a lineage flag) when its ancestor's
   // veto is lifted: only experiments with one of those need the full rule (`activeFlags`).
   const needsRule = new Set<string>(vetoEvents.filter((e) => e.data.action === 'approve').map((e) => String(e.data.target)));
-  for (const r of db.prepare("SELECT experiment_id AS id, data FROM events WHERE kind = 'flag' AND experiment_id IS NOT NULL").all() as { id: string; data: string }[]) {
+  for (const r of db.prepare(`SELECT experiment_id AS id, data FROM events WHERE kind = 'flag' AND ${SPARSE_KINDS} AND experiment_id IS NOT NULL`).all() as { id: string; data: string }[]) {
     flagged.add(r.id);
     if ((JSON.parse(r.data) as { source?: unknown }).source === LINEAGE_SOURCE) needsRule.add(r.id);
   }

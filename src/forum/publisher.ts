@@ -60,9 +60,14 @@ export class Publisher {
     if (!this.outbox.post(key, safe, threadKey) && o.edit) this.outbox.edit(key, safe);
   }
 
+  /** A running job's worker reported progress (job_progress, not an event): its thread's progress line follows. */
+  handleProgress(experimentId: string): void {
+    this.progress(experimentId);
+  }
+
   handle(e: LedgerEvent): void {
     if (e.kind === 'proposed' && e.experimentId) this.proposed(e.experimentId);
-    else if ((e.kind === 'started' || e.kind === 'progress' || e.kind === 'scored' || e.kind === 'failed' || e.kind === 'cancelled') && e.experimentId) this.progress(e.experimentId);
+    else if ((e.kind === 'started' || e.kind === 'scored' || e.kind === 'failed' || e.kind === 'cancelled') && e.experimentId) this.progress(e.experimentId);
     else if (e.kind === 'veto') this.veto(e);
     // A flag raised after the card was posted (the auditor, lineage) changes its status.
     else if (e.kind === 'flag' && e.experimentId && this.outbox.has(`exp:${e.experimentId}:result`)) this.result(e.experimentId);
@@ -113,8 +118,8 @@ export class Publisher {
   private trainingNotes(id: string, jobs: { jobId: string; seed: number; status: string }[]): string {
     const running = new Set(jobs.filter((j) => j.status === 'started').map((j) => j.jobId));
     const latest = new Map<string, { seed: number; fraction: number; note?: string }>();
-    for (const ev of this.ledger.events({ experimentId: id, kind: 'progress' })) {
-      if (ev.jobId && running.has(ev.jobId)) latest.set(ev.jobId, ev.data as { seed: number; fraction: number; note?: string });
+    for (const p of this.ledger.progress.ofExperiment(id)) {
+      if (running.has(p.jobId)) latest.set(p.jobId, { seed: p.seed, ...p.data } as { seed: number; fraction: number; note?: string });
     }
     return [...latest.values()].map((p) => `\nseed ${p.seed}: ${Math.round(p.fraction * 100)}%${p.note ? ` (${p.note})` : ''}`).join('');
   }

@@ -40,6 +40,8 @@ export class ForumService {
   private readonly publisher: Publisher;
   private readonly handler: CommandHandler;
   private cursor = 0;
+  /** The last job progress rendered. Not kept across restarts: only running jobs have progress, so a start re-reads only theirs, and an unchanged line is no edit. */
+  private progressCursor = 0;
   private panelShown = false;
   private timer?: NodeJS.Timeout;
 
@@ -74,6 +76,7 @@ export class ForumService {
     const started = await this.o.forum.start();
     // Carry on where the last forum stopped: the outbox in the ledger already holds what it derived.
     this.cursor = this.records.cursor();
+    this.progressCursor = 0;
     this.panelShown = false;
     await this.sync();
     this.timer = setInterval(() => void this.sync().catch((err: unknown) => this.o.log?.(`forum sync: ${String(err)}`)), this.o.pollMs ?? 500);
@@ -107,6 +110,10 @@ export class ForumService {
       this.cursor = e.seq;
     }
     if (events.length) this.records.setCursor(this.cursor);
+    // Progress of running jobs lives outside the events (job-progress.ts): one render per experiment that moved.
+    const progressed = this.o.ledger.progress.since(this.progressCursor);
+    for (const experimentId of new Set(progressed.map((p) => p.experimentId))) if (experimentId) this.publisher.handleProgress(experimentId);
+    if (progressed.length) this.progressCursor = progressed[progressed.length - 1].seq;
     if (events.length || !this.panelShown) this.refreshPanel();
     this.panelShown = true;
     await this.outbox.flush();

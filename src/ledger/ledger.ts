@@ -1,14 +1,19 @@
 import type Database from 'better-sqlite3';
 import { AarError } from '../domain/errors.js';
+import { isSparseKind, SPARSE_KINDS } from './event-kinds.js';
+import { JobProgressTable } from './job-progress.js';
 import { isFinal, isJobEvent, JobStateTable, mayMove, stateAfter, type JobEventKind, type JobState, type JobStatusRow } from './job-states.js';
 import { openDatabase, type OpenOptions } from './open-database.js';
+import { packScore, unpackScore } from './score-pack.js';
 
 export { isFinal, type JobState, type JobStatusRow } from './job-states.js';
+export type { JobProgress } from './job-progress.js';
 
 export type EventKind =
   | 'proposed'
   | 'queued'
   | 'started'
+  /** A worker's report on a running job: kept in job_progress, latest only, not in events (see job-progress.ts). */
   | 'progress'
   | 'finished'
   | 'failed'
@@ -126,6 +131,8 @@ function deepFreeze<T>(value: T): T {
 export class Ledger {
   /** Every job's current state, one row each (see job-states.ts). */
   readonly jobStates: JobStateTable;
+  /** The latest progress of each running job (see job-progress.ts). */
+  readonly progress: JobProgressTable;
   /** Experiments read so far (frozen): a turn reads the same few hundred many times. */
   private readonly experimentsKept = new Map<string, ExperimentRow>();
 
@@ -136,6 +143,7 @@ export class Ledger {
     readonly path: string,
   ) {
     this.jobStates = new JobStateTable(db);
+    this.progress = new JobProgressTable(db);
   }
 
   /** Opens the ledger; damage, a foreign file or a read-only folder is a LedgerError that says what to do. */
@@ -164,10 +172,12 @@ export class Ledger {
    * Appends an event and returns its sequence number. A job lifecycle event (queued, started,
    * finished, failed, scored, requeued, cancelled, with a jobId) goes through the job state
    * machine: it is recorded, with the job's new state, only if the move is allowed (see
-   * mayMove), and 0 is returned when it was refused (a scored job never goes back).
+   * mayMove), and 0 is returned when it was refused (a scored job never goes back). Progress
+   * of a job is not an event: it replaces the job's row in job_progress (see recordProgress).
    */
   append(kind: EventKind, o: EventContext = {}): number {
     if (isJobEvent(kind) && o.jobId) return this.jobEvent(kind, o as EventContext & { jobId: string });
+    if (kind === 'progress' && o.jobId) return this.recordProgress(o as EventContext & { jobId: string });
     return this.insertEvent(kind, o);
   }
 
@@ -187,7 +197,23 @@ export class Ledger {
       const seq = this.insertEvent(kind, o, at);
       const seed = typeof o.data?.seed === 'number' ? o.data.seed : (current?.seed ?? seedOf(o.jobId));
       this.jobStates.set({ jobId: o.jobId, experimentId: o.experimentId ?? current?.experimentId ?? '', seed, status, since: at, seq });
+      // How far a run got says nothing once the job has ended: its result or failure does.
+      if (isFinal(status)) this.progress.clear(o.jobId);
       return seq;
+    });
+  }
+
+  /**
+   * Records a worker's progress on a running job (its latest only, see job-progress.ts) and
+   * returns its progress seq; 0, recording nothing, when the job has ended already (a late
+   * report must not outlive the job).
+   */
+  private recordProgress(o: EventContext & { jobId: string }): number {
+    return this.write(() => {
+      const job = this.jobStates.get(o.jobId);
+      if (job && isFinal(job.status)) return 0;
+      const seed = typeof o.data?.seed === 'number' ? o.data.seed : (job?.seed ?? seedOf(o.jobId));
+      return this.progress.record({ jobId: o.jobId, experimentId: o.experimentId ?? job?.experimentId ?? null, seed, at: this.stamp(), data: o.data ?? {} });
     });
   }
 
@@ -261,7 +287,7 @@ export class Ledger {
         .prepare(
           'INSERT OR IGNORE INTO results (job_id, experiment_id, seed, scored_at, predictions_digest, score, pgr_public, pgr_private, flags, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(r.jobId, r.experimentId, r.seed, this.stamp(), r.predictionsDigest, JSON.stringify(r.score), r.score.public.pgr, r.score.private.pgr, JSON.stringify(r.flags ?? []), JSON.stringify(r.stats ?? {}));
+        .run(r.jobId, r.experimentId, r.seed, this.stamp(), r.predictionsDigest, packScore(r.score) ?? JSON.stringify(r.score), r.score.public.pgr, r.score.private.pgr, JSON.stringify(r.flags ?? []), JSON.stringify(r.stats ?? {}));
       if (info.changes === 0) return false;
       this.append('scored', { experimentId: r.experimentId, jobId: r.jobId, data: { seed: r.seed, pgrPublic: r.score.public.pgr } });
       return true;
@@ -274,14 +300,15 @@ export class Ledger {
   }
 
   results(experimentId: string): ResultRow[] {
-    const rows = this.db.prepare('SELECT * FROM results WHERE experiment_id = ? ORDER BY seed').all(experimentId) as Record<string, string | number>[];
+    const rows = this.db.prepare('SELECT * FROM results WHERE experiment_id = ? ORDER BY seed').all(experimentId) as Record<string, string | number | Buffer>[];
     return rows.map((row) => ({
       jobId: String(row.job_id),
       experimentId: String(row.experiment_id),
       seed: Number(row.seed),
       scoredAt: String(row.scored_at),
       predictionsDigest: String(row.predictions_digest),
-      score: JSON.parse(String(row.score)) as ResultRow['score'],
+      // Packed (score-pack.ts), or JSON in rows from before.
+      score: unpackScore(row.score, { public: Number(row.pgr_public), private: Number(row.pgr_private) }) as unknown as ResultRow['score'],
       flags: JSON.parse(String(row.flags)) as string[],
       stats: JSON.parse(String(row.stats)) as Record<string, unknown>,
     }));
@@ -324,6 +351,8 @@ export class Ledger {
     const args: unknown[] = [];
     if (o.experimentId) (where.push('experiment_id = ?'), args.push(o.experimentId));
     if (o.kind) (where.push('kind = ?'), args.push(o.kind));
+    // By kind over the whole ledger: the partial kind index serves it only with its own condition.
+    if (o.kind && !o.experimentId && isSparseKind(o.kind)) where.push(SPARSE_KINDS);
     if (o.afterSeq !== undefined) (where.push('seq > ?'), args.push(o.afterSeq));
     const rows = this.db.prepare(`SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`).all(...args) as Record<string, string | number | null>[];
     return rows.map((r) => ({

@@ -441,6 +441,54 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX IF NOT EXISTS outbox_deliveries_local_ref ON outbox_deliveries (CAST(SUBSTR(ref, 3) AS INTEGER)) WHERE ref LIKE 'l-%';
     `,
   },
+  {
+    version: 80,
+    // Bytes per experiment (issue 16). Progress moves out of the append-only events into
+    // job_progress (job-progress.ts): one row per running job, gone when the job ends. It was
+    // 10 of 35 events per experiment, with their index entries 1.9 KB of 14 KB. Progress is not a
+    // fact (DESIGN: facts are proposals, results, messages, vetoes, usage): this one-off clean-up
+    // deletes the old progress events, with the delete trigger dropped for it (the ledger puts it
+    // back at open). The latest progress of jobs still running is carried over. events_by_job
+    // goes too: its one reader (GPU hours in spend.ts) now joins a job's events through its
+    // experiment, on events_by_experiment_kind. events_by_kind becomes partial: the four kinds
+    // every job writes (queued, started, finished, scored: 20 of 25 events per experiment) are
+    // read per experiment or after a seq, never by kind alone over the whole ledger. A query
+    // by any other kind repeats the index's condition (SPARSE_KINDS in event-kinds.ts), which
+    // is what lets SQLite use a partial index. Indexes go before the delete, so it updates fewer.
+    sql: `
+      CREATE TABLE job_progress (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL UNIQUE,
+        experiment_id TEXT,
+        seed INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX job_progress_by_experiment ON job_progress (experiment_id);
+      INSERT INTO job_progress (job_id, experiment_id, seed, at, data)
+        SELECT e.job_id, e.experiment_id, j.seed, e.at, e.data
+        FROM job_states j INDEXED BY job_states_unfinished JOIN events e ON e.seq = (SELECT MAX(p.seq) FROM events p WHERE p.experiment_id = j.experiment_id AND p.kind = 'progress' AND p.job_id = j.job_id)
+        WHERE j.status NOT IN ('scored', 'failed', 'cancelled')
+        ORDER BY e.seq;
+      DROP INDEX IF EXISTS events_by_job;
+      DROP INDEX IF EXISTS events_by_kind;
+      DROP TRIGGER IF EXISTS events_no_delete;
+      DELETE FROM events WHERE kind = 'progress';
+      CREATE INDEX events_by_sparse_kind ON events (kind, seq) WHERE kind NOT IN ('queued', 'started', 'finished', 'scored');
+    `,
+  },
+  {
+    version: 81,
+    // Bytes per experiment, continued. Public predictions are read after a seq (the near-duplicate
+    // guard) and per experiment (vetoes by behaviour), and the per-experiment read now goes through
+    // the experiment's results (results_by_experiment, then each job's row): the by-group index
+    // has had no reader since the guard reads by seq, and the by-experiment one duplicated that
+    // path. 0.27 KB per experiment.
+    sql: `
+      DROP INDEX IF EXISTS public_predictions_by_group;
+      DROP INDEX IF EXISTS public_predictions_by_experiment;
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

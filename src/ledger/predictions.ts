@@ -86,10 +86,13 @@ export function packedPredictionsOf(ledger: Ledger, experimentId: string): Map<n
   return packedPredictionsOfMany(ledger, [experimentId]).get(experimentId) ?? new Map();
 }
 
-/** The same for several experiments in one query (by the experiment index). */
+/**
+ * The same for several experiments in one query. Through the experiments' results: public
+ * predictions have no index by experiment (migration 81), and each result names its job's row.
+ */
 export function packedPredictionsOfMany(ledger: Ledger, experimentIds: readonly string[]): Map<string, Map<number, PackedPredictions>> {
   const rows = ledger.db
-    .prepare('SELECT experiment_id AS id, seed, classes, bits, items FROM public_predictions WHERE experiment_id IN (SELECT value FROM json_each(?)) ORDER BY seq')
+    .prepare('SELECT p.experiment_id AS id, p.seed, p.classes, p.bits, p.items FROM results r JOIN public_predictions p ON p.job_id = r.job_id WHERE r.experiment_id IN (SELECT value FROM json_each(?)) AND p.experiment_id = r.experiment_id ORDER BY p.seq')
     .all(JSON.stringify(experimentIds)) as { id: string; seed: number; classes: Buffer; bits: number; items: number | null }[];
   const out = new Map<string, Map<number, PackedPredictions>>();
   for (const r of rows) {

@@ -1,3 +1,4 @@
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REFERENCE_USD_PER_AGENT_HOUR, type Spend } from '../campaign/spend.js';
@@ -197,7 +198,7 @@ function span(ledger: Ledger, campaignId: string | null, experiments: ReportExpe
   for (const e of experiments) (see(e.createdAt), see(e.lastScoredAt));
   if (campaignId !== null) {
     // Sessions beat every few minutes all night: their first and last, not every heartbeat (events_by_kind).
-    const s = ledger.db.prepare("SELECT MIN(at) AS first, MAX(at) AS last FROM events WHERE kind = 'campaign' AND campaign_id = ?").get(campaignId) as { first: string | null; last: string | null };
+    const s = ledger.db.prepare(`SELECT MIN(at) AS first, MAX(at) AS last FROM events WHERE kind = 'campaign' AND ${SPARSE_KINDS} AND campaign_id = ?`).get(campaignId) as { first: string | null; last: string | null };
     (see(s.first), see(s.last));
   }
   return from === null || to === null ? null : { from, to };

@@ -1,4 +1,5 @@
 import { AarError } from '../domain/errors.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import type { Ledger } from '../ledger/ledger.js';
 
 /** Which experiments a report covers: one campaign's, or (campaignId null) every one in the ledger. */
@@ -13,7 +14,7 @@ export function knownCampaigns(ledger: Ledger): string[] {
   const rows = ledger.db
     .prepare(
       `SELECT campaign_id AS id FROM experiments WHERE campaign_id IS NOT NULL
-       UNION SELECT campaign_id FROM events WHERE kind = 'campaign' AND campaign_id IS NOT NULL
+       UNION SELECT campaign_id FROM events WHERE kind = 'campaign' AND ${SPARSE_KINDS} AND campaign_id IS NOT NULL
        UNION SELECT id FROM campaigns`,
     )
     .all() as { id: string }[];

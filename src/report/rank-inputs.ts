@@ -1,5 +1,6 @@
 import { activeFlags, activeFlagsReader } from '../audit/active-flags.js';
 import type { ChangeLog } from '../ledger/change-log.js';
+import { SPARSE_KINDS } from '../ledger/event-kinds.js';
 import { ExperimentMemo } from '../ledger/experiment-memo.js';
 import { ForumRecords } from '../ledger/forum-records.js';
 import { FINAL_STATES } from '../ledger/job-states.js';
@@ -80,7 +81,7 @@ class RankInputs {
     }
     // Flags are rare: only experiments with a flag event or a flagged seed need the full rule.
     const flagged = new Set(
-      (db.prepare("SELECT DISTINCT experiment_id AS id FROM events WHERE kind = 'flag' AND experiment_id IS NOT NULL UNION SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'").all() as { id: string }[]).map((r) => r.id),
+      (db.prepare(`SELECT DISTINCT experiment_id AS id FROM events WHERE kind = 'flag' AND ${SPARSE_KINDS} AND experiment_id IS NOT NULL UNION SELECT DISTINCT experiment_id FROM results WHERE flags <> '[]'`).all() as { id: string }[]).map((r) => r.id),
     );
     // The vetoes and veto events read once for every flagged experiment, not once each.
     const active = activeFlagsReader(this.ledger, new ForumRecords(this.ledger));

@@ -76,7 +76,7 @@ function exactSource(ledger: Ledger): Source {
   return (after) =>
     (
       ledger.db
-        .prepare("SELECT rowid AS rid, job_id, experiment_id, seed, json_extract(score, '$.public.pgr') AS pgr FROM results WHERE rowid > ? ORDER BY rowid")
+        .prepare('SELECT rowid AS rid, job_id, experiment_id, seed, pgr_public AS pgr FROM results WHERE rowid > ? ORDER BY rowid')
         .all(after) as { rid: number; job_id: string; experiment_id: string; seed: number; pgr: number | null }[]
     ).map((r) => ({ rowid: r.rid, jobId: r.job_id, experimentId: r.experiment_id, seed: r.seed, pgrPublic: r2(r.pgr as number), newBest: true }));
 }

@@ -26,7 +26,7 @@ export async function workerKilled(redisUrl: string): Promise<Tally> {
     await w.worker('worker B');
     p = await coordinator(w);
     const id = await p.pipeline.submit({ task: 'spam', method: parseMethod(MEDIUM_METHOD), seeds: SEEDS });
-    await waitUntil('both workers are mid-job', () => w.ledger.jobs(id).filter((j) => j.status === 'started').length >= 2 && w.ledger.events({ experimentId: id, kind: 'progress' }).length >= 2, { timeoutMs: 60_000, intervalMs: 20 });
+    await waitUntil('both workers are mid-job', () => w.ledger.jobs(id).filter((j) => j.status === 'started').length >= 2 && w.ledger.progress.ofExperiment(id).length >= 2, { timeoutMs: 60_000, intervalMs: 20 });
     await a.kill('SIGKILL');
     const recoveryMs = await timeUntil('every job is scored', allScored(w, id));
     return { ...w.tally(), recoveryMs };

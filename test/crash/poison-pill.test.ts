@@ -25,14 +25,15 @@ describe('crash: a job that takes down the runners that run it', () => {
     const runAndDie = async (name: string, runs: number): Promise<Proc> => {
       const w = await h.startWorker(name);
       await waitUntil(`${name} has started the job`, () => jobEvents(ledger, experiment, jobId, 'started').length === runs, { timeoutMs: 30_000, context: () => group.logs() });
-      const progressed = jobEvents(ledger, experiment, jobId, 'progress').length;
-      await waitUntil(`${name} reports progress`, () => jobEvents(ledger, experiment, jobId, 'progress').length > progressed, { timeoutMs: 30_000, context: () => group.logs() });
+      // Progress is the job's latest report only (job_progress): each new report has a higher seq.
+      const progressed = ledger.progress.lastSeq();
+      await waitUntil(`${name} reports progress`, () => (ledger.progress.ofJob(jobId)?.seq ?? 0) > progressed, { timeoutMs: 30_000, context: () => group.logs() });
       await w.kill('SIGKILL');
       return w;
     };
     await runAndDie('worker A', 1);
     await runAndDie('worker B', 2);
-    const progressBeforeC = jobEvents(ledger, experiment, jobId, 'progress').length;
+    const progressBeforeC = ledger.progress.lastSeq();
     const workerC = await h.startWorker('worker C');
 
     await waitUntil('the job has failed', () => jobStatus(ledger, jobId) === 'failed', { timeoutMs: 30_000, context: () => group.logs() });
@@ -44,7 +45,9 @@ describe('crash: a job that takes down the runners that run it', () => {
     expect(pipeline.report(experiment).failed).toHaveLength(1);
     // Worker C never ran it: either the coordinator took it out of the queue first, or BullMQ
     // failed it the moment C took it (maxStalledCount), before any training; C lives on.
-    expect(jobEvents(ledger, experiment, jobId, 'progress')).toHaveLength(progressBeforeC);
+    // No report at all since C started (this is the campaign's only job), and none kept for a failed job.
+    expect(ledger.progress.lastSeq()).toBe(progressBeforeC);
+    expect(ledger.progress.ofJob(jobId)).toBeUndefined();
     expect(workerC.output()).not.toContain(`done ${jobId}`);
     expect(workerC.alive()).toBe(true);
 

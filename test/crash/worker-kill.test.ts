@@ -25,7 +25,7 @@ describe('crash: kill -9 of a worker mid-job', () => {
 
     // Mid-job: worker A has taken it and its training thread has reported progress.
     await waitUntil('worker A has started the job', () => jobStatus(ledger, jobId) === 'started', { context: () => group.logs() });
-    await waitUntil('the job reports progress', () => jobEvents(ledger, experiment, jobId, 'progress').length > 0, { context: () => group.logs() });
+    await waitUntil('the job reports progress', () => ledger.progress.ofJob(jobId) !== undefined, { context: () => group.logs() });
     expect(jobStatus(ledger, jobId)).toBe('started');
     const killed = await workerA.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
