@@ -301,7 +301,7 @@ describe('recordResult', () => {
     expect(count(l, "SELECT COUNT(*) AS n FROM results WHERE job_id = 'e1:1'")).toBe(1);
     const scored = l.events({ kind: 'scored' }).filter((e) => e.jobId === 'e1:1');
     expect(scored).toHaveLength(1);
-    expect(scored[0].data).toEqual({ seed: 1, pgrPublic: 0.4 });
+    expect(scored[0].data).toEqual({ seed: 1 });
 
     const rows = l.results('e1');
     expect(rows).toHaveLength(1);
