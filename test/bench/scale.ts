@@ -151,10 +151,10 @@ export async function benchScale(log: (line: string) => void = console.log): Pro
         `leaderboard first ${fmt(board)}, next ${fmt(boardWarm)}; proposal ${fmt(submit)}; per scored job ${jobs.toFixed(1)} ms (the experiment's last ${perJob[4].toFixed(1)} ms; first experiment after start ${mean4(firstJobs).toFixed(1)} / ${firstJobs[4].toFixed(1)} ms); ` +
         `reconcile tick ${fmt(reconcile)} with 5 jobs in flight (unfinishedJobs ${fmt(unfinished)}); aar status ${fmt(status)}; aar report ${fmt(report)}; ` +
         `forum start to first state ${typeof forum === 'string' ? forum : `${fmt(forum)} (${(forum.bytes / 1024).toFixed(0)} KB)`}; ` +
-        `bench process RSS ${(rss / 2 ** 20).toFixed(0)} MB; ledger ${(bytes / size / 1024).toFixed(1)} KB per experiment`,
+        `bench process RSS ${(rss / 2 ** 20).toFixed(0)} MB; ledger ${(bytes / size / 1024).toFixed(2)} KiB (${Math.round(bytes / size)} bytes) per experiment`,
     );
   }
-  log('  targets at 50k (issue 16): turn context <= 50 ms, leaderboard <= 50 ms, forum first state <= 2 s, per scored job <= 5 ms, reconcile tick <= 20 ms, aar status <= 1 s, aar report <= 30 s, <= 10 KB per experiment');
+  log('  targets at 50k (issue 16): turn context <= 50 ms, leaderboard <= 50 ms, forum first state <= 2 s, per scored job <= 5 ms, reconcile tick <= 20 ms, aar status <= 1 s, aar report <= 30 s, <= 10 KB (KiB) per experiment');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchScale();
