@@ -21,6 +21,10 @@ export async function forumCommand(argv: string[], config: Config, out: NodeJS.W
   const log = (line: string) => process.stderr.write(`${line}\n`);
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  // Before anything is opened: a Ctrl-C during the start still stops through the cleanup below
+  // (lock released, outbox kept) instead of killing the process with the coordinator lock held.
+  process.once('SIGINT', () => stopRequested());
+  process.once('SIGTERM', () => stopRequested());
   // The check of the whole file (seconds on a large ledger) runs beside the forum instead of
   // before it: the page answers at once, and damage is named on it and here as soon as it is found.
   const p = await openPipeline(config, log, { coordinator: { command: 'aar forum', onLost: () => stopRequested() }, check: false });
@@ -52,8 +56,6 @@ export async function forumCommand(argv: string[], config: Config, out: NodeJS.W
     const { url } = await service.start();
     await p.pipeline.recover();
     out.write(url ? `aar forum: open ${url}\n` : `aar forum: connected to Slack (#${config.forum.kind === 'slack' ? config.forum.channels.forum : ''})\n`);
-    process.once('SIGINT', () => stopRequested());
-    process.once('SIGTERM', () => stopRequested());
     await stopped;
     out.write('aar forum: stopping\n');
   } finally {
