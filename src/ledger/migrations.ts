@@ -489,6 +489,15 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       DROP INDEX IF EXISTS public_predictions_by_experiment;
     `,
   },
+  {
+    version: 82,
+    // A public-predictions row's time was never read (its result's scored_at says when): 24
+    // bytes per seed, 0.11 KB per experiment, which takes the ledger under 10,000 bytes per
+    // experiment. SQLite rewrites the rows without it (about 1 s per 50,000 experiments, once).
+    sql: `
+      ALTER TABLE public_predictions DROP COLUMN at;
+    `,
+  },
 ];
 
 /** Tables whose rows are facts: no UPDATE, no DELETE, ever. */

@@ -49,8 +49,8 @@ export function recordPublicPredictions(ledger: Ledger, p: Omit<PublicPrediction
   const bits = bitsFor(p.classes);
   const packed = packClasses(p.classes, bits);
   const info = ledger.db
-    .prepare('INSERT OR IGNORE INTO public_predictions (job_id, experiment_id, agent, task, seed, at, classes, bits, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(p.jobId, p.experimentId, p.agent, p.task, p.seed, new Date().toISOString(), Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength), bits, p.classes.length);
+    .prepare('INSERT OR IGNORE INTO public_predictions (job_id, experiment_id, agent, task, seed, classes, bits, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(p.jobId, p.experimentId, p.agent, p.task, p.seed, Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength), bits, p.classes.length);
   return info.changes > 0;
 }
 

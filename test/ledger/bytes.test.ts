@@ -5,6 +5,7 @@ import { DENSE_KINDS, SPARSE_KINDS } from '../../src/ledger/event-kinds.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { knownCampaigns } from '../../src/report/campaign-scope.js';
 import { APPEND_ONLY_TABLES, appendOnlyTriggers, MIGRATIONS } from '../../src/ledger/migrations.js';
+import { publicPredictionsAfter } from '../../src/ledger/predictions.js';
 import { packScore, unpackScore } from '../../src/ledger/score-pack.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
 import { flagInferredLineage } from '../../src/audit/inferred-lineage.js';
@@ -132,16 +133,22 @@ describe('GPU hours without a per-job index of the events', () => {
   });
 });
 
+/** A ledger file as the code before migration `version` left it (schema and append-only triggers), open for raw writes. */
+function ledgerBefore(version: number, path: string): Database.Database {
+  const db = new Database(path);
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  for (const m of MIGRATIONS.filter((m) => m.version < version)) {
+    db.exec(m.sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, 'then');
+  }
+  db.exec(APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n'));
+  return db;
+}
+
 describe('migration 80 on a ledger from before', () => {
   it('moves the latest progress of running jobs out of the events, drops the rest and the per-job index, and keeps the events append-only', () => {
     const path = tempLedgerPath('aar-bytes-');
-    const db = new Database(path);
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    for (const m of MIGRATIONS.filter((m) => m.version < 80)) {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, 'then');
-    }
-    db.exec(APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n'));
+    const db = ledgerBefore(80, path);
     const event = db.prepare("INSERT INTO events (at, kind, experiment_id, job_id, data) VALUES ('2026-01-01T00:00:00.000Z', ?, 'e1', ?, ?)");
     const state = db.prepare("INSERT INTO job_states (job_id, experiment_id, seed, status, since, seq) VALUES (?, 'e1', ?, ?, 'then', ?)");
     // Seed 1 is running; seed 2 failed for good, and a late report came after.
@@ -166,6 +173,27 @@ describe('migration 80 on a ledger from before', () => {
     // Reports go on from there, numbered after the carried one.
     const carried = l.progress.ofJob('e1-s1')!.seq;
     expect(l.append('progress', { experimentId: 'e1', jobId: 'e1-s1', data: { seed: 1, fraction: 0.8 } })).toBeGreaterThan(carried);
+  });
+});
+
+describe('migration 82 on a ledger from before', () => {
+  it("drops the public predictions' unread time and keeps every row readable and append-only", () => {
+    const path = tempLedgerPath('aar-bytes-');
+    const db = ledgerBefore(82, path);
+    db.prepare("INSERT INTO experiments (id, task, method, seeds, created_at) VALUES ('e1', 'spam', '{}', '[1]', 'then')").run();
+    db.prepare("INSERT INTO results (job_id, experiment_id, seed, scored_at, predictions_digest, score, pgr_public, pgr_private) VALUES ('e1-s1', 'e1', 1, 'then', 'd', '{}', 0.1, 0.1)").run();
+    const classes = Uint8Array.from({ length: 40 }, (_, i) => i % 3);
+    db.prepare("INSERT INTO public_predictions (job_id, experiment_id, agent, task, seed, at, classes, bits, items) VALUES ('e1-s1', 'e1', 'ada', 'spam', 1, 'then', ?, 8, 40)").run(Buffer.from(classes));
+    db.close();
+
+    const l = open(path);
+    const columns = (l.db.prepare('PRAGMA table_info(public_predictions)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).not.toContain('at');
+    expect(columns).toEqual(expect.arrayContaining(['seq', 'job_id', 'experiment_id', 'classes', 'bits', 'items']));
+    const [row] = publicPredictionsAfter(l, 0);
+    expect({ jobId: row.jobId, seed: row.seed, classes: Array.from(row.classes) }).toEqual({ jobId: 'e1-s1', seed: 1, classes: Array.from(classes) });
+    expect(() => l.db.prepare('DELETE FROM public_predictions').run()).toThrow(/append-only/);
+    expect(() => l.db.prepare('UPDATE public_predictions SET seed = 2').run()).toThrow(/append-only/);
   });
 });
 

@@ -39,8 +39,8 @@ describe('public predictions on disk', () => {
     const jobId = scoredJob(ledger, 'e1', 1);
     const classes = classesOf(50, 2);
     ledger.db
-      .prepare('INSERT INTO public_predictions (job_id, experiment_id, agent, task, seed, at, classes) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(jobId, 'e1', 'ada', 'spam', 1, new Date().toISOString(), Buffer.from(classes));
+      .prepare('INSERT INTO public_predictions (job_id, experiment_id, agent, task, seed, classes) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(jobId, 'e1', 'ada', 'spam', 1, Buffer.from(classes));
     expect(Array.from(publicPredictionsAfter(ledger, 0)[0].classes)).toEqual(Array.from(classes));
     ledger.close();
   });
