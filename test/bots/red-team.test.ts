@@ -47,5 +47,6 @@ describe('red-team mode', () => {
     const honest = scored.filter((r) => !r.text?.startsWith('[red team:'));
     expect(honest.length).toBeGreaterThan(10);
     expect(honest.filter((r) => flagsOf(ledger, r.id).length).map((r) => `${r.id}: ${sources(r.id)}`)).toEqual([]);
-  }, 120_000);
+    // About a minute beside the suite's other files (61 s in CI): the limit leaves room for more load.
+  }, 240_000);
 });

@@ -143,7 +143,9 @@ describe('aar run (a real process)', () => {
       cwd: ROOT,
       env: embeddedEnv(),
       encoding: 'utf8',
-      timeout: 110_000,
+      // The --holdout run takes about a minute with the suite's other files beside it; the
+      // margin is for a CI machine under more load.
+      timeout: 220_000,
     });
     if (r.error) throw r.error;
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
