@@ -492,8 +492,8 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
   {
     version: 82,
     // A public-predictions row's time was never read (its result's scored_at says when): 24
-    // bytes per seed, 0.11 KB per experiment, which takes the ledger under 10,000 bytes per
-    // experiment. SQLite rewrites the rows without it (about 1 s per 50,000 experiments, once).
+    // bytes per seed, 0.14 KB per experiment, which takes the ledger under 10,000 bytes per
+    // experiment. SQLite rewrites the rows without it, once (23 ms at 2,000 experiments).
     sql: `
       ALTER TABLE public_predictions DROP COLUMN at;
     `,
