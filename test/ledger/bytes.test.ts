@@ -5,7 +5,7 @@ import { DENSE_KINDS, SPARSE_KINDS } from '../../src/ledger/event-kinds.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { knownCampaigns } from '../../src/report/campaign-scope.js';
 import { APPEND_ONLY_TABLES, appendOnlyTriggers, MIGRATIONS } from '../../src/ledger/migrations.js';
-import { publicPredictionsAfter } from '../../src/ledger/predictions.js';
+import { publicPredictionsAfter, recordPublicPredictions } from '../../src/ledger/predictions.js';
 import { packScore, unpackScore } from '../../src/ledger/score-pack.js';
 import { tempLedgerPath } from '../helpers/temp-ledger.js';
 import { flagInferredLineage } from '../../src/audit/inferred-lineage.js';
@@ -187,13 +187,31 @@ describe('migration 82 on a ledger from before', () => {
     db.close();
 
     const l = open(path);
-    const columns = (l.db.prepare('PRAGMA table_info(public_predictions)').all() as { name: string }[]).map((c) => c.name);
-    expect(columns).not.toContain('at');
-    expect(columns).toEqual(expect.arrayContaining(['seq', 'job_id', 'experiment_id', 'classes', 'bits', 'items']));
+    // The time is gone from every row; the column stays, empty and nullable, for older writers.
+    const columns = l.db.prepare('PRAGMA table_info(public_predictions)').all() as { name: string; notnull: number }[];
+    expect(columns.find((c) => c.name === 'at')).toMatchObject({ notnull: 0 });
+    expect(columns.map((c) => c.name)).toEqual(expect.arrayContaining(['seq', 'job_id', 'experiment_id', 'classes', 'bits', 'items']));
+    expect(l.db.prepare('SELECT COUNT(*) AS n FROM public_predictions WHERE at IS NOT NULL').get()).toEqual({ n: 0 });
     const [row] = publicPredictionsAfter(l, 0);
     expect({ jobId: row.jobId, seed: row.seed, classes: Array.from(row.classes) }).toEqual({ jobId: 'e1-s1', seed: 1, classes: Array.from(classes) });
     expect(() => l.db.prepare('DELETE FROM public_predictions').run()).toThrow(/append-only/);
     expect(() => l.db.prepare('UPDATE public_predictions SET seed = 2').run()).toThrow(/append-only/);
+  });
+
+  it('an older aar still open on the ledger (or run again after an upgrade) goes on recording predictions with their time', () => {
+    const path = tempLedgerPath('aar-bytes-');
+    ledgerBefore(82, path).close();
+    const l = open(path);
+    l.proposeExperiment({ id: 'e1', task: 'spam', method: { name: 'naive' }, seeds: [1, 2] });
+    for (const seed of [1, 2]) l.recordResult({ jobId: `e1-s${seed}`, experimentId: 'e1', seed, predictionsDigest: 'd', score: REAL_SCORE });
+    // The insert the code before migration 82 made.
+    const old = l.db.prepare("INSERT OR IGNORE INTO public_predictions (job_id, experiment_id, agent, task, seed, at, classes, bits, items) VALUES ('e1-s1', 'e1', 'ada', 'spam', 1, ?, ?, 8, 3)");
+    expect(old.run(new Date().toISOString(), Buffer.from([0, 1, 0])).changes).toBe(1);
+    expect(recordPublicPredictions(l, { jobId: 'e1-s2', experimentId: 'e1', agent: 'ada', task: 'spam', seed: 2, classes: Uint8Array.from([1, 1, 0]) })).toBe(true);
+    expect(publicPredictionsAfter(l, 0).map((p) => [p.jobId, Array.from(p.classes)])).toEqual([
+      ['e1-s1', [0, 1, 0]],
+      ['e1-s2', [1, 1, 0]],
+    ]);
   });
 });
 
