@@ -1,13 +1,11 @@
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { campaignSpend } from '../../src/campaign/spend.js';
 import { DENSE_KINDS, SPARSE_KINDS } from '../../src/ledger/event-kinds.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { knownCampaigns } from '../../src/report/campaign-scope.js';
-import { APPEND_ONLY_TABLES, appendOnlyTriggers, MIGRATIONS } from '../../src/ledger/migrations.js';
 import { publicPredictionsAfter, recordPublicPredictions } from '../../src/ledger/predictions.js';
 import { packScore, unpackScore } from '../../src/ledger/score-pack.js';
-import { tempLedgerPath } from '../helpers/temp-ledger.js';
+import { ledgerBefore, tempLedgerPath } from '../helpers/temp-ledger.js';
 import { flagInferredLineage } from '../../src/audit/inferred-lineage.js';
 import { AgentView } from '../../src/campaign/agent-view.js';
 import { panelData } from '../../src/forum/panel-data.js';
@@ -132,18 +130,6 @@ describe('GPU hours without a per-job index of the events', () => {
     expect(campaignSpend(l, 'c').gpuHours).toBeCloseTo(5, 6);
   });
 });
-
-/** A ledger file as the code before migration `version` left it (schema and append-only triggers), open for raw writes. */
-function ledgerBefore(version: number, path: string): Database.Database {
-  const db = new Database(path);
-  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  for (const m of MIGRATIONS.filter((m) => m.version < version)) {
-    db.exec(m.sql);
-    db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, 'then');
-  }
-  db.exec(APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n'));
-  return db;
-}
 
 describe('migration 80 on a ledger from before', () => {
   it('moves the latest progress of running jobs out of the events, drops the rest and the per-job index, and keeps the events append-only', () => {

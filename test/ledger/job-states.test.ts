@@ -1,11 +1,9 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mayMove, type JobState } from '../../src/ledger/job-states.js';
 import { Ledger, type NewResult } from '../../src/ledger/ledger.js';
-import { MIGRATIONS } from '../../src/ledger/migrations.js';
-import { tempLedgerPath } from '../helpers/temp-ledger.js';
+import { ledgerBefore, tempLedgerPath } from '../helpers/temp-ledger.js';
 
 // A job's life is a checked state machine kept in one table, written in the same transaction
 // as the event that moves it. The moves that once left scored jobs stuck (a second process's
@@ -134,12 +132,7 @@ describe('migration 6: job states from an older ledger', () => {
   it('carries every job over and heals the ones "latest event wins" left stuck after their score', () => {
     const path = tempLedgerPath('aar-jobstates-');
     files.push(path);
-    const db = new Database(path);
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    for (const m of MIGRATIONS.filter((m) => m.version <= 5)) {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, 'then');
-    }
+    const db = ledgerBefore(6, path);
     const ev = db.prepare("INSERT INTO events (at, kind, experiment_id, job_id, data) VALUES ('2025-01-01T00:00:00.000Z', ?, 'e1', ?, ?)");
     db.prepare("INSERT INTO experiments (id, created_at, task, method, seeds) VALUES ('e1', 'then', 'spam', '{}', '[1,2,3]')").run();
     // Seed 1: scored, then another process's "finished" and "started" came after.
