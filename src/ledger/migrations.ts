@@ -492,7 +492,7 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
   {
     version: 82,
     // A public-predictions row's time was never read (its result's scored_at says when): 24
-    // bytes per seed, 0.14 KB per experiment, which takes the ledger under 10,000 bytes per
+    // bytes per seed, 0.11 KB per experiment, which takes the ledger under 10,000 bytes per
     // experiment. SQLite rewrites the rows without it, once (23 ms at 2,000 experiments). The
     // column comes back empty and nullable, which costs no byte per row: an older aar still
     // open on the ledger, or run on it again, names it in its insert and would fail there.
